@@ -37,7 +37,7 @@ class Limits:
     max_zip_member_bytes: int = 64 * 1024 * 1024
     """Largest uncompressed member of a docx/xlsx (GIKAI_MAX_ZIP_MEMBER_MB)."""
     max_zip_ratio: int = 200
-    """Largest compression ratio of a docx/xlsx member before it counts as a zip bomb."""
+    """Largest compression ratio of a docx/xlsx member before it counts as a zip bomb (GIKAI_MAX_ZIP_RATIO)."""
     max_pdf_pages: int = 200
     """PDFs with more pages are refused (GIKAI_MAX_PDF_PAGES)."""
     max_html_depth: int = 400
@@ -52,6 +52,7 @@ class Limits:
             max_file_bytes=_env_int("GIKAI_MAX_FILE_MB", 64) * mb,
             max_text_chars=_env_int("GIKAI_MAX_TEXT_CHARS", 4 * mb),
             max_zip_member_bytes=_env_int("GIKAI_MAX_ZIP_MEMBER_MB", 64) * mb,
+            max_zip_ratio=_env_int("GIKAI_MAX_ZIP_RATIO", 200),
             max_pdf_pages=_env_int("GIKAI_MAX_PDF_PAGES", 200),
             max_html_depth=_env_int("GIKAI_MAX_HTML_DEPTH", 400),
             timeout_seconds=_env_float("GIKAI_TIMEOUT_S", 20.0),

@@ -1,0 +1,83 @@
+"""Edit-to-repaint time of the reviewer window for a full report: setData -> undo command -> workspace commit
+-> incremental re-check -> dataChanged -> repaint (events processed). Prints the median (target <= 50 ms)."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from PySide6.QtCore import QStandardPaths, Qt
+from PySide6.QtWidgets import QApplication
+
+EDITS = int(os.environ.get("BENCH_EDITS", "60"))
+
+
+def main() -> int:
+    QStandardPaths.setTestModeEnabled(True)
+    from gikai_desk.gui import create_main_window
+    from gikai_desk.gui.main_window import demo_path
+
+    with tempfile.TemporaryDirectory() as folder:
+        window = create_main_window(Path(folder) / "bench.gikai")
+        window.resize(1600, 1000)
+        window.show()
+        window.open_paths([demo_path()])
+        window.wait_idle(60000)
+        document = window.document
+        if document is None:
+            print("bench_gui: the demo report could not be parsed")
+            return 1
+        keys = [k for k in window.grid_model.layout.cell_keys() if k.startswith("t3.")]
+        model = window.grid_model
+        timings: list[float] = []
+        for i in range(EDITS):
+            key = keys[(i * 7) % len(keys)]
+            index = model.index_of(key)
+            value = (i % 9) + 1
+            QApplication.processEvents()
+            start = time.perf_counter()
+            model.setData(index, str(value), Qt.ItemDataRole.EditRole)
+            QApplication.processEvents()  # paints the regions dataChanged marked dirty
+            timings.append((time.perf_counter() - start) * 1000)
+        recheck: list[float] = []
+        for i in range(EDITS):
+            key = keys[(i * 5) % len(keys)]
+            start = time.perf_counter()
+            document.engine.recheck([key])
+            recheck.append((time.perf_counter() - start) * 1000)
+        commit: list[float] = []
+        for i in range(EDITS):
+            key = keys[(i * 3) % len(keys)]
+            start = time.perf_counter()
+            window.store.set_cell(document.rid, key, i % 5, "bench")
+            commit.append((time.perf_counter() - start) * 1000)
+        cells = len(window.grid_model.layout.cell_keys())
+        full: list[float] = []
+        for _ in range(10):
+            start = time.perf_counter()
+            window.grid_view.viewport().repaint()
+            full.append((time.perf_counter() - start) * 1000)
+        print(
+            f"bench_gui: {EDITS} edits on a {cells}-cell report: edit-to-repaint median "
+            f"{statistics.median(timings):.1f} ms (p90 {sorted(timings)[int(EDITS * 0.9)]:.1f} ms, "
+            f"max {max(timings):.1f} ms; target <= 50 ms); incremental recheck alone median "
+            f"{statistics.median(recheck):.2f} ms; Workspace.set_cell alone median {statistics.median(commit):.1f} ms; "
+            f"full grid repaint median {statistics.median(full):.1f} ms"
+        )
+        window.close()
+        window.store.close()
+        window.deleteLater()
+        QApplication.processEvents()
+        del window, document, model
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

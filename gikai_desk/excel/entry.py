@@ -1,0 +1,38 @@
+"""What the Excel writers need to know about one report: the report, its findings and the review state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from gikai_desk.model import Report, Violation
+from gikai_desk.review import Correction, Decision, DecisionEvent
+
+
+@dataclass
+class SummaryEntry:
+    file: str
+    report: Report | None
+    error: str | None
+    violations: list[Violation]
+    corrections: list[Correction] = field(default_factory=list)
+    decisions: dict[str, Decision] = field(default_factory=dict)
+    status: str = "pending"
+    note: str = ""
+    decision_log: list[DecisionEvent] = field(default_factory=list)
+    """Every decision made or withdrawn, for the audit sheet (optional)."""
+
+    def open_findings(self, severity: str) -> int:
+        """Failing findings of `severity` no reviewer has decided on."""
+        return sum(
+            1
+            for v in self.violations
+            if v.status == "fail" and v.severity == severity and v.ident not in self.decisions
+        )
+
+    @property
+    def unsure(self) -> int:
+        return 0 if self.report is None else len(self.report.flags())
+
+    @property
+    def corrected_keys(self) -> set[str]:
+        return {c.key for c in self.corrections}

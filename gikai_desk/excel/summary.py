@@ -1,0 +1,330 @@
+"""Batch summary workbook (汇总, 问题清单, 修改记录, 说明) and exporting a whole workspace."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import openpyxl
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.utils import get_column_letter
+
+from gikai_desk.excel.common import (
+    BOLD,
+    BORDER,
+    CENTER,
+    CORRECTED_FILL,
+    FAIL_FILL,
+    FORMULA_PREFIXES,
+    HEADER_FILL,
+    PAPERSIZE_A4,
+    atomic_save,
+    clean_text,
+)
+from gikai_desk.excel.entry import SummaryEntry
+from gikai_desk.excel.report_book import write_report_workbook
+from gikai_desk.formlayout import all_cell_keys, key_labels
+from gikai_desk.forms import TABLE_NAMES, formbook
+from gikai_desk.model import Number
+from gikai_desk.review import DECISION_LABELS, STATUS_LABELS
+
+if TYPE_CHECKING:
+    from gikai_desk.workspace import Workspace
+
+SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
+
+FIXED_COLUMNS: tuple[tuple[str, int, str], ...] = (
+    ("序号", 6, "报告在本批次中的序号"),
+    ("文件", 28, "原始文件名"),
+    ("机关", 28, "报告机关（从报告中读出）"),
+    ("年度", 7, "报告年度"),
+    ("表格样式", 12, "表格样式：2019 = 国办公开办函〔2019〕60号，2021 = 〔2021〕30号；“混合”表示各表样式不一"),
+    ("审核状态", 9, "待审核 / 审核中 / 已审核 / 退回"),
+    ("错误", 6, "未处理的“错误”级问题数（勾稽关系不符等），已作出处理决定的不计"),
+    ("警告", 6, "未处理的“警告”级问题数（正文与表格不一致、表格样式与年度不符等）"),
+    ("存疑", 6, "程序未能确定读数、尚待审核人确认的单元格数"),
+    ("修改", 6, "审核人修改单元格的次数"),
+    ("读取失败原因", 24, "文件无法读取时的原因（此时各单元格为空）"),
+    ("备注", 24, "审核备注"),
+)
+
+
+def _text_cell(ws: Any, value: str | None, **style: Any) -> Any:
+    """A write-only cell holding text as text (never a formula)."""
+    cell = WriteOnlyCell(ws, value=None)
+    if value:
+        text = clean_text(value)
+        cell.value = text
+        cell.data_type = "s"
+        if text.startswith(FORMULA_PREFIXES):
+            cell.quotePrefix = True
+    for name, attr in style.items():
+        setattr(cell, name, attr)
+    return cell
+
+
+def _header_cell(ws: Any, value: str | None) -> Any:
+    return _text_cell(ws, value, font=BOLD, fill=HEADER_FILL, alignment=CENTER, border=BORDER)
+
+
+def _finish(ws: Any, header_rows: int, n_cols: int, n_rows: int, freeze: str, widths: Sequence[float]) -> None:
+    for i, width in enumerate(widths):
+        ws.column_dimensions[get_column_letter(i + 1)].width = width
+    ws.freeze_panes = freeze
+    last = get_column_letter(max(n_cols, 1))
+    ws.auto_filter.ref = f"A{header_rows}:{last}{max(header_rows, header_rows + n_rows)}"
+    ws.print_title_rows = f"1:{header_rows}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = PAPERSIZE_A4
+
+
+def _organ(entry: SummaryEntry) -> str | None:
+    return entry.report.agency if entry.report else None
+
+
+def _year(entry: SummaryEntry) -> int | None:
+    return entry.report.year if entry.report else None
+
+
+def _forms_text(entry: SummaryEntry) -> str | None:
+    report = entry.report
+    if report is None:
+        return None
+    if report.mixed_forms:
+        return "混合 " + " ".join(f"{TABLE_NAMES[t]}:{v}" for t, v in sorted(report.forms.items()))
+    return report.template or (" ".join(sorted(set(report.forms.values()))) or None)
+
+
+def _summary_sheet(wb: Any, entries: Sequence[SummaryEntry]) -> None:
+    ws = wb.create_sheet("汇总")
+    keys = all_cell_keys()
+    fixed = len(FIXED_COLUMNS)
+    top: list[Any] = [_header_cell(ws, name) for name, _w, _d in FIXED_COLUMNS]
+    second: list[Any] = [_header_cell(ws, None) for _ in FIXED_COLUMNS]
+    groups: list[tuple[str, int, int]] = []
+    for i, key in enumerate(keys):
+        group, column = key_labels(key)
+        col = fixed + 1 + i
+        if groups and groups[-1][0] == group and groups[-1][2] == col - 1:
+            groups[-1] = (group, groups[-1][1], col)
+        else:
+            groups.append((group, col, col))
+        top.append(_header_cell(ws, group if groups[-1][1] == col else None))
+        second.append(_header_cell(ws, column))
+    for i in range(fixed):
+        letter = get_column_letter(i + 1)
+        ws.merged_cells.add(f"{letter}1:{letter}2")
+    for _group, start, end in groups:
+        if end > start:
+            ws.merged_cells.add(f"{get_column_letter(start)}1:{get_column_letter(end)}1")
+    widths: list[float] = [w for _n, w, _d in FIXED_COLUMNS] + [9.0] * len(keys)
+    ws.row_dimensions[1].height = 45
+    ws.row_dimensions[2].height = 30
+    _finish(ws, 2, fixed + len(keys), len(entries), "D3", widths)
+    ws.append(top)
+    ws.append(second)
+    for number, entry in enumerate(entries, start=1):
+        report = entry.report
+        corrected = entry.corrected_keys
+        failing = {k for v in entry.violations if v.status == "fail" and v.severity == "error" for k in v.cells}
+        row: list[Any] = [
+            number,
+            _text_cell(ws, Path(entry.file).name),
+            _text_cell(ws, _organ(entry)),
+            _year(entry),
+            _text_cell(ws, _forms_text(entry)),
+            _text_cell(ws, STATUS_LABELS.get(entry.status, entry.status)),
+            entry.open_findings("error"),
+            entry.open_findings("warning"),
+            entry.unsure,
+            len(entry.corrections),
+            _text_cell(ws, entry.error),
+            _text_cell(ws, entry.note),
+        ]
+        cells = report.cells if report is not None else {}
+        for key in keys:
+            cell = cells.get(key)
+            value: Number | None = None if cell is None else cell.value
+            if key in corrected:
+                styled = WriteOnlyCell(ws, value=value)
+                styled.fill = CORRECTED_FILL
+                row.append(styled)
+            elif key in failing:
+                styled = WriteOnlyCell(ws, value=value)
+                styled.fill = FAIL_FILL
+                row.append(styled)
+            else:
+                row.append(value)
+        ws.append(row)
+
+
+def _where_text(rule: str, where: str) -> str:
+    if not where:
+        return ""
+    if where.count(".") == 2:
+        try:
+            return formbook().label(where)
+        except KeyError:
+            return where
+    table = formbook().rules[rule].table if rule in formbook().rules else None
+    if table:
+        tdef = formbook().table(table)
+        for defs in (tdef.rows, tdef.columns):
+            if where in defs:
+                return f"{TABLE_NAMES[table]} {defs[where].label}"
+    return where
+
+
+def _issues_sheet(wb: Any, entries: Sequence[SummaryEntry]) -> int:
+    ws = wb.create_sheet("问题清单")
+    headers = ["序号", "文件", "机关", "年度", "规则", "规则名称", "严重程度", "结果", "位置", "说明",
+               "处理决定", "决定说明", "审核人", "决定时间"]
+    widths = [6, 28, 28, 7, 18, 16, 8, 9, 30, 60, 22, 30, 10, 22]
+    rules = formbook().rules
+    rows: list[list[Any]] = []
+    for number, entry in enumerate(entries, start=1):
+        for v in entry.violations:
+            decision = entry.decisions.get(v.ident)
+            rows.append([
+                number,
+                _text_cell(ws, Path(entry.file).name),
+                _text_cell(ws, _organ(entry)),
+                _year(entry),
+                _text_cell(ws, v.rule),
+                _text_cell(ws, rules[v.rule].title if v.rule in rules else v.rule),
+                _text_cell(ws, SEVERITY_LABELS.get(v.severity, v.severity)),
+                _text_cell(ws, "不符" if v.status == "fail" else "无法检查"),
+                _text_cell(ws, _where_text(v.rule, v.where)),
+                _text_cell(ws, v.message),
+                _text_cell(ws, DECISION_LABELS[decision.kind] if decision else "未处理"),
+                _text_cell(ws, decision.note if decision else None),
+                _text_cell(ws, decision.reviewer if decision else None),
+                _text_cell(ws, decision.time if decision else None),
+            ])
+    _finish(ws, 1, len(headers), len(rows), "C2", widths)
+    ws.append([_header_cell(ws, h) for h in headers])
+    for row in rows:
+        ws.append(row)
+    return len(rows)
+
+
+def _audit_sheet(wb: Any, entries: Sequence[SummaryEntry]) -> None:
+    ws = wb.create_sheet("修改记录")
+    headers = ["序号", "文件", "机关", "类型", "对象", "名称", "原值", "新值", "审核人", "时间", "原因/说明"]
+    widths = [6, 28, 28, 10, 30, 50, 9, 16, 10, 22, 36]
+    rules = formbook().rules
+    rows: list[list[Any]] = []
+    for number, entry in enumerate(entries, start=1):
+        events: list[tuple[str, list[Any]]] = []
+        for c in entry.corrections:
+            try:
+                label = formbook().label(c.key)
+            except (KeyError, ValueError):
+                label = c.key
+            events.append((c.time, [
+                _text_cell(ws, "修改单元格"), _text_cell(ws, c.key), _text_cell(ws, label), c.old, c.new,
+                _text_cell(ws, c.reviewer), _text_cell(ws, c.time), _text_cell(ws, c.reason),
+            ]))
+        for d in entry.decision_log:
+            rule, _, where = d.ident.partition("@")
+            title = rules[rule].title if rule in rules else rule
+            events.append((d.time, [
+                _text_cell(ws, "处理问题" if d.kind else "撤销决定"), _text_cell(ws, d.ident),
+                _text_cell(ws, f"{title} {_where_text(rule, where)}".strip()), None,
+                _text_cell(ws, DECISION_LABELS[d.kind] if d.kind else "（撤销）"),
+                _text_cell(ws, d.reviewer), _text_cell(ws, d.time), _text_cell(ws, d.note),
+            ]))
+        events.sort(key=lambda event: event[0])
+        for _time, cells in events:
+            rows.append([number, _text_cell(ws, Path(entry.file).name), _text_cell(ws, _organ(entry)), *cells])
+    _finish(ws, 1, len(headers), len(rows), "B2", widths)
+    ws.append([_header_cell(ws, h) for h in headers])
+    for row in rows:
+        ws.append(row)
+
+
+def _readme_sheet(wb: Any) -> None:
+    ws = wb.create_sheet("说明")
+    ws.column_dimensions["A"].width = 16
+    ws.column_dimensions["B"].width = 90
+    lines: list[tuple[str, str]] = [
+        ("工作表", "内容"),
+        ("汇总", "每份报告一行：前几列为报告信息与问题计数，其后每列为一个表格单元格（第1行为表格与行，第2行为列）。"
+                 "黄色底 = 审核人修改过的值；红色底 = 参与了不符的勾稽关系；空白 = 报告中该格为空或该样式无此格。"),
+        ("问题清单", "每个检查发现一行：报告、规则、位置、说明、审核人的处理决定及说明。"),
+        ("修改记录", "审核记录：对单元格的每一次修改（原值、新值、审核人、时间、原因），以及对问题作出或撤销的处理决定。"),
+        ("", ""),
+        ("汇总表列", "含义"),
+        *[(name, desc) for name, _w, desc in FIXED_COLUMNS],
+        ("", ""),
+        ("规则", "含义"),
+        *[(rid, f"{r.title}：{r.formula}" if r.formula else r.title) for rid, r in formbook().rules.items()],
+    ]
+    for label, text in lines:
+        bold = label in ("工作表", "汇总表列", "规则")
+        ws.append([_text_cell(ws, label, font=BOLD) if bold else _text_cell(ws, label),
+                   _text_cell(ws, text, font=BOLD) if bold else _text_cell(ws, text)])
+
+
+def build_summary_workbook(entries: Sequence[SummaryEntry]) -> Any:
+    wb = openpyxl.Workbook(write_only=True)
+    _summary_sheet(wb, entries)
+    _issues_sheet(wb, entries)
+    _audit_sheet(wb, entries)
+    _readme_sheet(wb)
+    return wb
+
+
+def write_summary(entries: Sequence[SummaryEntry], path: Path) -> None:
+    """Write the batch summary workbook atomically (ExcelWriteError when the target is locked)."""
+    atomic_save(lambda tmp: build_summary_workbook(entries).save(tmp), path)
+
+
+def workspace_entries(ws: Workspace) -> list[tuple[int, SummaryEntry]]:
+    """(report id, entry) for every report of a workspace, with corrections applied."""
+    out: list[tuple[int, SummaryEntry]] = []
+    for item in ws.reports():
+        report = ws.report(item.id)
+        out.append(
+            (
+                item.id,
+                SummaryEntry(
+                    file=item.file,
+                    report=report,
+                    error=item.error,
+                    violations=ws.violations(item.id) if report is not None else [],
+                    corrections=ws.history(item.id),
+                    decisions=ws.decisions(item.id),
+                    decision_log=ws.decision_history(item.id),
+                    status=item.status,
+                    note=item.note,
+                ),
+            )
+        )
+    return out
+
+
+_UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
+
+
+def report_workbook_name(rid: int, entry: SummaryEntry) -> str:
+    """File name of a per-report workbook: 0007_机关_2021.xlsx (characters Windows forbids removed)."""
+    organ = _organ(entry) or Path(entry.file).stem
+    year = _year(entry)
+    stem = _UNSAFE_NAME.sub("_", f"{rid:04d}_{organ}" + (f"_{year}" if year else "")).strip(". ")
+    return f"{stem[:120]}.xlsx"
+
+
+def export_workspace(ws: Workspace, xlsx: Path | None, per_report_dir: Path | None) -> None:
+    """Write the batch summary and/or one workbook per readable report."""
+    entries = workspace_entries(ws)
+    if xlsx is not None:
+        write_summary([e for _rid, e in entries], Path(xlsx))
+    if per_report_dir is not None:
+        folder = Path(per_report_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        for rid, entry in entries:
+            if entry.report is not None:
+                write_report_workbook(entry, folder / report_workbook_name(rid, entry))

@@ -1,0 +1,95 @@
+"""The reviewer window (PySide6): create_main_window() for automation, run(argv) for `gikai-desk [FILE...]`."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from gikai_desk.gui.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+
+APP_NAME = "gikai-desk"
+
+
+def _application() -> object:
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication([sys.argv[0] if sys.argv else APP_NAME])
+    QCoreApplication.setOrganizationName(APP_NAME)
+    QCoreApplication.setApplicationName(APP_NAME)
+    try:
+        from gikai_desk.resources import resource_path
+
+        icon = resource_path("icons", "gikai-desk.png")
+        if icon.is_file() and isinstance(app, QApplication):
+            app.setWindowIcon(QIcon(str(icon)))
+    except FileNotFoundError:
+        pass
+    return app
+
+
+def create_main_window(workspace_path: Path | None = None) -> MainWindow:
+    """The main window (a QApplication is created when none exists; no event loop is started)."""
+    _application()
+    from gikai_desk.gui.i18n import install_language
+    from gikai_desk.gui.main_window import MainWindow
+    from gikai_desk.gui.preferences import Preferences
+
+    preferences = Preferences()
+    install_language(preferences.language)
+    return MainWindow(workspace_path=workspace_path, preferences=preferences)
+
+
+def _optional_call(module: str, function: str, *args: object) -> None:
+    """Call a helper that another part of the project provides, when it is there."""
+    try:
+        getattr(importlib.import_module(module), function)(*args)
+    except (ImportError, AttributeError):
+        log.debug("%s.%s not available", module, function)
+
+
+def run(argv: Sequence[str]) -> int:
+    """`gikai-desk [FILE...] [--demo] [--workspace WS]`: open the window and run the event loop."""
+    parser = argparse.ArgumentParser(prog=APP_NAME, description="政府信息公开工作年度报告审核窗口")
+    parser.add_argument("files", nargs="*", help="要打开的报告文件或文件夹")
+    parser.add_argument("--demo", action="store_true", help="打开内置示例报告")
+    parser.add_argument("--workspace", metavar="WS", default=None, help="工作区文件（.gikai）")
+    args, _unknown = parser.parse_known_args([a for a in argv if a != "--smoke-test-gui"])
+
+    _optional_call("gikai_desk.applog", "setup_logging")
+    app = _application()
+    _optional_call("gikai_desk.gui.crash", "install_crash_handler", app)
+    from PySide6.QtWidgets import QApplication
+
+    from gikai_desk.gui.main_window import demo_path
+
+    window = create_main_window(Path(args.workspace) if args.workspace else None)
+    window.show()
+    paths: list[str | Path] = list(args.files)
+    if args.demo:
+        paths.append(demo_path())
+    if paths:
+        window.open_paths(paths)
+    try:
+        from gikai_desk.gui.smoke import arm_smoke_exit
+
+        assert isinstance(app, QApplication)
+        arm_smoke_exit(app, window, list(argv))
+    except ImportError:
+        pass
+    assert isinstance(app, QApplication)
+    return int(app.exec())
+
+
+__all__ = ["create_main_window", "run"]

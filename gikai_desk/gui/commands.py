@@ -1,0 +1,63 @@
+"""Undoable reviewer actions (QUndoCommand), each acting on a ReviewDocument."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from PySide6.QtGui import QUndoCommand
+
+from gikai_desk.gui.document import ReviewDocument
+from gikai_desk.model import Number
+from gikai_desk.review import DecisionKind
+
+UNDO_REASON = "撤销"
+"""Reason recorded in the audit log when an edit is undone."""
+
+
+class SetCellsCommand(QUndoCommand):
+    """Set one or more cells in one step (typing, paste, delete, row shifts, applying a suggestion)."""
+
+    def __init__(
+        self,
+        document: ReviewDocument,
+        changes: Mapping[str, Number | None],
+        text: str,
+        reason: str | None = None,
+    ) -> None:
+        super().__init__(text)
+        self.document = document
+        self.new = dict(changes)
+        self.old = {key: document.value(key) for key in changes}
+        self.old_corrected = {
+            key: bool(cell.corrected) if (cell := document.cell(key)) is not None else False
+            for key in changes
+        }
+        self.reason = reason
+
+    def redo(self) -> None:
+        self.document.set_values(self.new, self.reason)
+
+    def undo(self) -> None:
+        self.document.set_values(self.old, UNDO_REASON, corrected=self.old_corrected)
+
+
+class DecideCommand(QUndoCommand):
+    """Record a decision on one finding (report error kept, or resolved); undo restores the previous one."""
+
+    def __init__(
+        self, document: ReviewDocument, ident: str, kind: DecisionKind | None, note: str, text: str
+    ) -> None:
+        super().__init__(text)
+        self.document = document
+        self.ident = ident
+        self.kind = kind
+        self.note = note
+        previous = document.decisions.get(ident)
+        self.old_kind: DecisionKind | None = previous.kind if previous else None
+        self.old_note = previous.note if previous else ""
+
+    def redo(self) -> None:
+        self.document.decide(self.ident, self.kind, self.note)
+
+    def undo(self) -> None:
+        self.document.decide(self.ident, self.old_kind, self.old_note)

@@ -1,0 +1,177 @@
+"""The form grid view: Excel-like keys, merged cells, and painting of unsure/corrected/highlighted cells."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QRect, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QKeyEvent, QPainter, QPen, QPolygon
+from PySide6.QtWidgets import (
+    QAbstractItemDelegate,
+    QAbstractItemView,
+    QHeaderView,
+    QLineEdit,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QWidget,
+)
+
+from gikai_desk.gui import document as cellstate
+from gikai_desk.gui.form_grid import LABEL_COLUMNS
+from gikai_desk.gui.models import STATE_ROLE, CellGridModel
+
+Index = QModelIndex | QPersistentModelIndex
+
+UNSURE_COLOUR = QColor("#1f5fbf")
+CORRECTED_COLOUR = QColor("#1e8c3a")
+HIGHLIGHT_COLOUR = QColor("#c62828")
+
+
+class CellDelegate(QStyledItemDelegate):
+    """Paints cell markings over the usual item and edits with a right-aligned line edit."""
+
+    def __init__(self, view: CellGridView) -> None:
+        super().__init__(view)
+        self._view = view
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        super().paint(painter, option, index)
+        state = index.data(STATE_ROLE)
+        if not isinstance(state, int) or not state:
+            return
+        rect: QRect = option.rect  # type: ignore[attr-defined]
+        painter.save()
+        if state & cellstate.UNSURE:
+            painter.fillRect(rect, QBrush(QColor(31, 95, 191, 70), Qt.BrushStyle.BDiagPattern))
+            painter.setPen(QPen(UNSURE_COLOUR, 2, Qt.PenStyle.DashLine))
+            painter.drawRect(rect.adjusted(1, 1, -2, -2))
+            painter.setPen(UNSURE_COLOUR)
+            painter.drawText(
+                rect.adjusted(3, 0, 0, 0),
+                int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+                "?",
+            )
+        if state & cellstate.CORRECTED:
+            corner = QPolygon([rect.topLeft(), rect.topLeft() + QPoint(8, 0), rect.topLeft() + QPoint(0, 8)])
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(CORRECTED_COLOUR)
+            painter.drawPolygon(corner)
+        if state & cellstate.HIGHLIGHT:
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.setPen(QPen(HIGHLIGHT_COLOUR, 2))
+            painter.drawRect(rect.adjusted(1, 1, -1, -1))
+        painter.restore()
+
+    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: Index) -> QWidget:
+        editor = QLineEdit(parent)
+        editor.setObjectName("cellEditor")
+        editor.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        editor.setFrame(False)
+        return editor
+
+    def setEditorData(self, editor: QWidget, index: Index) -> None:
+        if isinstance(editor, QLineEdit):
+            editor.setText(
+                "" if self._view.replacing_edit else str(index.data(Qt.ItemDataRole.EditRole) or "")
+            )
+
+    def setModelData(self, editor: QWidget, model: Any, index: Index) -> None:
+        if isinstance(editor, QLineEdit):
+            model.setData(index, editor.text(), Qt.ItemDataRole.EditRole)
+
+
+class CellGridView(QTableView):
+    """Arrows/Tab/Enter move, typing overwrites, F2 edits, Delete blanks (through `blankRequested`)."""
+
+    blankRequested = Signal()  # noqa: RUF100
+    """Delete/Backspace on selected cells."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("cellGrid")
+        self.replacing_edit = False
+        self.setItemDelegate(CellDelegate(self))
+        self.setEditTriggers(
+            QAbstractItemView.EditTrigger.AnyKeyPressed
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+            | QAbstractItemView.EditTrigger.DoubleClicked
+        )
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setWordWrap(True)
+        self.horizontalHeader().hide()
+        self.verticalHeader().hide()
+        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.verticalHeader().setDefaultSectionSize(26)
+        self.setTabKeyNavigation(True)
+        self.setCornerButtonEnabled(False)
+
+    def setModel(self, model: Any) -> None:
+        super().setModel(model)
+        if isinstance(model, CellGridModel):
+            model.modelReset.connect(self._on_model_reset)
+            self._on_model_reset()
+
+    def grid_model(self) -> CellGridModel:
+        model = self.model()
+        assert isinstance(model, CellGridModel)
+        return model
+
+    def _on_model_reset(self) -> None:
+        self.clearSpans()
+        model = self.grid_model()
+        for span in model.layout.spans:
+            self.setSpan(span.row, span.column, span.rows, span.columns)
+        widths = (46, 92, 210)
+        for column in range(model.columnCount()):
+            self.setColumnWidth(column, widths[column] if column < LABEL_COLUMNS else 64)
+        for row, cells in enumerate(model.layout.rows):
+            long_label = max((len(c.text) for c in cells if c.kind == "label"), default=0)
+            long_header = max((len(c.text) for c in cells[LABEL_COLUMNS:] if c.kind == "header"), default=0)
+            self.setRowHeight(row, 42 if long_label > 14 or long_header > 4 else 26)
+
+    def edit(  # type: ignore[override]
+        self, index: Index, trigger: QAbstractItemView.EditTrigger | None = None, event: Any = None
+    ) -> bool:
+        if trigger is None:
+            super().edit(index)
+            return True
+        self.replacing_edit = trigger == QAbstractItemView.EditTrigger.AnyKeyPressed
+        try:
+            return bool(super().edit(index, trigger, event))
+        finally:
+            self.replacing_edit = False
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        editing = self.state() == QAbstractItemView.State.EditingState
+        if not editing and key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self._move(-1 if event.modifiers() & Qt.KeyboardModifier.ShiftModifier else 1, 0)
+            return
+        if not editing and key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and not event.modifiers():
+            self.blankRequested.emit()
+            return
+        super().keyPressEvent(event)
+
+    def closeEditor(self, editor: QWidget, hint: QAbstractItemDelegate.EndEditHint) -> None:
+        super().closeEditor(editor, QAbstractItemDelegate.EndEditHint.NoHint)
+        if hint == QAbstractItemDelegate.EndEditHint.SubmitModelCache:
+            self._move(1, 0)
+        elif hint == QAbstractItemDelegate.EndEditHint.EditNextItem:
+            self._move(0, 1)
+        elif hint == QAbstractItemDelegate.EndEditHint.EditPreviousItem:
+            self._move(0, -1)
+
+    def _move(self, rows: int, columns: int) -> None:
+        """Move the current cell like the arrow keys (skipping labels), Excel-style after Enter/Tab."""
+        if rows > 0:
+            action = QAbstractItemView.CursorAction.MoveDown
+        elif rows < 0:
+            action = QAbstractItemView.CursorAction.MoveUp
+        elif columns > 0:
+            action = QAbstractItemView.CursorAction.MoveNext
+        else:
+            action = QAbstractItemView.CursorAction.MovePrevious
+        index = self.moveCursor(action, Qt.KeyboardModifier.NoModifier)
+        if index.isValid():
+            self.setCurrentIndex(index)

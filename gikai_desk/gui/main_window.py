@@ -1,0 +1,1082 @@
+"""The reviewer window: report queue, source text, form grid, issue list and history around one workspace."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import (
+    QEvent,
+    QEventLoop,
+    QItemSelection,
+    QItemSelectionModel,
+    QModelIndex,
+    Qt,
+    QThreadPool,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QGuiApplication,
+    QUndoGroup,
+    QUndoStack,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QDockWidget,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gikai_desk.forms import formbook
+from gikai_desk.gui.actions import ACTIONS, MENUS, key_sequences
+from gikai_desk.gui.commands import DecideCommand, SetCellsCommand
+from gikai_desk.gui.document import ReviewDocument
+from gikai_desk.gui.domain import open_store
+from gikai_desk.gui.grid_view import CellGridView
+from gikai_desk.gui.i18n import install_language, tr
+from gikai_desk.gui.models import (
+    KEY_ROLE,
+    CellGridModel,
+    HistoryModel,
+    IssueListModel,
+    ReportQueueFilter,
+    ReportQueueModel,
+)
+from gikai_desk.gui.numbers import NotANumberError, format_number, number_at, parse_number, split_pasted
+from gikai_desk.gui.preferences import Preferences, PreferencesDialog, default_workspace_path
+from gikai_desk.gui.source_view import SourcePane
+from gikai_desk.gui.worker import ParsedFile, ParseSignals, ParseTask, expand_paths
+from gikai_desk.model import Number, Violation
+from gikai_desk.resources import resource_path
+from gikai_desk.review import STATUS_LABELS, DecisionKind, ReviewStatus
+from gikai_desk.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+DEMO_FILE = "demo-report.txt"
+
+
+def demo_path() -> Path:
+    """The built-in sample report (made up, with deliberate inconsistencies)."""
+    return resource_path("demo", DEMO_FILE)
+
+
+class MainWindow(QMainWindow):
+    """One workspace; one report shown at a time; every change stored as it is made."""
+
+    parsingIdle = Signal()  # noqa: RUF100
+    """Background parsing finished (nothing pending)."""
+    currentReportChanged = Signal(int)  # noqa: RUF100
+
+    def __init__(
+        self,
+        workspace_path: Path | None = None,
+        preferences: Preferences | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.setAcceptDrops(True)
+        self.preferences = preferences or Preferences()
+        self.store: Workspace = open_store(
+            workspace_path or self.preferences.workspace or default_workspace_path()
+        )
+        self.preferences.workspace = self.store.path
+        self.documents: dict[int, ReviewDocument] = {}
+        self.stacks: dict[int, QUndoStack] = {}
+        self.undo_group = QUndoGroup(self)
+        self.current_rid: int | None = None
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(max(1, min(4, QThreadPool.globalInstance().maxThreadCount())))
+        self._signals: list[ParseSignals] = []
+        self._pending = 0
+        self._batch_total = 0
+        self._batch_done = 0
+        self._select_after_parse: int | None = None
+        self._syncing_selection = False
+        self.actions_by_name: dict[str, QAction] = {}
+        self.menus: dict[str, Any] = {}
+
+        self._build_widgets()
+        self._build_actions()
+        self.retranslate()
+        self.queue_model.set_reports(self.store.reports())
+        self.resize(1500, 900)
+        if self.queue_model.rowCount():
+            self.select_report(int(self.queue_model.data(self.queue_model.index(0, 0), KEY_ROLE)))
+        self._update_modified_label()
+
+    # ================================================================== construction
+
+    def _build_widgets(self) -> None:
+        # queue (left)
+        self.queue_model = ReportQueueModel(self)
+        self.queue_filter = ReportQueueFilter(self)
+        self.queue_filter.setSourceModel(self.queue_model)
+        self.queue_view = QTableView()
+        self.queue_view.setObjectName("reportQueue")
+        self.queue_view.setModel(self.queue_filter)
+        self.queue_view.setSortingEnabled(True)
+        self.queue_view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
+        self.queue_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.queue_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.queue_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.queue_view.verticalHeader().hide()
+        self.queue_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.queue_view.setColumnHidden(ReportQueueModel.FILE, False)
+        for column, width in enumerate((78, 104, 40, 40, 54, 34, 34, 34)):
+            self.queue_view.setColumnWidth(column, width)
+        self.queue_view.selectionModel().currentRowChanged.connect(self._on_queue_current_changed)
+        self.errors_only_box = QCheckBox()
+        self.errors_only_box.setObjectName("errorsOnlyFilter")
+        self.errors_only_box.toggled.connect(self._on_errors_only_toggled)
+        queue_panel = QWidget()
+        queue_layout = QVBoxLayout(queue_panel)
+        queue_layout.setContentsMargins(0, 0, 0, 0)
+        queue_layout.addWidget(self.errors_only_box)
+        queue_layout.addWidget(self.queue_view, 1)
+        self.queue_dock = QDockWidget()
+        self.queue_dock.setObjectName("queueDock")
+        self.queue_dock.setWidget(queue_panel)
+        self.queue_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.queue_dock)
+
+        # source (centre)
+        self.source_pane = SourcePane()
+        self.source_view = self.source_pane.view
+        self.source_view.clickedAt.connect(self._on_source_clicked)
+
+        # grid (right) with the review bar above it
+        self.grid_model = CellGridModel(self)
+        self.grid_model.edit_handler = self._push_cell_changes
+        self.grid_model.editRefused.connect(self._on_grid_edit_refused)
+        self.grid_view = CellGridView()
+        self.grid_view.setModel(self.grid_model)
+        self.grid_view.selectionModel().currentChanged.connect(self._on_grid_current_changed)
+        self.grid_view.blankRequested.connect(self._on_blank_cells_triggered)
+        self.report_title = QLabel()
+        self.report_title.setObjectName("reportTitle")
+        self.report_title.setWordWrap(True)
+        font = self.report_title.font()
+        font.setBold(True)
+        self.report_title.setFont(font)
+        self.status_combo = QComboBox()
+        self.status_combo.setObjectName("reviewStatus")
+        for status in STATUS_LABELS:
+            self.status_combo.addItem("", status)
+        self.status_combo.activated.connect(self._on_status_combo_activated)
+        self.note_edit = QLineEdit()
+        self.note_edit.setObjectName("reviewNote")
+        self.note_edit.editingFinished.connect(self._on_note_edit_finished)
+        self.status_caption, self.note_caption = QLabel(), QLabel()
+        review_bar = QWidget()
+        bar = QHBoxLayout(review_bar)
+        bar.setContentsMargins(2, 2, 2, 2)
+        bar.addWidget(self.status_caption)
+        bar.addWidget(self.status_combo)
+        bar.addWidget(self.note_caption)
+        bar.addWidget(self.note_edit, 1)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.report_title)
+        right_layout.addWidget(review_bar)
+        right_layout.addWidget(self.grid_view, 1)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.source_pane)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setSizes([420, 760])
+        self.setCentralWidget(self.splitter)
+
+        # issues and history (bottom)
+        self.issue_model = IssueListModel(self)
+        self.issue_view = QTableView()
+        self.issue_view.setObjectName("issueList")
+        self.issue_view.setModel(self.issue_model)
+        self.issue_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.issue_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.issue_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.issue_view.verticalHeader().hide()
+        self.issue_view.horizontalHeader().setStretchLastSection(False)
+        for column, width in enumerate((48, 190, 230, 560, 200)):
+            self.issue_view.setColumnWidth(column, width)
+        self.issue_view.horizontalHeader().setSectionResizeMode(
+            IssueListModel.MESSAGE, QHeaderView.ResizeMode.Stretch
+        )
+        self.issue_view.selectionModel().currentRowChanged.connect(self._on_issue_current_changed)
+        self.issue_model.modelReset.connect(self._on_issue_model_reset)
+        self.issue_dock = QDockWidget()
+        self.issue_dock.setObjectName("issueDock")
+        self.issue_dock.setWidget(self.issue_view)
+        self.issue_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.issue_dock)
+
+        self.history_model = HistoryModel(self)
+        self.history_view = QTableView()
+        self.history_view.setObjectName("historyPanel")
+        self.history_view.setModel(self.history_model)
+        self.history_view.verticalHeader().hide()
+        self.history_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.history_view.horizontalHeader().setStretchLastSection(True)
+        self.history_view.setColumnWidth(0, 320)
+        self.history_dock = QDockWidget()
+        self.history_dock.setObjectName("historyDock")
+        self.history_dock.setWidget(self.history_view)
+        self.history_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.history_dock)
+        self.tabifyDockWidget(self.issue_dock, self.history_dock)
+        self.issue_dock.raise_()
+        self.resizeDocks([self.queue_dock], [330], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.issue_dock], [220], Qt.Orientation.Vertical)
+
+        # status bar
+        self.selection_label = QLabel()
+        self.selection_label.setObjectName("selectionLabel")
+        self.provenance_label = QLabel()
+        self.provenance_label.setObjectName("provenanceLabel")
+        self.modified_label = QLabel()
+        self.modified_label.setObjectName("modifiedLabel")
+        self.progress = QProgressBar()
+        self.progress.setObjectName("parseProgress")
+        self.progress.setMaximumWidth(200)
+        self.progress.hide()
+        status_bar = self.statusBar()
+        status_bar.addWidget(self.selection_label)
+        status_bar.addWidget(self.provenance_label, 1)
+        status_bar.addPermanentWidget(self.progress)
+        status_bar.addPermanentWidget(self.modified_label)
+        self.undo_group.cleanChanged.connect(self._on_undo_clean_changed)
+        self.undo_group.indexChanged.connect(self._on_undo_index_changed)
+
+    def _build_actions(self) -> None:
+        menubar = self.menuBar()
+        for name, _text in MENUS:
+            menu = menubar.addMenu("")
+            menu.setObjectName(f"menu_{name}")
+            self.menus[name] = menu
+        for spec in ACTIONS:
+            action = QAction(self)
+            action.setObjectName(f"action_{spec.name}")
+            action.setShortcuts(key_sequences(spec))
+            action.setCheckable(spec.checkable)
+            slot = getattr(self, spec.slot)
+            if spec.checkable:
+                action.toggled.connect(slot)
+            else:
+                action.triggered.connect(lambda _checked=False, s=slot: s())
+            if spec.scope in ("grid", "source"):
+                action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+                (self.grid_view if spec.scope == "grid" else self.source_view).addAction(action)
+            else:
+                self.addAction(action)
+            self.menus[spec.menu].addAction(action)
+            self.actions_by_name[spec.name] = action
+        self.actions_by_name["wrap_lines"].setChecked(True)
+
+    def retranslate(self) -> None:
+        """Set every visible text (again, after a language change)."""
+        self._update_window_title()
+        for name, text in MENUS:
+            self.menus[name].setTitle(tr(text))
+        for spec in ACTIONS:
+            self.actions_by_name[spec.name].setText(tr(spec.text))
+        self.queue_dock.setWindowTitle(self.tr("报告队列"))
+        self.issue_dock.setWindowTitle(self.tr("问题清单"))
+        self.history_dock.setWindowTitle(self.tr("修改记录"))
+        self.errors_only_box.setText(self.tr("只显示有错误的报告"))
+        self.status_caption.setText(self.tr("审核状态"))
+        self.note_caption.setText(self.tr("审核备注"))
+        self.note_edit.setPlaceholderText(self.tr("给本报告的备注（退回原因等）"))
+        for i in range(self.status_combo.count()):
+            self.status_combo.setItemText(i, tr(STATUS_LABELS[str(self.status_combo.itemData(i))]))
+        self.source_pane.search_bar.retranslate()
+        self.queue_model.retranslate()
+        self.issue_model.retranslate()
+        self.history_model.retranslate()
+        self._update_modified_label()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    # ================================================================== opening files
+
+    def open_paths(self, paths: Sequence[str | Path]) -> None:
+        """Parse files (and the report files inside folders) in the background and add them to the workspace."""
+        files = expand_paths([Path(p) for p in paths])
+        if not files:
+            return
+        if self._pending == 0:
+            self._batch_total = self._batch_done = 0
+        self._batch_total += len(files)
+        self._pending += len(files)
+        self.progress.setRange(0, self._batch_total)
+        self.progress.setValue(self._batch_done)
+        self.progress.show()
+        self.statusBar().showMessage(
+            self.tr("正在解析 %n 个文件…", "", len(files)).replace("%n", str(len(files)))
+        )
+        signals = ParseSignals()
+        signals.finished.connect(self._on_parse_finished)
+        self._signals.append(signals)
+        for path in files:
+            self._pool.start(ParseTask(path, signals))
+
+    def is_idle(self) -> bool:
+        return self._pending == 0
+
+    def wait_idle(self, timeout_ms: int = 30000) -> bool:
+        """Process events until background parsing is done (or `timeout_ms` passes). True when idle."""
+        if self._pending == 0:
+            QApplication.processEvents()
+            return True
+        loop = QEventLoop()
+        timer = QTimer()
+        timer.setSingleShot(True)
+        timer.timeout.connect(loop.quit)
+        self.parsingIdle.connect(loop.quit)
+        timer.start(timeout_ms)
+        if self._pending:
+            loop.exec()
+        self.parsingIdle.disconnect(loop.quit)
+        timer.stop()
+        return self._pending == 0
+
+    def _on_parse_finished(self, parsed: ParsedFile) -> None:
+        try:
+            rid = self.store.add_document(str(parsed.path), parsed.data, parsed.report, parsed.error)
+            self.queue_model.upsert(self.store.summary(rid))
+            if self._select_after_parse is None:
+                self._select_after_parse = rid
+        except Exception as exc:  # the workspace refused it: say so, keep going
+            log.exception("storing %s failed", parsed.path)
+            self.statusBar().showMessage(self.tr("无法保存到工作区：") + f"{parsed.path.name}: {exc}")
+        self._pending -= 1
+        self._batch_done += 1
+        self.progress.setValue(self._batch_done)
+        if self._pending == 0:
+            self.progress.hide()
+            self._signals.clear()
+            self.statusBar().showMessage(self.tr("解析完成：") + str(self._batch_done), 5000)
+            if self._select_after_parse is not None:
+                self.select_report(self._select_after_parse)
+                self._select_after_parse = None
+            self.parsingIdle.emit()
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.open_paths(paths)
+
+    # ================================================================== current report
+
+    @property
+    def document(self) -> ReviewDocument | None:
+        return self.documents.get(self.current_rid) if self.current_rid is not None else None
+
+    def select_report(self, rid: int) -> None:
+        """Select a report in the queue (which shows it)."""
+        row = self.queue_model.row_of(rid)
+        if row < 0:
+            return
+        proxy_index = self.queue_filter.mapFromSource(self.queue_model.index(row, 0))
+        if proxy_index.isValid():
+            self.queue_view.setCurrentIndex(proxy_index)
+            self.queue_view.scrollTo(proxy_index)
+        if self.current_rid != rid:
+            self.show_report(rid)
+
+    def _on_queue_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if not current.isValid():
+            return
+        rid = current.data(KEY_ROLE)
+        if isinstance(rid, int) and rid != self.current_rid:
+            self.show_report(rid)
+
+    def _document_for(self, rid: int) -> ReviewDocument | None:
+        if rid in self.documents:
+            return self.documents[rid]
+        report = self.store.report(rid)
+        if report is None:
+            return None
+        document = ReviewDocument(self.store, rid, report, lambda: self.preferences.reviewer, self)
+        document.issuesChanged.connect(self._on_document_issues_changed)
+        self.documents[rid] = document
+        stack = QUndoStack(self)
+        self.stacks[rid] = stack
+        self.undo_group.addStack(stack)
+        return document
+
+    def show_report(self, rid: int) -> None:
+        """Show one report: source, grid, issues, history, status."""
+        summary = self.queue_model.summary(rid)
+        if summary is None:
+            return
+        self.current_rid = rid
+        document = self._document_for(rid)
+        if document is None:
+            self.grid_model.set_document(None)
+            self.issue_model.set_document(None)
+            self.history_model.set_history([], None)
+            self.source_view.set_source(
+                self.tr("无法读取此文件：") + f"{summary.file}\n\n{summary.error or ''}"
+            )
+            self.undo_group.setActiveStack(None)  # type: ignore[arg-type]
+        else:
+            self.source_view.set_source(document.report.text)
+            self.grid_model.set_document(document)
+            self.issue_model.set_document(document)
+            self.history_model.set_history(self.store.history(rid), document.report)
+            self.undo_group.setActiveStack(self.stacks[rid])
+            if summary.status == "pending":
+                self.set_review_status("in_review")
+        self._show_review_fields()
+        self._update_window_title()
+        self._update_modified_label()
+        self.selection_label.clear()
+        self.provenance_label.clear()
+        self.currentReportChanged.emit(rid)
+
+    def _show_review_fields(self) -> None:
+        summary = self.queue_model.summary(self.current_rid) if self.current_rid is not None else None
+        readable = summary is not None and summary.error is None
+        self.status_combo.setEnabled(summary is not None)
+        self.note_edit.setEnabled(summary is not None)
+        if summary is None:
+            self.report_title.clear()
+            return
+        self.status_combo.setCurrentIndex(max(0, self.status_combo.findData(summary.status)))
+        self.note_edit.setText(summary.note)
+        parts = [summary.agency or summary.file, str(summary.year or ""), summary.template or ""]
+        self.report_title.setText("  ".join(p for p in parts if p) if readable else summary.file)
+
+    def _update_window_title(self) -> None:
+        title = self.tr("政府信息公开年度报告审核") + f" — {self.store.path.name}"
+        summary = self.queue_model.summary(self.current_rid) if self.current_rid is not None else None
+        if summary is not None:
+            title = f"{summary.agency or summary.file} {summary.year or ''} [*] — " + title
+        self.setWindowTitle(title)
+
+    def set_review_status(self, status: ReviewStatus) -> None:
+        if self.current_rid is None:
+            return
+        self.store.set_status(self.current_rid, status)
+        self._refresh_summary(self.current_rid)
+        self.status_combo.setCurrentIndex(max(0, self.status_combo.findData(status)))
+
+    def _on_status_combo_activated(self, index: int) -> None:
+        status = self.status_combo.itemData(index)
+        if status in STATUS_LABELS:
+            self.set_review_status(status)
+
+    def _on_note_edit_finished(self) -> None:
+        if self.current_rid is None:
+            return
+        summary = self.queue_model.summary(self.current_rid)
+        if summary is not None and summary.note != self.note_edit.text():
+            self.store.set_note(self.current_rid, self.note_edit.text())
+            self._refresh_summary(self.current_rid)
+
+    def _refresh_summary(self, rid: int) -> None:
+        self.queue_model.upsert(self.store.summary(rid))
+
+    def _on_document_issues_changed(self) -> None:
+        document = self.sender()
+        if isinstance(document, ReviewDocument):
+            self._refresh_summary(document.rid)
+            if document.rid == self.current_rid:
+                self.history_model.set_history(self.store.history(document.rid), document.report)
+
+    # ================================================================== grid, source, status bar
+
+    def current_key(self) -> str | None:
+        return self.grid_model.key(self.grid_view.currentIndex())
+
+    def select_cell(self, key: str, scroll_source: bool = True) -> bool:
+        index = self.grid_model.index_of(key)
+        if not index.isValid():
+            return False
+        self._scroll_source = scroll_source
+        try:
+            self.grid_view.selectionModel().setCurrentIndex(
+                index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+            )
+            self.grid_view.scrollTo(index)
+        finally:
+            self._scroll_source = True
+        return True
+
+    _scroll_source = True
+
+    def selected_keys(self) -> list[str]:
+        """Selected value cells in grid order (row, then column)."""
+        indexes = sorted(
+            self.grid_view.selectionModel().selectedIndexes(), key=lambda i: (i.row(), i.column())
+        )
+        keys = [k for i in indexes if (k := self.grid_model.key(i)) is not None]
+        current = self.current_key()
+        if not keys and current is not None:
+            keys = [current]
+        return keys
+
+    def _on_grid_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        document = self.document
+        key = self.grid_model.key(current)
+        if document is None or key is None:
+            return
+        cell = document.cell(key)
+        value = format_number(document.value(key)) or self.tr("空白")
+        self.selection_label.setText(f"{formbook().label(key)} = {value}")
+        self.provenance_label.setText(self._provenance(key))
+        spans = list(cell.spans) if cell is not None else []
+        self.source_view.highlight_spans(spans, scroll=self._scroll_source)
+        failing = [v for v in document.violations_of(key) if v.status == "fail"]
+        issue_ident = self._current_issue_ident()
+        if not any(v.ident == issue_ident for v in failing):
+            document.set_highlight(failing[0].ident if failing else None)
+
+    def _provenance(self, key: str) -> str:
+        document = self.document
+        cell = document.cell(key) if document else None
+        if document is None or cell is None or not cell.spans:
+            text = self.tr("原文中未找到此单元格")
+        else:
+            line = document.report.text.count("\n", 0, cell.spans[0][0]) + 1
+            text = self.tr("原文") + f"“{cell.raw}” · " + self.tr("第 %1 行").replace("%1", str(line))
+        if cell is not None:
+            if cell.corrected:
+                text += " · " + self.tr("已更正，原解析值 ") + (format_number(cell.parsed) or self.tr("空白"))
+            if not cell.settled:
+                text += " · " + self.tr("解析存疑：") + (cell.flag or "")
+        return text
+
+    def _on_source_clicked(self, position: int) -> None:
+        document = self.document
+        if document is None:
+            return
+        key = document.key_at(position)
+        if key is None:
+            self.statusBar().showMessage(self.tr("此处的文字没有填入任何单元格"), 5000)
+            return
+        self.select_cell(key, scroll_source=False)
+        self.statusBar().showMessage(self.tr("此数字填入了 ") + formbook().label(key), 5000)
+
+    def _on_grid_edit_refused(self, message: str) -> None:
+        self.statusBar().showMessage(message, 8000)
+
+    def _on_undo_clean_changed(self, _clean: bool) -> None:
+        self._update_modified_label()
+
+    def _on_undo_index_changed(self, _index: int) -> None:
+        self._update_modified_label()
+        key = self.current_key()
+        if key is not None:
+            self.provenance_label.setText(self._provenance(key))
+
+    def _update_modified_label(self) -> None:
+        stack = self.stacks.get(self.current_rid) if self.current_rid is not None else None
+        modified = stack is not None and not stack.isClean()
+        self.setWindowModified(modified)
+        self.modified_label.setText(
+            self.tr("有未导出的修改（已保存到工作区）") if modified else self.tr("无未导出的修改")
+        )
+
+    def is_modified(self) -> bool:
+        return any(not stack.isClean() for stack in self.stacks.values())
+
+    # ================================================================== editing
+
+    def _push_cell_changes(self, changes: dict[str, Number | None], text: str) -> None:
+        document = self.document
+        if document is None or not changes:
+            return
+        try:
+            self.stacks[document.rid].push(SetCellsCommand(document, changes, text))
+        except ValueError as exc:
+            self.statusBar().showMessage(self.tr("无法修改：") + str(exc), 8000)
+
+    def set_cells(self, changes: dict[str, Number | None], text: str = "") -> None:
+        """Change cells of the current report as one undoable step."""
+        self._push_cell_changes(changes, text or self.tr("修改单元格"))
+
+    def _active_stack(self) -> QUndoStack | None:
+        return self.stacks.get(self.current_rid) if self.current_rid is not None else None
+
+    def _on_undo_triggered(self) -> None:
+        stack = self._active_stack()
+        if stack is not None and stack.canUndo():
+            stack.undo()
+
+    def _on_redo_triggered(self) -> None:
+        stack = self._active_stack()
+        if stack is not None and stack.canRedo():
+            stack.redo()
+
+    def _on_edit_cell_triggered(self) -> None:
+        index = self.grid_view.currentIndex()
+        if index.isValid():
+            self.grid_view.edit(index)
+
+    def _on_blank_cells_triggered(self) -> None:
+        keys = self.selected_keys()
+        document = self.document
+        if document is None or not keys:
+            return
+        changes: dict[str, Number | None] = {k: None for k in keys if document.value(k) is not None}
+        self._push_cell_changes(changes, self.tr("清空单元格"))
+
+    def _selection_block(self) -> tuple[int, int, int, int] | None:
+        indexes = [i for i in self.grid_view.selectionModel().selectedIndexes() if self.grid_model.key(i)]
+        if not indexes:
+            current = self.grid_view.currentIndex()
+            if self.grid_model.key(current) is None:
+                return None
+            indexes = [current]
+        rows = [i.row() for i in indexes]
+        columns = [i.column() for i in indexes]
+        return min(rows), min(columns), max(rows), max(columns)
+
+    def copy_text(self) -> str:
+        """The selected cells as tab-separated lines (blank cells as empty strings)."""
+        block = self._selection_block()
+        if block is None:
+            return ""
+        top, left, bottom, right = block
+        lines = []
+        for row in range(top, bottom + 1):
+            cells = []
+            for column in range(left, right + 1):
+                index = self.grid_model.index(row, column)
+                cells.append(str(index.data()) if self.grid_model.key(index) else "")
+            lines.append("\t".join(cells))
+        return "\n".join(lines)
+
+    def _cell_editor(self) -> QLineEdit | None:
+        """The open cell editor, when the reviewer is typing in a cell."""
+        if self.grid_view.state() != QAbstractItemView.State.EditingState:
+            return None
+        editor = self.grid_view.focusWidget()
+        return editor if isinstance(editor, QLineEdit) else None
+
+    def _on_copy_cells_triggered(self) -> None:
+        editor = self._cell_editor()
+        if editor is not None:
+            editor.copy()
+            return
+        text = self.copy_text()
+        if text:
+            QGuiApplication.clipboard().setText(text)
+
+    def _on_paste_cells_triggered(self) -> None:
+        editor = self._cell_editor()
+        if editor is not None:
+            editor.paste()
+            return
+        self.paste_text(QGuiApplication.clipboard().text())
+
+    def paste_text(self, text: str) -> bool:
+        """Fill cells from the current one: each pasted line to the right, following lines below."""
+        start = self.grid_view.currentIndex()
+        if self.document is None or self.grid_model.key(start) is None:
+            return False
+        rows = split_pasted(text)
+        changes: dict[str, Number | None] = {}
+        layout = self.grid_model.layout
+        row = start.row()
+        for values in rows:
+            while row < len(layout.rows) and not layout.row_keys(row):
+                row += 1
+            if row >= len(layout.rows):
+                break
+            targets = [c.key for c in layout.rows[row][start.column() :] if c.key is not None]
+            for key, raw in zip(targets, values, strict=False):
+                try:
+                    changes[key] = parse_number(raw)
+                except NotANumberError:
+                    self.statusBar().showMessage(self.tr("粘贴的内容不是数字，未粘贴：") + raw, 8000)
+                    return False
+            row += 1
+        self._push_cell_changes(changes, self.tr("粘贴"))
+        return bool(changes)
+
+    def _on_take_number_triggered(self) -> None:
+        self.take_number_at(self.source_view.textCursor().position())
+
+    def take_number_at(self, position: int) -> bool:
+        """Put the number written at `position` of the source text into the current cell."""
+        key = self.current_key()
+        if self.document is None or key is None:
+            self.statusBar().showMessage(self.tr("请先在表格中选择一个单元格"), 5000)
+            return False
+        text = self.document.report.text
+        span = number_at(text, position)
+        if span is None:
+            self.statusBar().showMessage(self.tr("原文光标处没有数字"), 5000)
+            return False
+        try:
+            value = parse_number(text[span[0] : span[1]])
+        except NotANumberError:
+            self.statusBar().showMessage(self.tr("原文光标处没有数字"), 5000)
+            return False
+        self._push_cell_changes({key: value}, self.tr("取原文数字"))
+        return True
+
+    # ---- row tools
+
+    def _row_range(self, whole_row: bool) -> list[str]:
+        """Keys to shift: the selected cells of the current row, or (whole_row) from the current cell to the
+        row's end."""
+        current = self.grid_view.currentIndex()
+        key = self.grid_model.key(current)
+        if key is None:
+            return []
+        row_keys = self.grid_model.layout.row_keys(current.row())
+        selected = [k for k in self.selected_keys() if k in row_keys]
+        if not whole_row and len(selected) > 1:
+            return selected
+        if whole_row:
+            return row_keys[row_keys.index(key) :]
+        return row_keys
+
+    def shift_cells(self, keys: list[str], direction: int, text: str, drop: bool = False) -> bool:
+        """Move the values of `keys` one place left (-1) or right (+1); the freed cell becomes blank.
+
+        A value pushed off the end is refused unless `drop` (removing a cell discards its value).
+        """
+        document = self.document
+        if document is None or not keys:
+            return False
+        values = [document.value(k) for k in keys]
+        falling = values[-1] if direction > 0 else values[0]
+        if falling is not None and not drop:
+            self.statusBar().showMessage(self.tr("移出范围的单元格有数值，未移动"), 6000)
+            return False
+        moved: list[Number | None] = [None, *values[:-1]] if direction > 0 else [*values[1:], None]
+        changes = {
+            k: v
+            for k, v, old in zip(keys, moved, values, strict=True)
+            if v != old or (v is None) != (old is None)
+        }
+        if not changes:
+            return False
+        self._push_cell_changes(changes, text)
+        return True
+
+    def _on_shift_left_triggered(self) -> None:
+        self.shift_cells(self._row_range(whole_row=False), -1, self.tr("本行左移"))
+
+    def _on_shift_right_triggered(self) -> None:
+        self.shift_cells(self._row_range(whole_row=False), 1, self.tr("本行右移"))
+
+    def _on_insert_blank_triggered(self) -> None:
+        self.shift_cells(self._row_range(whole_row=True), 1, self.tr("插入空白单元格"))
+
+    def _on_remove_cell_triggered(self) -> None:
+        self.shift_cells(self._row_range(whole_row=True), -1, self.tr("删除单元格"), drop=True)
+
+    # ================================================================== issues
+
+    def _current_issue_ident(self) -> str | None:
+        violation = self.issue_model.violation(self.issue_view.currentIndex().row())
+        return violation.ident if violation else None
+
+    def current_violation(self) -> Violation | None:
+        return self.issue_model.violation(self.issue_view.currentIndex().row())
+
+    def _on_issue_model_reset(self) -> None:
+        document = self.document
+        if document is not None and document.highlighted:
+            row = self.issue_model.row_of(document.highlighted)
+            if row >= 0:
+                self._syncing_selection = True
+                try:
+                    self.issue_view.selectionModel().setCurrentIndex(
+                        self.issue_model.index(row, 0),
+                        QItemSelectionModel.SelectionFlag.ClearAndSelect
+                        | QItemSelectionModel.SelectionFlag.Rows,
+                    )
+                finally:
+                    self._syncing_selection = False
+
+    def _on_issue_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if self._syncing_selection:
+            return
+        violation = self.issue_model.violation(current.row())
+        if violation is not None:
+            self.show_violation(violation)
+
+    def show_violation(self, violation: Violation) -> None:
+        """Select every cell of a finding in the grid (its target cell current) and highlight them."""
+        document = self.document
+        if document is None:
+            return
+        document.set_highlight(violation.ident)
+        cells = [k for k in violation.cells if self.grid_model.index_of(k).isValid()]
+        first = violation.target if violation.target in cells else (cells[0] if cells else None)
+        if first is not None:
+            self.select_cell(first)
+        selection = QItemSelection()
+        for key in cells:
+            index = self.grid_model.index_of(key)
+            selection.select(index, index)
+        if cells:
+            self.grid_view.selectionModel().select(
+                selection, QItemSelectionModel.SelectionFlag.ClearAndSelect
+            )
+        prose = [f.span for f in document.report.narrative if f.key == violation.where]
+        if violation.rule == "NARRATIVE_MISMATCH" and prose:
+            cell = document.cell(violation.where)
+            self.source_view.highlight_spans([*prose, *(cell.spans if cell else [])])
+        self.statusBar().showMessage(violation.message, 8000)
+
+    def go_to_issue(self, step: int) -> bool:
+        """Select the next (step 1) or previous (step -1) open finding, wrapping around."""
+        count = self.issue_model.rowCount()
+        if count == 0:
+            self.statusBar().showMessage(self.tr("本报告没有待处理的问题"), 5000)
+            return False
+        row = self.issue_view.currentIndex().row()
+        start = row if row >= 0 else (-1 if step > 0 else count)
+        for i in range(1, count + 1):
+            candidate = (start + step * i) % count
+            if self.issue_model.is_open(candidate):
+                self.issue_view.setCurrentIndex(self.issue_model.index(candidate, 0))
+                self.grid_view.setFocus()
+                return True
+        self.statusBar().showMessage(self.tr("本报告没有待处理的问题"), 5000)
+        return False
+
+    def _on_next_issue_triggered(self) -> None:
+        self.go_to_issue(1)
+
+    def _on_previous_issue_triggered(self) -> None:
+        self.go_to_issue(-1)
+
+    def _on_next_report_triggered(self) -> None:
+        self.go_to_next_report()
+
+    def go_to_next_report(self) -> bool:
+        """Select the next report in the queue's order with open errors or warnings."""
+        rows = self.queue_filter.rowCount()
+        if rows == 0:
+            return False
+        current = self.queue_view.currentIndex().row()
+        for i in range(1, rows + 1):
+            row = (current + i) % rows
+            index = self.queue_filter.index(row, 0)
+            summary = self.queue_model.summary(int(index.data(KEY_ROLE)))
+            if (
+                summary is not None
+                and summary.id != self.current_rid
+                and (summary.errors or summary.warnings)
+            ):
+                self.select_report(summary.id)
+                return True
+        self.statusBar().showMessage(self.tr("没有其他有待处理问题的报告"), 5000)
+        return False
+
+    def apply_suggested(self) -> bool:
+        violation = self.current_violation()
+        if violation is None or violation.expected is None or not violation.target:
+            self.statusBar().showMessage(self.tr("此问题没有可直接采用的建议值"), 5000)
+            return False
+        self._push_cell_changes(
+            {violation.target: violation.expected},
+            self.tr("采用建议值 ") + formbook().label(violation.target),
+        )
+        return True
+
+    def _on_apply_suggested_triggered(self) -> None:
+        self.apply_suggested()
+
+    def decide_current_issue(self, kind: DecisionKind | None, note: str = "") -> bool:
+        """Record a decision on the selected finding (undoable)."""
+        document = self.document
+        violation = self.current_violation()
+        if document is None or violation is None:
+            self.statusBar().showMessage(self.tr("请先在问题清单中选择一个问题"), 5000)
+            return False
+        texts = {
+            "report_error": self.tr("报告错误，保留原值"),
+            "resolved": self.tr("标记为已解决"),
+            None: self.tr("撤回决定"),
+        }
+        self.stacks[document.rid].push(DecideCommand(document, violation.ident, kind, note, texts[kind]))
+        return True
+
+    def _ask_note(self, title: str) -> str | None:
+        violation = self.current_violation()
+        if violation is None:
+            self.statusBar().showMessage(self.tr("请先在问题清单中选择一个问题"), 5000)
+            return None
+        note, ok = QInputDialog.getText(self, title, self.tr("说明（将随退回意见发给报送机关）："))
+        return note if ok else None
+
+    def _on_report_error_triggered(self) -> None:
+        note = self._ask_note(self.tr("报告错误——保留原值"))
+        if note is not None:
+            self.decide_current_issue("report_error", note)
+
+    def _on_mark_resolved_triggered(self) -> None:
+        note = self._ask_note(self.tr("标记为已解决"))
+        if note is not None:
+            self.decide_current_issue("resolved", note)
+
+    def _on_clear_decision_triggered(self) -> None:
+        self.decide_current_issue(None)
+
+    # ================================================================== view
+
+    def _on_find_triggered(self) -> None:
+        self.source_pane.search_bar.open_bar()
+
+    def _on_zoom_in_triggered(self) -> None:
+        self.source_view.zoomIn(1)
+
+    def _on_zoom_out_triggered(self) -> None:
+        self.source_view.zoomOut(1)
+
+    def _on_wrap_lines_toggled(self, on: bool) -> None:
+        from PySide6.QtWidgets import QPlainTextEdit
+
+        mode = QPlainTextEdit.LineWrapMode.WidgetWidth if on else QPlainTextEdit.LineWrapMode.NoWrap
+        self.source_view.setLineWrapMode(mode)
+
+    def _on_errors_only_toggled(self, on: bool) -> None:
+        self.queue_filter.set_errors_only(on)
+        for widget in (self.errors_only_box, self.actions_by_name.get("errors_only")):
+            if widget is not None and widget.isChecked() != on:
+                widget.setChecked(on)
+
+    # ================================================================== files, workspace, preferences
+
+    def _on_open_files_triggered(self) -> None:
+        files, _filter = QFileDialog.getOpenFileNames(
+            self,
+            self.tr("打开报告文件"),
+            "",
+            self.tr("报告文件")
+            + " (*.txt *.htm *.html *.pdf *.docx *.xlsx);;"
+            + self.tr("所有文件")
+            + " (*)",
+        )
+        if files:
+            self.open_paths(files)
+
+    def _on_open_folder_triggered(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, self.tr("打开文件夹"))
+        if folder:
+            self.open_paths([folder])
+
+    def _on_open_demo_triggered(self) -> None:
+        self.open_paths([demo_path()])
+
+    def switch_workspace(self, path: Path, create: bool) -> bool:
+        """Close the current workspace and open (or create) another."""
+        try:
+            store = Workspace.create(path) if create else Workspace.open(path)
+        except Exception as exc:
+            QMessageBox.warning(self, self.tr("工作区"), self.tr("无法打开工作区：") + f"{path}\n{exc}")
+            return False
+        self.grid_model.set_document(None)
+        self.issue_model.set_document(None)
+        self.history_model.set_history([], None)
+        for stack in self.stacks.values():
+            self.undo_group.removeStack(stack)
+        self.documents.clear()
+        self.stacks.clear()
+        self.current_rid = None
+        self.store.close()
+        self.store = store
+        self.preferences.workspace = path
+        self.source_view.set_source("")
+        self.queue_model.set_reports(self.store.reports())
+        if self.queue_model.rowCount():
+            self.select_report(int(self.queue_model.data(self.queue_model.index(0, 0), KEY_ROLE)))
+        self._update_window_title()
+        self._update_modified_label()
+        return True
+
+    def _on_new_workspace_triggered(self) -> None:
+        path, _filter = QFileDialog.getSaveFileName(
+            self, self.tr("新建工作区"), str(self.store.path.parent), self.tr("工作区") + " (*.gikai)"
+        )
+        if path:
+            target = Path(path if path.endswith(".gikai") else path + ".gikai")
+            self.switch_workspace(target, create=not target.exists())
+
+    def _on_open_workspace_triggered(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(
+            self, self.tr("打开工作区"), str(self.store.path.parent), self.tr("工作区") + " (*.gikai)"
+        )
+        if path:
+            self.switch_workspace(Path(path), create=False)
+
+    def export_excel(self, path: Path) -> bool:
+        """Write the summary workbook of the workspace (gikai_desk.excel); marks the edits as exported."""
+        try:
+            from gikai_desk import excel
+        except ImportError:
+            self.statusBar().showMessage(self.tr("Excel 导出功能不可用"), 8000)
+            return False
+        try:
+            excel.export_workspace(self.store, path, None)
+        except Exception as exc:
+            QMessageBox.warning(self, self.tr("导出 Excel"), self.tr("导出失败：") + str(exc))
+            return False
+        for stack in self.stacks.values():
+            stack.setClean()
+        self.statusBar().showMessage(self.tr("已导出：") + str(path), 8000)
+        return True
+
+    def _on_export_excel_triggered(self) -> None:
+        path, _filter = QFileDialog.getSaveFileName(
+            self, self.tr("导出 Excel"), str(self.store.path.with_suffix(".xlsx")), "Excel (*.xlsx)"
+        )
+        if path:
+            self.export_excel(Path(path if path.endswith(".xlsx") else path + ".xlsx"))
+
+    def _on_preferences_triggered(self) -> None:
+        dialog = PreferencesDialog(self.preferences, self)
+        if dialog.exec():
+            install_language(self.preferences.language)
+
+    def _on_quit_triggered(self) -> None:
+        self.close()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._on_note_edit_finished()
+        self._pool.waitForDone(30000)
+        QApplication.processEvents()
+        self.preferences.sync()
+        super().closeEvent(event)

@@ -1,0 +1,72 @@
+"""Background reading and parsing of report files (QRunnable on a QThreadPool); results reach the main thread."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QRunnable, Signal
+
+from gikai_desk.errors import InputError
+from gikai_desk.model import Report
+
+log = logging.getLogger(__name__)
+
+SUFFIXES = {".txt", ".htm", ".html", ".pdf", ".docx", ".xlsx", ".md"}
+"""File types taken when a folder is opened."""
+
+
+@dataclass
+class ParsedFile:
+    path: Path
+    data: bytes
+    report: Report | None
+    error: str | None
+
+
+class ParseSignals(QObject):
+    """Lives in the main thread; `finished` is delivered there (queued) with a ParsedFile."""
+
+    finished = Signal(object)
+
+
+def parse_file(path: Path) -> ParsedFile:
+    """Read and parse one file; any failure becomes a reason, never an exception."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return ParsedFile(path, b"", None, f"无法读取文件 cannot read: {exc.strerror or exc}")
+    from gikai_desk.extract import extract
+
+    try:
+        return ParsedFile(path, data, extract(path), None)
+    except InputError as exc:
+        return ParsedFile(path, data, None, exc.reason)
+    except Exception as exc:  # a parser bug must not stop the batch
+        log.exception("parsing %s failed", path)
+        return ParsedFile(
+            path, data, None, f"解析出错（程序内部错误）internal error: {type(exc).__name__}: {exc}"
+        )
+
+
+class ParseTask(QRunnable):
+    def __init__(self, path: Path, signals: ParseSignals) -> None:
+        super().__init__()
+        self.path = path
+        self.signals = signals
+        self.setAutoDelete(True)
+
+    def run(self) -> None:
+        self.signals.finished.emit(parse_file(self.path))
+
+
+def expand_paths(paths: list[Path]) -> list[Path]:
+    """Files as given, and the report files inside given folders (recursively, sorted)."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            out.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES))
+        else:
+            out.append(path)
+    return out

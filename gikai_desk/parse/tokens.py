@@ -1,0 +1,191 @@
+"""Cut a stretch of table text into cells (tab, pipe, Markdown, one-per-line, inline) and read their numbers."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+from gikai_desk.model import Number
+
+
+class Kind(Enum):
+    NUMBER = "number"
+    BLANK = "blank"
+    """An empty cell, or a dash / 无 standing for nothing."""
+    TEXT = "text"
+    STRAY = "stray"
+    """A page number, row ordinal or date: never a value, never counted."""
+
+
+class PipeStyle(Enum):
+    NONE = "none"
+    MARKDOWN = "markdown"
+    """`| a | b |` rows: every segment between pipes is a cell."""
+    TERMINATED = "terminated"
+    """`a |` lines: the text before the first pipe is one cell, further pipes are noise."""
+
+
+@dataclass(slots=True)
+class Token:
+    kind: Kind
+    start: int
+    end: int
+    line: int
+    """0 for the line the stretch starts on, then 1, 2, ..."""
+    value: Number | None = None
+    extra: bool = False
+    """The cell holds more than its number (e.g. 3项(41笔))."""
+
+
+_UNIT = r"(?:万元|亿元|元|件|个|项|条|次|笔|人次|家)"
+MAX_DIGITS = 18
+"""A cell with more digits than this is not a count or an amount (and would not fit int() limits)."""
+_NUMBER = r"[+\-]?(?:\d{1,3}(?:,\d{3}){1,5}|\d{1,18})(?:\.\d{1,12})?"
+NUMBER_CELL = re.compile(rf"(?P<num>{_NUMBER})[ ]*(?P<unit>{_UNIT})?")
+NUMBER_WITH_EXTRA = re.compile(rf"(?P<num>{_NUMBER})[ ]*(?:{_UNIT})?[ ]*[(\[【].*")
+BLANK_MARK = re.compile(r"[-—–~/\\_*]+|无|空|—+|\.\.\.|…+")
+STRAY = re.compile(
+    r"[-—–][ ]*\d{1,4}[ ]*[-—–]"  # - 4 -
+    r"|第[ ]*\d{1,4}[ ]*页(?:[ ]*[,/]?[ ]*共[ ]*\d{1,4}[ ]*页)?"  # 第 4 页 (共 10 页)
+    r"|\d{1,4}[ ]*/[ ]*\d{1,4}"  # 4/10
+    r"|[ ]*\d{1,2}[ ]*[.、]"  # a row ordinal on its own: 1.
+    r"|\(\d{1,2}\)"  # (1)
+    r"|(?:19|20)\d{2}[ ]*年(?:[ ]*\d{1,2}[ ]*月(?:[ ]*\d{1,2}[ ]*日)?)?"  # 2020年1月10日
+    r"|(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}"
+)
+INLINE_RUN = re.compile(r"[ ]*(?:[+\-]?\d[\d,]{0,300}(?:\.\d{1,12})?(?:[ ]*(?:万元|亿元|元))?[ ]*)+")
+"""Numbers written straight after a label on the same line (separated by spaces, or glued together)."""
+SPACE_SPLIT = re.compile(r"\S+")
+
+
+def number_value(text: str) -> Number:
+    """The number in a folded cell text such as '1,234', '+3', '-1', '4549040.96', '251000元'."""
+    match = NUMBER_CELL.match(text)
+    if match is None:
+        raise ValueError(text)
+    body = match.group("num").replace(",", "")
+    if "." in body:
+        return float(body)
+    return int(body)
+
+
+def classify(norm: str, start: int, end: int, line: int, explicit: bool, out: list[Token]) -> None:
+    """Append the token(s) of one cell norm[start:end] (already cut at separators) to `out`."""
+    cell = norm[start:end]
+    text = cell.strip()
+    if not text:
+        if explicit:
+            out.append(Token(Kind.BLANK, start, start, line))
+        return
+    if len(text) != len(cell):
+        start += len(cell) - len(cell.lstrip())
+    end = start + len(text)
+    if text.isdigit() and text.isascii() and len(text) <= MAX_DIGITS:
+        out.append(Token(Kind.NUMBER, start, end, line, int(text)))
+        return
+    if NUMBER_CELL.fullmatch(text):
+        out.append(Token(Kind.NUMBER, start, end, line, number_value(text)))
+        return
+    if STRAY.fullmatch(text):
+        out.append(Token(Kind.STRAY, start, end, line))
+        return
+    if BLANK_MARK.fullmatch(text):
+        out.append(Token(Kind.BLANK, start, end, line))
+        return
+    if " " in text:
+        parts = list(SPACE_SPLIT.finditer(norm, start, end))
+        if all(NUMBER_CELL.fullmatch(p.group()) for p in parts):
+            for p in parts:
+                out.append(Token(Kind.NUMBER, p.start(), p.end(), line, number_value(p.group())))
+            return
+    extra = NUMBER_WITH_EXTRA.fullmatch(text)
+    if extra is not None:
+        out.append(Token(Kind.NUMBER, start, end, line, number_value(extra.group("num")), extra=True))
+        return
+    out.append(Token(Kind.TEXT, start, end, line))
+
+
+_LINE = re.compile(r"[^\n]*[^\n ][^\n]*")
+"""A line holding something other than spaces (a TAB counts: it separates blank cells)."""
+
+
+def tokenize(
+    norm: str,
+    start: int,
+    end: int,
+    pipes: PipeStyle,
+    mid_line_start: bool,
+    mid_line_end: bool,
+    stop_at_text_after_values: bool = False,
+) -> list[Token]:
+    """Cells of norm[start:end]. The first segment is the rest of a label's cell when `mid_line_start`, and the
+    last one the beginning of the next label's cell when `mid_line_end`; both are dropped. Token.line is 0 for
+    the line `start` is on, then increases line by line (lines holding nothing are skipped). With
+    `stop_at_text_after_values`, reading stops at the first text cell that follows a value or empty cell."""
+    out: list[Token] = []
+    first_newline = norm.find("\n", start, end)
+    line = 0
+    seen_value = False
+    for m in _LINE.finditer(norm, start, end):
+        pos, stop = m.span()
+        line = 0 if first_newline < 0 or pos < first_newline else line + 1
+        text = m.group()
+        if "\t" not in text and (pipes is PipeStyle.NONE or "|" not in text):
+            if (line == 0 and mid_line_start) or (stop == end and mid_line_end):
+                continue
+            cells, explicit = [(pos, text)], False  # one cell per line: the common case, no split
+        else:
+            cells, explicit = _line_cells(
+                text, pos, pipes, line == 0 and mid_line_start, stop == end and mid_line_end
+            )
+        for cell_start, cell in cells:
+            stripped = cell.strip()
+            if not stripped:
+                if explicit:
+                    out.append(Token(Kind.BLANK, cell_start, cell_start, line))
+                    seen_value = True
+                continue
+            if stripped.isdigit() and stripped.isascii() and len(stripped) <= MAX_DIGITS:  # common case
+                first = cell_start + len(cell) - len(cell.lstrip())
+                out.append(Token(Kind.NUMBER, first, first + len(stripped), line, int(stripped)))
+                seen_value = True
+                continue
+            classify(norm, cell_start, cell_start + len(cell), line, explicit, out)
+            kind = out[-1].kind
+            if kind is Kind.TEXT:
+                if seen_value and stop_at_text_after_values:
+                    return out
+            elif kind is not Kind.STRAY:
+                seen_value = True
+    return out
+
+
+def _line_cells(
+    text: str, pos: int, pipes: PipeStyle, drop_first: bool, drop_last: bool
+) -> tuple[list[tuple[int, str]], bool]:
+    """(start, text) of one line's cells — TAB-separated, pipe-separated or the whole line — and whether an
+    empty cell counts (it does only between explicit separators)."""
+    if "\t" in text:
+        parts = text.split("\t")
+        explicit = True
+    else:
+        bar = text.find("|") if pipes is not PipeStyle.NONE else -1
+        if bar < 0:
+            parts = [text]
+            explicit = False
+        elif pipes is PipeStyle.TERMINATED:
+            return ([] if drop_first else [(pos, text[:bar])]), True
+        else:
+            parts = text.split("|")
+            explicit = True
+            drop_first = drop_first or not parts[0].strip()  # `| a | b |`: nothing before the first pipe
+            drop_last = drop_last or not parts[-1].strip()
+    cells: list[tuple[int, str]] = []
+    offset = pos
+    last = len(parts) - 1
+    for index, part in enumerate(parts):
+        if not ((index == 0 and drop_first) or (index == last and drop_last)):
+            cells.append((offset, part))
+        offset += len(part) + 1
+    return cells, explicit

@@ -1,0 +1,349 @@
+"""Excel output: per-report form workbooks, batch summary, text safety, atomic saving, re-import."""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from gikai_desk.errors import InputError
+from gikai_desk.excel import (
+    ExcelWriteError,
+    SummaryEntry,
+    export_workspace,
+    read_report_workbook,
+    write_report_workbook,
+    write_summary,
+)
+from gikai_desk.formlayout import all_cell_keys, key_labels
+from gikai_desk.model import Report, Violation
+from gikai_desk.review import Correction, Decision
+from gikai_desk.workspace import Workspace
+from gikai_desk.workspace.synthetic import synthetic_report
+
+INJECTION = '=HYPERLINK("http://evil.example/","点我")'
+
+
+def make_entry(index: int = 1, template: str = "2021", agency: str | None = None) -> SummaryEntry:
+    report = synthetic_report(index, template, agency=agency)
+    report.cells["t3.new.natural"].value = 40
+    report.cells["t3.new.natural"].corrected = True
+    report.cells["t3.deny_secret.ngo"].value = None
+    report.cells["t3.granted.legal"].sure = False
+    report.cells["t3.granted.legal"].flag = "此格位置无法确定"
+    correction = Correction(key="t3.new.natural", old=12, new=40, reviewer="张三", time="2024-03-01T10:00:00+08:00",
+                            reason="据原件")
+    violation = Violation(rule="T3_ROW_TOTAL", where="new", severity="error",
+                          cells=["t3.new.total", "t3.new.natural"], message="表三 一、本年新收 行：总计不符 测试消息")
+    warning = Violation(rule="NARRATIVE_MISMATCH", where="t3.new.total", severity="warning",
+                        cells=["t3.new.total"], message="正文为 45，表中为 42")
+    decision = Decision(ident=warning.ident, rule=warning.rule, where=warning.where, kind="report_error",
+                        note="报告本身有误", reviewer="张三", time="2024-03-01T10:05:00+08:00")
+    return SummaryEntry(file=f"/in/{report.file}", report=report, error=None, violations=[violation, warning],
+                        corrections=[correction], decisions={warning.ident: decision}, status="in_review",
+                        note="请复核")
+
+
+def merged_range_of(ws: openpyxl.worksheet.worksheet.Worksheet, text: str) -> str:
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.value == text:
+                for merged in ws.merged_cells.ranges:
+                    if cell.coordinate in merged:
+                        return str(merged)
+                return cell.coordinate
+    raise AssertionError(f"{text!r} not on sheet {ws.title}")
+
+
+def sheet_xml(path: Path) -> str:
+    with zipfile.ZipFile(path) as archive:
+        return "".join(archive.read(n).decode("utf-8") for n in archive.namelist() if n.startswith("xl/worksheets/"))
+
+
+def test_report_workbook_is_laid_out_like_the_form(tmp_path: Path) -> None:
+    entry = make_entry()
+    path = tmp_path / "r.xlsx"
+    write_report_workbook(entry, path)
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames[:4] == ["表二", "表三", "表四", "审核情况"]
+    assert wb["_gikai"].sheet_state == "hidden"
+    t3 = wb["表三"]
+    assert merged_range_of(t3, "申请人情况") == "D4:J4"
+    assert merged_range_of(t3, "法人或其他组织") == "E5:I5"
+    assert merged_range_of(t3, "自然人") == "D5:D6"
+    assert merged_range_of(t3, "三、本年度办理结果") == "A9:A30"
+    assert merged_range_of(t3, "（三）不予公开") == "B11:B18"
+    assert merged_range_of(t3, "一、本年新收政府信息公开申请数量") == "A7:C7"
+    assert t3["C11"].value == "1.属于国家秘密" and t3["C11"].alignment.indent == 2
+    t2 = wb["表二"]
+    assert merged_range_of(t2, "第二十条第（一）项") == "A4:D4"
+    t4 = wb["表四"]
+    assert merged_range_of(t4, "行政诉讼") == "F4:O4"
+    assert merged_range_of(t4, "行政复议") == "A4:E5"
+
+
+def test_report_workbook_values_comments_and_print_setup(tmp_path: Path) -> None:
+    entry = make_entry()
+    report = entry.report
+    assert report is not None
+    path = tmp_path / "r.xlsx"
+    write_report_workbook(entry, path)
+    wb = openpyxl.load_workbook(path)
+    where = {k: (s, c) for k, s, c, *_ in wb["_gikai"].iter_rows(min_row=3, values_only=True)}
+    assert set(where) == set(report.cells)
+
+    def cell(key: str) -> openpyxl.cell.cell.Cell:
+        sheet, coordinate = where[key]
+        return wb[sheet][coordinate]
+
+    assert cell("t3.new.natural").value == 40 and cell("t3.new.natural").data_type == "n"
+    assert cell("t3.deny_secret.ngo").value is None
+    amount = cell("t2.fees.amount")
+    assert isinstance(amount.value, float) and amount.value == report.value("t2.fees.amount")
+    assert isinstance(cell("t4.review.total").value, int)
+    assert cell("t3.new.natural").border.left.style == "thin"
+    corrected = cell("t3.new.natural")
+    assert corrected.fill.fgColor.rgb.endswith("FFF2CC")
+    assert "12 → 40（张三，2024-03-01T10:00:00+08:00，据原件）" in corrected.comment.text
+    assert "测试消息" in corrected.comment.text
+    total = cell("t3.new.total")
+    assert "测试消息" in total.comment.text and "正文为 45" in total.comment.text and "报告本身有误" in total.comment.text
+    assert "此格位置无法确定" in cell("t3.granted.legal").comment.text
+    assert cell("t3.carried_in.legal").comment is None
+    t3 = wb["表三"]
+    assert t3.page_setup.orientation == "landscape" and str(t3.page_setup.paperSize) == "9"
+    assert report.agency in t3.oddHeader.center.text and str(report.year) in t3.oddHeader.center.text
+    assert t3.print_title_rows == "$4:$6"
+    review = wb["审核情况"]
+    texts = [c.value for row in review.iter_rows() for c in row if c.value]
+    assert "审核中" in texts and "请复核" in texts and "报告本身有误（保留原值）" in texts
+
+
+def test_document_text_never_becomes_a_formula(tmp_path: Path) -> None:
+    entry = make_entry(agency=INJECTION)
+    entry.note = "+1+2"
+    entry.corrections[0].reason = "@SUM(A1)"
+    report_path, summary_path = tmp_path / "r.xlsx", tmp_path / "s.xlsx"
+    write_report_workbook(entry, report_path)
+    write_summary([entry, SummaryEntry(file="-bad.pdf", report=None, error="-1 scanned", violations=[])],
+                  summary_path)
+    for path in (report_path, summary_path):
+        assert "<f>" not in sheet_xml(path) and "<f " not in sheet_xml(path)
+    summary = openpyxl.load_workbook(summary_path)["汇总"]
+    assert summary["C3"].value == INJECTION and summary["C3"].data_type == "s"
+    assert summary["B4"].value == "-bad.pdf" and summary["K4"].value == "-1 scanned"
+    title = openpyxl.load_workbook(report_path)["表三"]["A2"]
+    assert title.value.startswith(INJECTION) and title.data_type == "s"
+
+
+def test_summary_workbook(tmp_path: Path) -> None:
+    entries = [make_entry(1, "2021"), make_entry(2, "2019"),
+               SummaryEntry(file="scan.pdf", report=None, error="no text layer: scanned document", violations=[])]
+    path = tmp_path / "summary.xlsx"
+    write_summary(entries, path)
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["汇总", "问题清单", "修改记录", "说明"]
+    ws = wb["汇总"]
+    assert ws.freeze_panes == "D3" and ws.auto_filter.ref.startswith("A2:")
+    assert ws.max_row == 2 + len(entries)
+    headers = {(ws.cell(1, c).value, ws.cell(2, c).value): c for c in range(1, ws.max_column + 1)}
+    keys = all_cell_keys()
+    assert ws.max_column == 12 + len(keys)
+    natural = 13 + keys.index("t3.new.natural")
+    group, column = key_labels("t3.new.natural")
+    assert ws.cell(2, natural).value == column == "自然人"
+    assert any(str(r) == f"{ws.cell(1, natural).coordinate}:{ws.cell(1, natural + 6).coordinate}"
+               for r in ws.merged_cells.ranges)
+    assert ws.cell(1, natural).value == group
+    assert ("机关", None) in headers and ("序号", None) in headers
+    assert ws.cell(3, natural).value == 40 and ws.cell(3, natural).fill.fgColor.rgb.endswith("FFF2CC")
+    assert ws.cell(3, 7).value == 1 and ws.cell(3, 8).value == 0  # open errors, warnings (the warning is decided)
+    assert ws.cell(3, 9).value == 1 and ws.cell(3, 10).value == 1  # unsure, corrections
+    assert ws.cell(3, 6).value == "审核中"
+    fees_2021 = 13 + keys.index("t2.fees.amount")
+    assert isinstance(ws.cell(3, fees_2021).value, float)
+    procurement = 13 + keys.index("t2.procurement.amount")
+    assert ws.cell(3, procurement).value is None and ws.cell(4, procurement).value is not None
+    assert ws.cell(5, 11).value == "no text layer: scanned document"
+    assert ws.cell(5, natural).value is None
+    issues = wb["问题清单"]
+    assert issues.max_row == 1 + 4 and issues.freeze_panes == "C2"
+    rows = list(issues.iter_rows(min_row=2, values_only=True))
+    assert {r[4] for r in rows} == {"T3_ROW_TOTAL", "NARRATIVE_MISMATCH"}
+    decided = next(r for r in rows if r[4] == "NARRATIVE_MISMATCH")
+    assert decided[10] == "报告本身有误（保留原值）" and decided[11] == "报告本身有误"
+    assert "表三" in str(decided[8])
+    audit = list(wb["修改记录"].iter_rows(min_row=2, values_only=True))
+    assert len(audit) == 2 and audit[0][3:5] == ("修改单元格", "t3.new.natural") and audit[0][6:9] == (12, 40, "张三")
+    readme = [r[0] for r in wb["说明"].iter_rows(values_only=True)]
+    assert "汇总" in readme and "T3_BALANCE" in readme
+
+
+def test_atomic_save_refuses_locked_targets(tmp_path: Path) -> None:
+    entry = make_entry()
+    target = tmp_path / "summary.xlsx"
+    target.write_bytes(b"previous contents")
+    for lock in (tmp_path / "~$summary.xlsx", tmp_path / ".~lock.summary.xlsx#"):
+        lock.write_text("locked by someone")
+        with pytest.raises(ExcelWriteError, match="锁文件"):
+            write_summary([entry], target)
+        lock.unlink()
+        assert target.read_bytes() == b"previous contents"
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["summary.xlsx"]
+    write_summary([entry], target)
+    assert openpyxl.load_workbook(target).sheetnames[0] == "汇总"
+
+
+def test_atomic_save_leaves_nothing_half_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    entry = make_entry()
+    target = tmp_path / "r.xlsx"
+    target.write_bytes(b"previous contents")
+
+    def refused(src: object, dst: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(os, "replace", refused)
+    with pytest.raises(ExcelWriteError, match="正被 Excel/WPS 打开"):
+        write_report_workbook(entry, target)
+    assert target.read_bytes() == b"previous contents"
+    assert [p.name for p in tmp_path.iterdir()] == ["r.xlsx"]
+    monkeypatch.undo()
+
+    def disk_full(self: object, filename: object) -> None:
+        Path(str(filename)).write_bytes(b"PK partial")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(openpyxl.Workbook, "save", disk_full)
+    with pytest.raises(ExcelWriteError, match="No space"):
+        write_report_workbook(entry, target)
+    assert target.read_bytes() == b"previous contents"
+    assert [p.name for p in tmp_path.iterdir()] == ["r.xlsx"]
+    with pytest.raises(ExcelWriteError, match="文件夹不存在"):
+        write_summary([entry], tmp_path / "missing" / "s.xlsx")
+
+
+def test_round_trip_reimport_of_an_edited_workbook(tmp_path: Path) -> None:
+    entry = make_entry()
+    report = entry.report
+    assert report is not None
+    path = tmp_path / "r.xlsx"
+    write_report_workbook(entry, path)
+    values = read_report_workbook(path)
+    assert values == {k: c.value for k, c in report.cells.items()}
+    wb = openpyxl.load_workbook(path)
+    where = {k: (s, c) for k, s, c, *_ in wb["_gikai"].iter_rows(min_row=3, values_only=True)}
+
+    def put(key: str, value: object) -> None:
+        sheet, coordinate = where[key]
+        wb[sheet][coordinate].value = value
+
+    put("t3.carried_in.natural", "12")  # typed as text in WPS
+    put("t3.new.commercial", float(report.value("t3.new.commercial") or 0))  # unchanged, comes back as 3.0
+    put("t3.granted.ngo", None)  # cleared
+    put("t2.regulations.made", " 1,200件 ")
+    put("t2.fees.amount", "12.50")
+    put("t4.review.total", 7.0)
+    wb.save(path)
+    back = read_report_workbook(path)
+    assert back["t3.carried_in.natural"] == 12 and isinstance(back["t3.carried_in.natural"], int)
+    assert back["t3.new.commercial"] == report.value("t3.new.commercial")
+    assert isinstance(back["t3.new.commercial"], int)
+    assert back["t3.granted.ngo"] is None
+    assert back["t2.regulations.made"] == 1200 and back["t2.fees.amount"] == 12.5
+    assert back["t4.review.total"] == 7 and isinstance(back["t4.review.total"], int)
+
+    put("t3.new.legal", "−5")  # U+2212 minus, as some input methods type it
+    wb.save(path)
+    assert read_report_workbook(path)["t3.new.legal"] == -5
+
+    wb["表三"].insert_rows(8)  # someone inserted a row: positions no longer hold their keys
+    wb.save(path)
+    with pytest.raises(InputError, match="结构已被改动"):
+        read_report_workbook(path)
+    wb["表三"].delete_rows(8)
+    put("t3.new.legal", "十二")
+    wb.save(path)
+    with pytest.raises(InputError, match="十二"):
+        read_report_workbook(path)
+    other = tmp_path / "other.xlsx"
+    openpyxl.Workbook().save(other)
+    with pytest.raises(InputError, match="_gikai"):
+        read_report_workbook(other)
+    not_xlsx = tmp_path / "fake.xlsx"
+    not_xlsx.write_text("hello")
+    with pytest.raises(InputError, match=r"fake\.xlsx"):
+        read_report_workbook(not_xlsx)
+
+
+def test_workspace_import_and_export(tmp_path: Path) -> None:
+    ws = Workspace.create(tmp_path / "b.gikai")
+    report = synthetic_report(4, "2019", agency=INJECTION)
+    rid = ws.add_document("/x/a.txt", report.text.encode(), report, None)
+    ws.add_document("/x/scan.pdf", b"%PDF", None, "no text layer: scanned document")
+    ws.set_cell(rid, "t3.new.natural", 77, "张三", "核对")
+    ws.decide(rid, "T3_BALANCE@natural", "report_error", "原文如此", "张三")
+    ws.decide(rid, "T3_BALANCE@natural", None, "", "李四")
+    per_report = tmp_path / "per"
+    export_workspace(ws, tmp_path / "summary.xlsx", per_report)
+    (book,) = sorted(per_report.iterdir())
+    assert book.name.startswith("0001_") and book.suffix == ".xlsx"
+    summary = openpyxl.load_workbook(tmp_path / "summary.xlsx")
+    assert summary["汇总"].max_row == 4
+    audit = list(summary["修改记录"].iter_rows(min_row=2, values_only=True))
+    assert [(r[3], r[4], r[7]) for r in audit] == [
+        ("修改单元格", "t3.new.natural", 77),
+        ("处理问题", "T3_BALANCE@natural", "报告本身有误（保留原值）"),
+        ("撤销决定", "T3_BALANCE@natural", "（撤销）"),
+    ]
+    assert "表三 自然人" in audit[1][5]
+    wb = openpyxl.load_workbook(book)
+    where = {k: (s, c) for k, s, c, *_ in wb["_gikai"].iter_rows(min_row=3, values_only=True)}
+    sheet, coordinate = where["t3.carried_in.natural"]
+    wb[sheet][coordinate].value = "9"
+    sheet, coordinate = where["t3.new.natural"]
+    wb[sheet][coordinate].value = 77.0
+    wb.save(book)
+    preview = ws.workbook_changes(rid, book)
+    assert preview == [("t3.carried_in.natural", report.value("t3.carried_in.natural"), 9)]
+    applied = ws.import_workbook(rid, book, reviewer="机关回填")
+    assert [(c.key, c.new, c.reviewer, c.reason) for c in applied] == [
+        ("t3.carried_in.natural", 9, "机关回填", f"imported from {book.name}")
+    ]
+    assert ws.report(rid).value("t3.carried_in.natural") == 9  # type: ignore[union-attr]
+    assert ws.import_workbook(rid, book) == []
+    ws.close()
+
+
+def test_report_workbook_for_an_unreadable_file(tmp_path: Path) -> None:
+    entry = SummaryEntry(file="scan.pdf", report=None, error="no text layer: scanned document", violations=[])
+    write_report_workbook(entry, tmp_path / "x.xlsx")
+    wb = openpyxl.load_workbook(tmp_path / "x.xlsx")
+    assert wb.sheetnames == ["审核情况", "_gikai"]
+    assert read_report_workbook(tmp_path / "x.xlsx") == {}
+
+
+def test_summary_keys_cover_every_form() -> None:
+    from gikai_desk.forms import formbook
+
+    keys = all_cell_keys()
+    assert len(keys) == len(set(keys))
+    every = {k for t, tdef in formbook().tables.items() for v in tdef.variants for k in formbook().keys(t, v)}
+    assert set(keys) == every
+
+
+def test_seed_report_exports(tmp_path: Path) -> None:
+    from tests.conftest import seed_path
+
+    ws = Workspace.create(tmp_path / "s.gikai")
+    rid = ws.add_file(seed_path("003"))
+    report: Report | None = ws.report(rid)
+    export_workspace(ws, tmp_path / "s.xlsx", tmp_path / "per")
+    assert openpyxl.load_workbook(tmp_path / "s.xlsx")["汇总"].max_row == 3
+    if report is not None and report.forms:
+        (book,) = (tmp_path / "per").iterdir()
+        back = read_report_workbook(book)
+        assert back and all(back[key] == report.value(key) for key in back)
+    ws.close()
