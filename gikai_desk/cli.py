@@ -230,7 +230,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from gikai_desk.rules import check_cross_year
+    from gikai_desk.workspace.crossyear import cross_year_findings
 
     _utf8_stdout()
     files = collect_files(args.paths)
@@ -257,7 +257,10 @@ def cmd_check(args: argparse.Namespace) -> int:
         if progress is not None:
             progress.update(done)
 
-    cross = {file: found for file, found in check_cross_year(slim_reports).items() if found}
+    cross: dict[str, list[Violation]] = {}
+    for slim, found in zip(slim_reports, cross_year_findings(slim_reports), strict=True):
+        if found:  # organ names matched loosely (whitespace, brackets): see workspace.crossyear.organ_key
+            cross.setdefault(slim.file, []).extend(found)
     if cross:
         print("== 跨年度结转核对 CROSS_YEAR_CARRY")
         for file, found in cross.items():

@@ -21,6 +21,7 @@ from gikai_desk.excel import (
 from gikai_desk.formlayout import all_cell_keys, key_labels
 from gikai_desk.model import Report, Violation
 from gikai_desk.review import Correction, Decision
+from gikai_desk.rules import check
 from gikai_desk.workspace import Workspace
 from gikai_desk.workspace.synthetic import synthetic_report
 
@@ -54,7 +55,7 @@ def merged_range_of(ws: openpyxl.worksheet.worksheet.Worksheet, text: str) -> st
                 for merged in ws.merged_cells.ranges:
                     if cell.coordinate in merged:
                         return str(merged)
-                return cell.coordinate
+                return str(cell.coordinate)
     raise AssertionError(f"{text!r} not on sheet {ws.title}")
 
 
@@ -347,3 +348,35 @@ def test_seed_report_exports(tmp_path: Path) -> None:
         back = read_report_workbook(book)
         assert back and all(back[key] == report.value(key) for key in back)
     ws.close()
+
+
+def test_printed_form_is_readable(tmp_path: Path) -> None:
+    """Numbers right-aligned, label columns not wider than the cap, wrapping labels get taller rows,
+    a blank cell left blank and unmarked, and only error/warning findings colour cells."""
+    from gikai_desk.excel.report_book import GRID_TOP, LABEL_MAX_WIDTH, TALL_LABEL_WIDTH
+
+    report = synthetic_report(9, "2021")
+    blank_key = next(k for k, c in report.cells.items() if k.startswith("t3.deny") and c.value == 0)
+    report.cells[blank_key].value = None  # a blank: BLANK_CELL (info) only, the sums still hold
+    violations = check(report)
+    assert [v.rule for v in violations if blank_key in v.cells and v.status == "fail"] == ["BLANK_CELL"]
+    path = tmp_path / "r.xlsx"
+    write_report_workbook(SummaryEntry(file=report.file, report=report, error=None, violations=violations), path)
+    ws = openpyxl.load_workbook(path)["表三"]
+    by_label = {c.value: c for row in ws.iter_rows() for c in row if isinstance(c.value, str)}
+    numbers = [c for row in ws.iter_rows(min_row=GRID_TOP + 3) for c in row if isinstance(c.value, int)]
+    assert numbers and all(c.alignment.horizontal == "right" for c in numbers)
+    widths = [ws.column_dimensions[letter].width for letter in "ABC"]
+    assert widths[0] <= TALL_LABEL_WIDTH and max(widths) <= LABEL_MAX_WIDTH
+    long_label = next(text for text in by_label if str(text).startswith("2.申请人逾期未按收费通知"))
+    assert (ws.row_dimensions[by_label[long_label].row].height or 0) > 20  # wraps onto two lines
+    where = {r[0]: (r[1], r[2]) for r in openpyxl.load_workbook(path)["_gikai"].iter_rows(min_row=3, values_only=True)}
+    sheet, coordinate = where[blank_key]
+    blank = ws[coordinate]
+    assert sheet == "表三" and blank.value is None and blank.comment is None
+    assert blank.fill.fgColor.rgb in (None, "00000000")
+    assert ws.print_title_rows and ws.page_setup.orientation == "landscape"
+    review = openpyxl.load_workbook(path)["审核情况"]
+    assert review.sheet_properties.pageSetUpPr.fitToPage and review.print_title_rows
+    locations = [c.value for c in review["B"]]
+    assert any(str(v).startswith("表三") for v in locations if v)  # locations in words, not raw keys

@@ -27,9 +27,10 @@ def cell(text: str, span: int = 1, vmerge: str | None = None) -> str:
     return f"<w:tc><w:tcPr>{props}</w:tcPr><w:p>{runs}</w:p></w:tc>"
 
 
-def row(*cells: str, before: int = 0) -> str:
-    props = f'<w:trPr><w:gridBefore w:val="{before}"/></w:trPr>' if before else ""
-    return f"<w:tr>{props}{''.join(cells)}</w:tr>"
+def row(*cells: str, before: int = 0, after: int = 0) -> str:
+    props = f'<w:gridBefore w:val="{before}"/>' if before else ""
+    props += f'<w:gridAfter w:val="{after}"/>' if after else ""
+    return f"<w:tr>{f'<w:trPr>{props}</w:trPr>' if props else ''}{''.join(cells)}</w:tr>"
 
 
 TABLE = (
@@ -68,6 +69,52 @@ def test_paragraphs_and_merged_table_cells_in_document_order() -> None:
     assert doc.kind == "docx"
     assert doc.structured is True
     assert doc.text == EXPECTED
+
+
+def _table_text(*rows: str) -> str:
+    return read_bytes(docx_bytes(document_xml("<w:tbl>" + "".join(rows) + "</w:tbl>")), "t.docx", LIMITS).text
+
+
+def test_row_with_a_deleted_cell_ends_early_and_is_not_padded() -> None:
+    """Word's 'delete cell, shift cells left' leaves gridAfter: the row is written short, so the parser sees it
+    lost a cell instead of reading a padded blank as the last value."""
+    text = _table_text(
+        row(cell("标签"), cell("自然人"), cell("商业企业"), cell("总计")),
+        row(cell("1.本机关不掌握"), cell("8"), cell("9"), after=1),
+        row(cell("2.没有现成信息"), cell("1"), cell("0"), cell("1")),
+        row(cell("3.补正后"), cell("2")),  # fewer cells than the grid without gridAfter: short as well
+    )
+    assert text == "标签\t自然人\t商业企业\t总计\n1.本机关不掌握\t8\t9\n2.没有现成信息\t1\t0\t1\n3.补正后\t2\n"
+
+
+def test_grid_before_keeps_the_cells_under_their_columns() -> None:
+    """gridBefore: the row starts in a later grid column and Word draws its cells under their columns, so the
+    leading positions are empty cells (as a vMerge continuation would be)."""
+    text = _table_text(
+        row(cell("甲"), cell("乙"), cell("丙")),
+        row(cell("2"), cell("3"), before=1),
+    )
+    assert text == "甲\t乙\t丙\n\t2\t3\n"
+
+
+def test_sliver_grid_column_from_gridspan_is_dropped() -> None:
+    """A grid column reached only by gridSpans (cell edges that almost line up) gives no TAB cell."""
+    text = _table_text(
+        row(cell("行政复议", span=3), cell("行政诉讼", span=3)),
+        row(cell("维持"), cell("纠正"), cell("总计", span=2), cell("维持"), cell("总计")),
+        row(cell("1"), cell("2"), cell("3", span=2), cell("4"), cell("5")),
+    )
+    assert text == "行政复议\t\t\t行政诉讼\t\n维持\t纠正\t总计\t维持\t总计\n1\t2\t3\t4\t5\n"
+
+
+def test_legacy_horizontal_merge_widens_the_cell_on_its_left() -> None:
+    restart = '<w:tc><w:tcPr><w:hMerge w:val="restart"/></w:tcPr><w:p><w:r><w:t>申请人情况</w:t></w:r></w:p></w:tc>'
+    cont = "<w:tc><w:tcPr><w:hMerge/></w:tcPr><w:p/></w:tc>"
+    text = _table_text(
+        row(cell("项目"), restart, cont),
+        row(cell("新收"), cell("40"), cell("3")),
+    )
+    assert text == "项目\t申请人情况\t\n新收\t40\t3\n"
 
 
 def test_tabs_breaks_content_controls_and_fallback_drawings() -> None:

@@ -1,9 +1,14 @@
-"""End to end: a seed's tables as GBK HTML, .xlsx and .docx read back through dispatch+parser match the text."""
+"""End to end: a seed's tables as GBK HTML, .xlsx and .docx read back through dispatch+parser match the text;
+a row that lost a cell is flagged, not read shifted."""
 
 from __future__ import annotations
 
+import zipfile
+from io import BytesIO
+
 import pytest
 from conftest import seed_path
+from hostile.make_hostile import docx_bytes
 from report_render import report_docx, report_html, report_xlsx
 
 from gikai_desk.ingest.dispatch import read_bytes, read_path
@@ -69,3 +74,40 @@ def test_seed_tables_as_docx_read_back_identically(prefix: str) -> None:
     doc = read_bytes(report_docx(before, text_report.forms, values), f"{prefix}.docx", LIMITS)
     assert doc.kind == "docx" and doc.structured
     _assert_same_cells(text_report, parse_document(doc))
+
+
+def _drop_last_cell(page: str, row_marker: str, cell_start: str, cell_end: str, row_end: str) -> str:
+    """The page with the last cell of the table row holding `row_marker` deleted (the row ends early)."""
+    marker = page.index(row_marker)
+    last_start = page.rindex(cell_start, marker, page.index(row_end, marker))
+    return page[:last_start] + page[page.index(cell_end, last_start) + len(cell_end) :]
+
+
+def _assert_only_row_unsure(text_report: Report, other: Report, row: str) -> None:
+    row_keys = {key for key in other.cells if key.startswith(f"t3.{row}.")}
+    assert row_keys and all(not other.cells[key].sure for key in row_keys)
+    sure = {key: cell.value for key, cell in text_report.cells.items() if cell.sure and key not in row_keys}
+    assert {key: other.value(key) for key in sure} == sure
+
+
+def test_html_row_with_a_missing_cell_is_flagged_not_read_shifted() -> None:
+    text_report = _text_report("000")
+    before, after = _prose(text_report.text)
+    values = {key: cell.value for key, cell in text_report.cells.items()}
+    page = report_html(before, text_report.forms, values, after).decode("utf-8")
+    page = _drop_last_cell(page, "本机关不掌握", "<td", "</td>", "</tr>")
+    doc = read_bytes(page.encode("utf-8"), "000.html", LIMITS)
+    short = next(line for line in doc.text.splitlines() if "本机关不掌握" in line)
+    assert short.count("\t") == next(line for line in doc.text.splitlines() if "重复申请" in line).count("\t") - 1
+    _assert_only_row_unsure(text_report, parse_document(doc), "unable_no_info")
+
+
+def test_docx_row_with_a_deleted_cell_is_flagged_not_read_shifted() -> None:
+    text_report = _text_report("000")
+    before, _ = _prose(text_report.text)
+    values = {key: cell.value for key, cell in text_report.cells.items()}
+    archive = zipfile.ZipFile(BytesIO(report_docx(before, text_report.forms, values)))
+    xml = archive.read("word/document.xml").decode("utf-8")
+    xml = _drop_last_cell(xml, "本机关不掌握", "<w:tc>", "</w:tc>", "</w:tr>")
+    doc = read_bytes(docx_bytes(xml), "000.docx", LIMITS)
+    _assert_only_row_unsure(text_report, parse_document(doc), "unable_no_info")

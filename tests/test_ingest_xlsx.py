@@ -49,17 +49,54 @@ def test_merged_cells_numbers_and_sheets() -> None:
     doc = read_bytes(_workbook_bytes(workbook), "report.xlsx", LIMITS)
     assert doc.kind == "xlsx"
     assert doc.structured is True
+    # Columns B and C hold no value of their own (only the merged labels reach into them), and 表四's column B
+    # is blank throughout: such columns carry no data and are dropped from every row.
     assert doc.text == (
         "表三\n"
-        "本年度办理结果\t\t\t申请人情况\t\t\n"
-        "\t\t\t自然人\t商业企业\t总计\n"
-        "一、本年新收政府信息公开申请数量\t\t\t40\t3\t43\n"
-        "采购总金额\t\t\t2.5\t251000元\t-183\n"
-        "备注 有 换行\t\t\t\t\t\n"
+        "本年度办理结果\t申请人情况\t\t\n"
+        "\t自然人\t商业企业\t总计\n"
+        "一、本年新收政府信息公开申请数量\t40\t3\t43\n"
+        "采购总金额\t2.5\t251000元\t-183\n"
+        "备注 有 换行\t\t\t\n"
         "表四\n"
-        "行政复议\t\t总计\n"
-        "0\t\t0\n"
+        "行政复议\t总计\n"
+        "0\t0\n"
     )
+
+
+def test_sliver_column_of_merged_ranges_is_dropped_and_short_rows_are_padded() -> None:
+    """Excel: a column only merged ranges reach into (总计 and its value merged over E:F) holds no data and is
+    dropped; every position of a sheet is a cell, so a row with blanks at its end is padded to the width."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["行政复议", None, None, None, None, None, "行政诉讼"])
+    sheet.merge_cells("A1:F1")
+    sheet.append(["维持", "纠正", "其他", "尚未审结", "总计", None, "维持"])
+    sheet.merge_cells("E2:F2")
+    sheet.append([9, 2, 1, 2, 14, None, 4])
+    sheet.merge_cells("E3:F3")
+    sheet.append([1, 2])
+    doc = read_bytes(_workbook_bytes(workbook), "t4.xlsx", LIMITS)
+    assert doc.text == (
+        "Sheet\n"
+        "行政复议\t\t\t\t\t行政诉讼\n"
+        "维持\t纠正\t其他\t尚未审结\t总计\t维持\n"
+        "9\t2\t1\t2\t14\t4\n"
+        "1\t2\t\t\t\t\n"
+    )
+
+
+def test_vertical_merges_and_merges_over_missing_rows() -> None:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet["A1"], sheet["B1"], sheet["C1"] = "三、结果", "（一）公开", 5
+    sheet["B2"], sheet["C2"] = "（二）部分公开", 4
+    sheet.merge_cells("A1:A3")
+    sheet.merge_cells("D5:E9")  # a merged range over rows the sheet does not hold, without a value
+    doc = read_bytes(_workbook_bytes(workbook), "t3.xlsx", LIMITS)
+    assert doc.text == "Sheet\n三、结果\t（一）公开\t5\n\t（二）部分公开\t4\n"
 
 
 @pytest.mark.parametrize(

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import tempfile
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -122,3 +123,26 @@ def _target_mode(target: Path) -> int:
         mask = os.umask(0o022)
         os.umask(mask)
         return 0o666 & ~mask
+
+
+LINE_HEIGHT = 14.5
+"""Points per line of wrapped text at the default 11 pt font."""
+WIDE_CHAR_FACTOR = 0.85
+"""A Chinese character takes about 1.7 column-width units, not the 2 display_width counts."""
+
+
+def wrapped_lines(text: str | None, width: float) -> int:
+    """Lines `text` needs in a wrapping column of `width` units (explicit line breaks included)."""
+    if not text:
+        return 1
+    room = max(width - 1, 4)
+    return sum(max(1, math.ceil(display_width(part) * WIDE_CHAR_FACTOR / room)) for part in text.split("\n"))
+
+
+def row_height(texts: Sequence[tuple[str | None, float]], max_lines: int = 12) -> float | None:
+    """Height of a row whose wrapping cells hold (text, column width), or None when one line is enough.
+
+    Spreadsheet programs do not grow such rows when opening a file, so printed text would be cut off.
+    """
+    lines = min(max((wrapped_lines(text, width) for text, width in texts), default=1), max_lines)
+    return LINE_HEIGHT * lines + 3 if lines > 1 else None

@@ -28,16 +28,19 @@ from gikai_desk.excel.common import (
     UNSURE_FILL,
     atomic_save,
     display_width,
+    row_height,
     set_text,
 )
 from gikai_desk.excel.entry import SummaryEntry
 from gikai_desk.formlayout import GridCell, TableLayout, report_layouts
 from gikai_desk.forms import TABLE_NAMES, formbook
-from gikai_desk.model import Number
+from gikai_desk.model import Number, Violation
 from gikai_desk.review import DECISION_LABELS, STATUS_LABELS, Correction
 
 KEY_SHEET = "_gikai"
 KEY_SHEET_MARK = "gikai-desk report workbook"
+NUMBER_ALIGN = Alignment(horizontal="right", vertical="center", indent=1)
+TOP_WRAP = Alignment(horizontal="left", vertical="top", wrap_text=True)
 GRID_TOP = 4
 """Worksheet row of the grid's first row (rows 1-3: title, organ and year, blank)."""
 COMMENT_AUTHOR = "gikai-desk"
@@ -65,7 +68,7 @@ def cell_notes(entry: SummaryEntry) -> dict[str, list[str]]:
     for correction in entry.corrections:
         notes[correction.key].append(correction_comment(correction))
     for violation in entry.violations:
-        if violation.status != "fail":
+        if not _marks_cells(violation):
             continue
         decision = entry.decisions.get(violation.ident)
         suffix = f"【{DECISION_LABELS[decision.kind]}】" if decision else ""
@@ -75,6 +78,33 @@ def cell_notes(entry: SummaryEntry) -> dict[str, list[str]]:
         for key, flag in entry.report.flags().items():
             notes[key].append(f"存疑：{flag}")
     return notes
+
+
+def _marks_cells(violation: Violation) -> bool:
+    """A finding worth a red cell and a comment on the form: a failing error or warning.
+
+    BLANK_CELL (info) is listed on the 审核情况 sheet only; marking every blank would bury the real problems.
+    """
+    return violation.status == "fail" and violation.severity in ("error", "warning")
+
+
+def where_text(rule: str, where: str) -> str:
+    """A finding's location in words: a cell key becomes its label, a row/column key the row's or column's name."""
+    if not where:
+        return ""
+    book = formbook()
+    if where.count(".") == 2:
+        try:
+            return book.label(where)
+        except (KeyError, ValueError):
+            return where
+    table = book.rules[rule].table if rule in book.rules else None
+    if table:
+        tdef = book.table(table)
+        for defs in (tdef.rows, tdef.columns):
+            if where in defs:
+                return f"{TABLE_NAMES[table]} {defs[where].label}"
+    return where
 
 
 def _organ_year(entry: SummaryEntry) -> str:
@@ -91,7 +121,7 @@ def _write_grid(
     report = entry.report
     assert report is not None
     corrected = entry.corrected_keys
-    failing = {k for v in entry.violations if v.status == "fail" for k in v.cells}
+    failing = {k for v in entry.violations if _marks_cells(v) for k in v.cells}
     unsure = set(report.flags())
     placed: list[tuple[str, str, str, str]] = []
     widths: dict[int, int] = defaultdict(int)
@@ -105,7 +135,7 @@ def _write_grid(
             assert cell.key is not None
             value = report.value(cell.key)
             target.value = value
-            target.alignment = CENTER
+            target.alignment = NUMBER_ALIGN
             if isinstance(value, float) and not value.is_integer():
                 target.number_format = "0.00"
             if cell.key in failing:
@@ -124,7 +154,7 @@ def _write_grid(
             guard = _guard_label(layout, cell)
             guard_coordinate = ws.cell(row=GRID_TOP + guard.row, column=1 + guard.col).coordinate
             placed.append((cell.key, target.coordinate, guard_coordinate, guard.text))
-            widths[cell.col] = max(widths[cell.col], 10)
+            widths[cell.col] = max(widths[cell.col], VALUE_WIDTH)
             continue
         set_text(target, cell.text)
         if cell.kind == "label":
@@ -138,9 +168,27 @@ def _write_grid(
             target.font = BOLD
             target.fill = SECTION_FILL if cell.kind == "section" else HEADER_FILL
         _widen(widths, cell)
+    for cell in layout.cells:
+        if cell.kind == "label" and cell.colspan > 1:
+            _widen_span(widths, cell)
     for col, width in widths.items():
         ws.column_dimensions[get_column_letter(1 + col)].width = width
+    for row, height in _row_heights(layout, widths).items():
+        ws.row_dimensions[GRID_TOP + row].height = height
     return placed
+
+
+def _row_heights(layout: TableLayout, widths: dict[int, int]) -> dict[int, float]:
+    """Heights of grid rows whose one-row labels wrap: spreadsheet programs do not grow such rows on opening."""
+    heights: dict[int, float] = {}
+    for cell in layout.cells:
+        if cell.kind == "value" or cell.rowspan != 1 or not cell.text:
+            continue
+        room = sum(widths.get(col, 8) for col in range(cell.col, cell.col + cell.colspan)) - 2 * cell.level
+        height = row_height([(cell.text, room)])
+        if height is not None:
+            heights[cell.row] = max(heights.get(cell.row, 0.0), height)
+    return heights
 
 
 def _guard_label(layout: TableLayout, cell: GridCell) -> GridCell:
@@ -153,13 +201,38 @@ def _guard_label(layout: TableLayout, cell: GridCell) -> GridCell:
     return found
 
 
+VALUE_WIDTH = 10
+LABEL_MAX_WIDTH = 36
+"""Widest a label column gets; longer labels wrap (rows grow to fit)."""
+TALL_LABEL_WIDTH = 16
+"""Width of a column holding only tall merged labels such as 三、本年度办理结果 (they wrap onto several lines)."""
+
+
+def _label_width(cell: GridCell) -> int:
+    return display_width(cell.text) + 2 + 2 * cell.level
+
+
 def _widen(widths: dict[int, int], cell: GridCell) -> None:
-    if cell.colspan > 1 and cell.kind in ("section", "corner", "header"):
+    """Column width from the single-column cells (multi-column labels are fitted afterwards)."""
+    if cell.colspan > 1:
         return
-    text_width = display_width(cell.text) + 2 + 2 * cell.level
-    if cell.rowspan > 2 and cell.colspan == 1:
-        text_width = 8  # a tall merged label wraps inside a narrow column
-    widths[cell.col] = max(widths[cell.col], min(max(text_width, 8), 46 if cell.kind == "label" else 16))
+    if cell.kind == "label" and cell.rowspan > 2:
+        text_width = min(_label_width(cell), TALL_LABEL_WIDTH)
+    elif cell.kind == "label":
+        text_width = min(_label_width(cell), LABEL_MAX_WIDTH)
+    else:
+        text_width = min(display_width(cell.text) + 2, 16)
+    widths[cell.col] = max(widths[cell.col], max(text_width, 8))
+
+
+def _widen_span(widths: dict[int, int], cell: GridCell) -> None:
+    """Widen the last spanned column when a multi-column label would not fit its columns (up to the cap)."""
+    span = range(cell.col, cell.col + cell.colspan)
+    have = sum(widths.get(col, 8) for col in span)
+    need = min(_label_width(cell), LABEL_MAX_WIDTH + TALL_LABEL_WIDTH)
+    if have < need:
+        last = cell.col + cell.colspan - 1
+        widths[last] = widths.get(last, 8) + need - have
 
 
 def _print_setup(ws: Any, layout: TableLayout, header: str) -> None:
@@ -171,9 +244,15 @@ def _print_setup(ws: Any, layout: TableLayout, header: str) -> None:
     ws.oddHeader.center.text = header
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
     ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.8
+    ws.page_margins.header = ws.page_margins.footer = 0.3
     if layout.header_rows:
         ws.print_title_rows = f"{GRID_TOP}:{GRID_TOP + layout.header_rows - 1}"
     ws.freeze_panes = ws.cell(row=GRID_TOP + layout.header_rows, column=1 + layout.label_cols).coordinate
+
+
+REVIEW_WIDTHS = (14, 26, 8, 8, 60, 18, 22, 8, 24)
 
 
 def _review_sheet(wb: Any, entry: SummaryEntry) -> None:
@@ -192,9 +271,11 @@ def _review_sheet(wb: Any, entry: SummaryEntry) -> None:
         ws.append([label])
         set_text(ws.cell(row=ws.max_row, column=2), value)
         ws.cell(row=ws.max_row, column=1).font = BOLD
+        ws.cell(row=ws.max_row, column=1).alignment = TOP_WRAP
     ws.append([])
     headers = ["规则", "位置", "严重程度", "结果", "说明", "处理决定", "决定说明", "审核人", "时间"]
     ws.append(headers)
+    findings_header = ws.max_row
     for i in range(len(headers)):
         c = ws.cell(row=ws.max_row, column=i + 1)
         c.font, c.fill, c.border = BOLD, HEADER_FILL, BORDER
@@ -203,7 +284,7 @@ def _review_sheet(wb: Any, entry: SummaryEntry) -> None:
         decision = entry.decisions.get(v.ident)
         row = [
             rules[v.rule].title if v.rule in rules else v.rule,
-            v.where,
+            where_text(v.rule, v.where),
             {"error": "错误", "warning": "警告", "info": "提示"}.get(v.severity, v.severity),
             "不符" if v.status == "fail" else "无法检查",
             v.message,
@@ -214,12 +295,29 @@ def _review_sheet(wb: Any, entry: SummaryEntry) -> None:
         ]
         ws.append([None] * len(row))
         for i, value in enumerate(row):
-            set_text(ws.cell(row=ws.max_row, column=i + 1), value)
-            ws.cell(row=ws.max_row, column=i + 1).border = BORDER
-    for col, width in zip("ABCDEFGHI", (18, 22, 10, 10, 60, 22, 30, 12, 22), strict=True):
+            target = ws.cell(row=ws.max_row, column=i + 1)
+            set_text(target, value)
+            target.border = BORDER
+            target.alignment = TOP_WRAP
+    for col, width in zip("ABCDEFGHI", REVIEW_WIDTHS, strict=True):
         ws.column_dimensions[col].width = width
+    for row in ws.iter_rows(min_row=findings_header + 1):
+        texts = [c.value if isinstance(c.value, str) else None for c in row]
+        height = row_height(list(zip(texts, REVIEW_WIDTHS, strict=False)))
+        if height is not None:
+            ws.row_dimensions[row[0].row].height = height
+    for i in range(1, len(info) + 1):
+        ws.cell(row=i, column=2).alignment = Alignment(horizontal="left", vertical="top", wrap_text=False)
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.print_title_rows = f"{findings_header}:{findings_header}"
+    ws.freeze_panes = ws.cell(row=findings_header + 1, column=1).coordinate
+    ws.oddHeader.center.text = f"{_organ_year(entry)} 审核情况"
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
 
 
 def build_report_workbook(entry: SummaryEntry) -> Any:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import copy
 import re
+import weakref
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import openpyxl
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 
 from gikai_desk.excel.common import (
@@ -22,9 +25,10 @@ from gikai_desk.excel.common import (
     PAPERSIZE_A4,
     atomic_save,
     clean_text,
+    row_height,
 )
 from gikai_desk.excel.entry import SummaryEntry
-from gikai_desk.excel.report_book import write_report_workbook
+from gikai_desk.excel.report_book import where_text, write_report_workbook
 from gikai_desk.formlayout import all_cell_keys, key_labels
 from gikai_desk.forms import TABLE_NAMES, formbook
 from gikai_desk.model import Number
@@ -33,12 +37,14 @@ from gikai_desk.review import DECISION_LABELS, STATUS_LABELS
 if TYPE_CHECKING:
     from gikai_desk.workspace import Workspace
 
+WRAP = Alignment(wrap_text=True)
+"""Wrapping text cells keep the default bottom alignment, like the one-line cells beside them."""
 SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
 
 FIXED_COLUMNS: tuple[tuple[str, int, str], ...] = (
     ("序号", 6, "报告在本批次中的序号"),
-    ("文件", 28, "原始文件名"),
-    ("机关", 28, "报告机关（从报告中读出）"),
+    ("文件", 22, "原始文件名"),
+    ("机关", 22, "报告机关（从报告中读出）"),
     ("年度", 7, "报告年度"),
     ("表格样式", 12, "表格样式：2019 = 国办公开办函〔2019〕60号，2021 = 〔2021〕30号；“混合”表示各表样式不一"),
     ("审核状态", 9, "待审核 / 审核中 / 已审核 / 退回"),
@@ -51,17 +57,38 @@ FIXED_COLUMNS: tuple[tuple[str, int, str], ...] = (
 )
 
 
+_STYLE_TEMPLATES: weakref.WeakKeyDictionary[Any, dict[tuple[tuple[str, int], ...], Any]] = (
+    weakref.WeakKeyDictionary()
+)
+"""Per workbook: the style array of each combination of style objects, so a styled cell costs one copy."""
+
+
 def _text_cell(ws: Any, value: str | None, **style: Any) -> Any:
-    """A write-only cell holding text as text (never a formula)."""
+    """Text for a write-only row, kept as text (never a formula).
+
+    Plain text without style is returned as a str (openpyxl only takes a leading '=' for a formula, and
+    that case gets a cell); everything else becomes a cell whose style is copied from a cached template.
+    """
+    text = clean_text(value) if value else None
+    risky = text is not None and text.startswith(FORMULA_PREFIXES)
+    if not style and not risky:
+        return text
     cell = WriteOnlyCell(ws, value=None)
-    if value:
-        text = clean_text(value)
+    if text is not None:
         cell.value = text
         cell.data_type = "s"
-        if text.startswith(FORMULA_PREFIXES):
-            cell.quotePrefix = True
-    for name, attr in style.items():
-        setattr(cell, name, attr)
+    if style:
+        templates = _STYLE_TEMPLATES.setdefault(ws.parent, {})
+        key = tuple(sorted((name, id(attr)) for name, attr in style.items()))
+        template = templates.get(key)
+        if template is None:
+            for name, attr in style.items():
+                setattr(cell, name, attr)
+            templates[key] = copy.copy(cell._style)
+        else:
+            cell._style = copy.copy(template)
+    if risky:
+        cell.quotePrefix = True
     return cell
 
 
@@ -69,7 +96,33 @@ def _header_cell(ws: Any, value: str | None) -> Any:
     return _text_cell(ws, value, font=BOLD, fill=HEADER_FILL, alignment=CENTER, border=BORDER)
 
 
-def _finish(ws: Any, header_rows: int, n_cols: int, n_rows: int, freeze: str, widths: Sequence[float]) -> None:
+def _finish(
+    ws: Any,
+    header_rows: int,
+    n_cols: int,
+    n_rows: int,
+    freeze: str,
+    widths: Sequence[float],
+    fit_width: bool = True,
+    title_cols: str | None = None,
+) -> None:
+    """Widths, frozen headings, autofilter and A4 landscape printing with the headings on every page.
+
+    `fit_width` shrinks the sheet to one page wide (the issue list, the audit log); the 汇总 sheet is too wide
+    for that and prints across pages instead, repeating `title_cols` (序号…机关) on each.
+    """
+    ws.oddHeader.center.text = f"政府信息公开工作年度报告审核 {ws.title}"
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    if fit_width:
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+    else:
+        ws.page_setup.scale = 75
+        ws.page_setup.pageOrder = "overThenDown"
+    if title_cols:
+        ws.print_title_cols = title_cols
     for i, width in enumerate(widths):
         ws.column_dimensions[get_column_letter(i + 1)].width = width
     ws.freeze_panes = freeze
@@ -122,7 +175,7 @@ def _summary_sheet(wb: Any, entries: Sequence[SummaryEntry]) -> None:
     widths: list[float] = [w for _n, w, _d in FIXED_COLUMNS] + [9.0] * len(keys)
     ws.row_dimensions[1].height = 45
     ws.row_dimensions[2].height = 30
-    _finish(ws, 2, fixed + len(keys), len(entries), "D3", widths)
+    _finish(ws, 2, fixed + len(keys), len(entries), "D3", widths, fit_width=False, title_cols="A:C")
     ws.append(top)
     ws.append(second)
     for number, entry in enumerate(entries, start=1):
@@ -160,28 +213,11 @@ def _summary_sheet(wb: Any, entries: Sequence[SummaryEntry]) -> None:
         ws.append(row)
 
 
-def _where_text(rule: str, where: str) -> str:
-    if not where:
-        return ""
-    if where.count(".") == 2:
-        try:
-            return formbook().label(where)
-        except KeyError:
-            return where
-    table = formbook().rules[rule].table if rule in formbook().rules else None
-    if table:
-        tdef = formbook().table(table)
-        for defs in (tdef.rows, tdef.columns):
-            if where in defs:
-                return f"{TABLE_NAMES[table]} {defs[where].label}"
-    return where
-
-
 def _issues_sheet(wb: Any, entries: Sequence[SummaryEntry]) -> int:
     ws = wb.create_sheet("问题清单")
     headers = ["序号", "文件", "机关", "年度", "规则", "规则名称", "严重程度", "结果", "位置", "说明",
                "处理决定", "决定说明", "审核人", "决定时间"]
-    widths = [6, 28, 28, 7, 18, 16, 8, 9, 30, 60, 22, 30, 10, 22]
+    widths = [6, 20, 20, 6, 16, 12, 6, 8, 22, 50, 16, 20, 8, 24]
     rules = formbook().rules
     rows: list[list[Any]] = []
     for number, entry in enumerate(entries, start=1):
@@ -196,24 +232,37 @@ def _issues_sheet(wb: Any, entries: Sequence[SummaryEntry]) -> int:
                 _text_cell(ws, rules[v.rule].title if v.rule in rules else v.rule),
                 _text_cell(ws, SEVERITY_LABELS.get(v.severity, v.severity)),
                 _text_cell(ws, "不符" if v.status == "fail" else "无法检查"),
-                _text_cell(ws, _where_text(v.rule, v.where)),
-                _text_cell(ws, v.message),
-                _text_cell(ws, DECISION_LABELS[decision.kind] if decision else "未处理"),
-                _text_cell(ws, decision.note if decision else None),
+                _text_cell(ws, where_text(v.rule, v.where), alignment=WRAP),
+                _text_cell(ws, v.message, alignment=WRAP),
+                _text_cell(ws, DECISION_LABELS[decision.kind] if decision else "未处理", alignment=WRAP),
+                _text_cell(ws, decision.note if decision else None, alignment=WRAP),
                 _text_cell(ws, decision.reviewer if decision else None),
                 _text_cell(ws, decision.time if decision else None),
             ])
     _finish(ws, 1, len(headers), len(rows), "C2", widths)
     ws.append([_header_cell(ws, h) for h in headers])
-    for row in rows:
-        ws.append(row)
+    _append_rows(ws, rows, widths, 2)
     return len(rows)
+
+
+def _append_rows(ws: Any, rows: Sequence[list[Any]], widths: Sequence[float], first_row: int) -> None:
+    """Append rows to a write-only sheet, making rows tall enough for their wrapping cells' text."""
+    for index, row in enumerate(rows, start=first_row):
+        wrapping = [
+            (cell.value, width)
+            for cell, width in zip(row, widths, strict=False)
+            if isinstance(getattr(cell, "value", None), str) and cell.alignment.wrap_text
+        ]
+        height = row_height(wrapping) if wrapping else None
+        if height is not None:
+            ws.row_dimensions[index].height = height
+        ws.append(row)
 
 
 def _audit_sheet(wb: Any, entries: Sequence[SummaryEntry]) -> None:
     ws = wb.create_sheet("修改记录")
     headers = ["序号", "文件", "机关", "类型", "对象", "名称", "原值", "新值", "审核人", "时间", "原因/说明"]
-    widths = [6, 28, 28, 10, 30, 50, 9, 16, 10, 22, 36]
+    widths = [6, 20, 20, 9, 24, 36, 8, 14, 8, 24, 30]
     rules = formbook().rules
     rows: list[list[Any]] = []
     for number, entry in enumerate(entries, start=1):
@@ -225,24 +274,23 @@ def _audit_sheet(wb: Any, entries: Sequence[SummaryEntry]) -> None:
                 label = c.key
             events.append((c.time, [
                 _text_cell(ws, "修改单元格"), _text_cell(ws, c.key), _text_cell(ws, label), c.old, c.new,
-                _text_cell(ws, c.reviewer), _text_cell(ws, c.time), _text_cell(ws, c.reason),
+                _text_cell(ws, c.reviewer), _text_cell(ws, c.time), _text_cell(ws, c.reason, alignment=WRAP),
             ]))
         for d in entry.decision_log:
             rule, _, where = d.ident.partition("@")
             title = rules[rule].title if rule in rules else rule
             events.append((d.time, [
                 _text_cell(ws, "处理问题" if d.kind else "撤销决定"), _text_cell(ws, d.ident),
-                _text_cell(ws, f"{title} {_where_text(rule, where)}".strip()), None,
+                _text_cell(ws, f"{title} {where_text(rule, where)}".strip()), None,
                 _text_cell(ws, DECISION_LABELS[d.kind] if d.kind else "（撤销）"),
-                _text_cell(ws, d.reviewer), _text_cell(ws, d.time), _text_cell(ws, d.note),
+                _text_cell(ws, d.reviewer), _text_cell(ws, d.time), _text_cell(ws, d.note, alignment=WRAP),
             ]))
         events.sort(key=lambda event: event[0])
         for _time, cells in events:
             rows.append([number, _text_cell(ws, Path(entry.file).name), _text_cell(ws, _organ(entry)), *cells])
     _finish(ws, 1, len(headers), len(rows), "B2", widths)
     ws.append([_header_cell(ws, h) for h in headers])
-    for row in rows:
-        ws.append(row)
+    _append_rows(ws, rows, widths, 2)
 
 
 def _readme_sheet(wb: Any) -> None:

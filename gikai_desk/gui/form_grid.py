@@ -1,7 +1,10 @@
-"""The grid's picture of the official forms (表二/表三/表四), derived from formbook(): rows, merged cells, keys.
+"""The grid's picture of a report's forms: the printed tables of formlayout stacked in one grid of cells.
 
-Qt-free: the grid model reads it. Layout: three label columns (group, sub-group, item) then up to seven value
-columns. 表四 is shown with one row per group (行政复议 / 行政诉讼·未经复议直接起诉 / 复议后起诉).
+Qt-free: the grid model reads it. Every table keeps the printed layout the Excel writer uses
+(gikai_desk.formlayout), so the window and the workbook agree: 表二 by 第二十条 sections, 表三 with its merged
+column headings and row hierarchy, 表四 as one line of fifteen values under 行政复议 | 行政诉讼 → 未经复议直接起诉 /
+复议后起诉. Row labels always occupy the first LABEL_COLUMNS grid columns (a table with fewer label columns
+has its last one widened; 表四, which has none, gets an empty corner), values follow.
 """
 
 from __future__ import annotations
@@ -9,15 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from gikai_desk.forms import TABLES, FormBook, LabelDef, TableDef, formbook
+from gikai_desk.formlayout import TableLayout, table_layout
+from gikai_desk.forms import TABLES, FormBook, formbook, split_key
 from gikai_desk.model import Report
 
 LABEL_COLUMNS = 3
-VALUE_COLUMNS = 7
-COLUMNS = LABEL_COLUMNS + VALUE_COLUMNS
-
-BALANCE_NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
-"""Printed in the top-left corner of the official 表三."""
+"""Grid columns reserved for row labels (group, sub-group, item)."""
 
 CellKind = Literal["title", "section", "header", "group", "label", "value", "empty"]
 
@@ -39,12 +39,18 @@ class GridSpan:
 
 @dataclass
 class GridLayout:
-    """Rows of GridCells (each row COLUMNS long), merged areas, and where every cell key sits."""
+    """Rows of GridCells (all rows equally long), merged areas, and where every cell key sits."""
 
     rows: list[list[GridCell]] = field(default_factory=list)
     spans: list[GridSpan] = field(default_factory=list)
     positions: dict[str, tuple[int, int]] = field(default_factory=dict)
     variants: dict[str, str] = field(default_factory=dict)
+    header_rows: set[int] = field(default_factory=set)
+    """Grid rows holding column headings (the view sizes them to fit their text)."""
+
+    @property
+    def columns(self) -> int:
+        return len(self.rows[0]) if self.rows else 0
 
     def cell(self, row: int, column: int) -> GridCell:
         return self.rows[row][column]
@@ -53,23 +59,25 @@ class GridLayout:
         """Value keys of one grid row, left to right."""
         return [c.key for c in self.rows[row] if c.key is not None]
 
+    def line_keys(self, row: int, column: int) -> list[str]:
+        """Value keys of the form row the cell at (row, column) belongs to, left to right.
+
+        Usually the whole grid row; on 表四, where one grid row carries three form rows (行政复议, 未经复议直接起诉,
+        复议后起诉), only the five values of the cell's own form row.
+        """
+        key = self.rows[row][column].key
+        keys = self.row_keys(row)
+        if key is None:
+            return keys
+        table, form_row, _column = split_key(key)
+        return [k for k in keys if split_key(k)[:2] == (table, form_row)]
+
     def cell_keys(self) -> list[str]:
         return list(self.positions)
-
-    def _new_row(self) -> list[GridCell]:
-        row = [GridCell() for _ in range(COLUMNS)]
-        self.rows.append(row)
-        return row
 
     def _span(self, row: int, column: int, rows: int, columns: int) -> None:
         if rows > 1 or columns > 1:
             self.spans.append(GridSpan(row, column, rows, columns))
-
-
-def _label(definition: LabelDef, template: str) -> str:
-    if template == "2021" and definition.label_2021:
-        return definition.label_2021
-    return definition.label
 
 
 def variant_of(report: Report, table: str, book: FormBook | None = None) -> str | None:
@@ -90,140 +98,72 @@ def variant_of(report: Report, table: str, book: FormBook | None = None) -> str 
     return template if template in variants else None
 
 
-def _title_row(layout: GridLayout, tdef: TableDef) -> None:
-    row = layout._new_row()
-    row[0] = GridCell("title", tdef.title)
-    layout._span(len(layout.rows) - 1, 0, 1, COLUMNS)
+def _grid_column(printed: TableLayout, column: int) -> int:
+    """Grid column of a printed column: label columns keep their place, values start at LABEL_COLUMNS."""
+    if column < printed.label_cols:
+        return column
+    return LABEL_COLUMNS + column - printed.label_cols
 
 
-def _table_two(layout: GridLayout, tdef: TableDef, variant: str) -> None:
-    template = tdef.variants[variant].template
-    for section in tdef.variants[variant].layout():
-        row = layout._new_row()
-        row[0] = GridCell("section", section.label)
-        layout._span(len(layout.rows) - 1, 0, 1, COLUMNS)
-        header = layout._new_row()
-        header[0] = GridCell("header", "信息内容")
-        layout._span(len(layout.rows) - 1, 0, 1, LABEL_COLUMNS)
-        for i, column in enumerate(section.columns):
-            header[LABEL_COLUMNS + i] = GridCell("header", _label(tdef.columns[column], template))
-        for row_key in section.rows:
-            _data_row(layout, "t2", tdef, template, row_key, section.columns, groups=())
+def _place_table(layout: GridLayout, printed: TableLayout, width: int) -> None:
+    """Append one printed table (title row first) to the grid."""
+    top = len(layout.rows)
+    layout.rows.append([GridCell("title", printed.title)] + [GridCell() for _ in range(width - 1)])
+    layout._span(top, 0, 1, width)
+    first = top + 1
+    for _ in range(printed.n_rows):
+        layout.rows.append([GridCell() for _ in range(width)])
+    layout.header_rows.update(range(first, first + printed.header_rows))
+    values_end = LABEL_COLUMNS + printed.n_cols - printed.label_cols
+    item_labels = _item_label_columns(printed)
+    for cell in printed.cells:
+        row = first + cell.row
+        column = _grid_column(printed, cell.col)
+        end = _grid_column(printed, cell.col + cell.colspan - 1) + 1
+        if cell.kind == "section":
+            end = values_end
+        elif cell.col < printed.label_cols and cell.col + cell.colspan == printed.label_cols:
+            end = LABEL_COLUMNS  # the innermost label column takes up the spare label columns
+        if cell.kind == "value":
+            layout.rows[row][column] = GridCell("value", "", cell.key)
+            assert cell.key is not None
+            layout.positions[cell.key] = (row, column)
+        elif cell.kind == "label":
+            is_item = cell.rowspan == 1 and item_labels.get(cell.row) == cell.col
+            layout.rows[row][column] = GridCell("label" if is_item else "group", cell.text)
+        elif cell.kind == "section":
+            layout.rows[row][column] = GridCell("section", cell.text)
+        else:
+            layout.rows[row][column] = GridCell("header", cell.text)
+            layout.header_rows.add(row)
+        layout._span(row, column, cell.rowspan, end - column)
+    if printed.label_cols == 0:
+        layout.rows[first][0] = GridCell("header", "")
+        layout._span(first, 0, printed.n_rows, LABEL_COLUMNS)
+    if values_end < width:  # one blank area right of a narrower table
+        layout._span(first, values_end, printed.n_rows, width - values_end)
 
 
-def _data_row(
-    layout: GridLayout,
-    table: str,
-    tdef: TableDef,
-    template: str,
-    row_key: str,
-    columns: tuple[str, ...],
-    groups: tuple[str, ...],
-) -> None:
-    row = layout._new_row()
-    index = len(layout.rows) - 1
-    depth = min(len(groups), LABEL_COLUMNS - 1)
-    for level in range(depth):
-        row[level] = GridCell("group", "")
-    row[depth] = GridCell("label", _label(tdef.rows[row_key], template))
-    layout._span(index, depth, 1, LABEL_COLUMNS - depth)
-    for i, column in enumerate(columns):
-        key = f"{table}.{row_key}.{column}"
-        row[LABEL_COLUMNS + i] = GridCell("value", "", key)
-        layout.positions[key] = (index, LABEL_COLUMNS + i)
-
-
-def _merge_groups(layout: GridLayout, first_row: int, row_groups: list[tuple[str, ...]]) -> None:
-    """Write each group label once and merge it down over the consecutive rows it covers."""
-    for level in range(LABEL_COLUMNS - 1):
-        start = 0
-        while start < len(row_groups):
-            groups = row_groups[start]
-            if len(groups) <= level:
-                start += 1
-                continue
-            end = start
-            while end + 1 < len(row_groups) and row_groups[end + 1][: level + 1] == groups[: level + 1]:
-                end += 1
-            layout.rows[first_row + start][level] = GridCell("group", groups[level])
-            layout._span(first_row + start, level, end - start + 1, 1)
-            start = end + 1
-
-
-def _groups_of(tdef: TableDef, row_key: str, rows: tuple[str, ...]) -> tuple[str, ...]:
-    out: list[str] = []
-    for group in tdef.groups:
-        if row_key in group.rows and any(r in rows for r in group.rows):
-            out.append(group.label)
-    return tuple(out)
-
-
-def _column_headers(layout: GridLayout, tdef: TableDef, template: str, columns: tuple[str, ...]) -> None:
-    """One header row of column labels, or two/three when columns carry groups (申请人情况 / 法人或其他组织)."""
-    groups = [tdef.columns[c].group for c in columns]
-    first = len(layout.rows)
-    if not any(groups):
-        header = layout._new_row()
-        layout._span(first, 0, 1, LABEL_COLUMNS)
-        for i, column in enumerate(columns):
-            header[LABEL_COLUMNS + i] = GridCell("header", _label(tdef.columns[column], template))
-        return
-    outer = groups[0]
-    top, middle, bottom = layout._new_row(), layout._new_row(), layout._new_row()
-    top[0] = GridCell("header", BALANCE_NOTE if tdef is formbook().tables.get("t3") else "")
-    layout._span(first, 0, 3, LABEL_COLUMNS)
-    top[LABEL_COLUMNS] = GridCell("header", outer or "")
-    layout._span(first, LABEL_COLUMNS, 1, len(columns))
-    i = 0
-    while i < len(columns):
-        group = groups[i]
-        if group == outer:
-            middle[LABEL_COLUMNS + i] = GridCell("header", _label(tdef.columns[columns[i]], template))
-            layout._span(first + 1, LABEL_COLUMNS + i, 2, 1)
-            i += 1
-            continue
-        j = i
-        while j + 1 < len(columns) and groups[j + 1] == group:
-            j += 1
-        middle[LABEL_COLUMNS + i] = GridCell("header", group or "")
-        layout._span(first + 1, LABEL_COLUMNS + i, 1, j - i + 1)
-        for k in range(i, j + 1):
-            bottom[LABEL_COLUMNS + k] = GridCell("header", _label(tdef.columns[columns[k]], template))
-        i = j + 1
-    for cells in (top, middle, bottom):
-        for k in range(LABEL_COLUMNS + len(columns), COLUMNS):
-            cells[k] = GridCell("header", "")
-
-
-def _row_table(layout: GridLayout, table: str, tdef: TableDef, variant: str) -> None:
-    definition = tdef.variants[variant]
-    template = definition.template
-    rows, columns = definition.rows, definition.columns
-    _column_headers(layout, tdef, template, columns)
-    first = len(layout.rows)
-    row_groups: list[tuple[str, ...]] = []
-    for row_key in rows:
-        groups = _groups_of(tdef, row_key, rows)
-        if not groups and tdef.rows[row_key].group:
-            groups = (tdef.rows[row_key].group or "",)
-        row_groups.append(groups)
-        _data_row(layout, table, tdef, template, row_key, columns, groups)
-    _merge_groups(layout, first, row_groups)
+def _item_label_columns(printed: TableLayout) -> dict[int, int]:
+    out: dict[int, int] = {}
+    for cell in printed.cells:
+        if cell.kind == "label":
+            out[cell.row] = max(out.get(cell.row, -1), cell.col)
+    return out
 
 
 def build_layout(report: Report, book: FormBook | None = None) -> GridLayout:
-    """The grid of `report`: its tables in the form variants it uses; cells it has outside them are appended."""
+    """The grid of `report`: its tables (表二, 表三, 表四) as printed, in the form variants it uses."""
     book = book or formbook()
     layout = GridLayout()
+    printed: list[TableLayout] = []
     for table in TABLES:
         variant = variant_of(report, table, book)
         if variant is None:
             continue
         layout.variants[table] = variant
-        tdef = book.table(table)
-        _title_row(layout, tdef)
-        if table == "t2":
-            _table_two(layout, tdef, variant)
-        else:
-            _row_table(layout, table, tdef, variant)
+        printed.append(table_layout(table, variant))
+    width = max((LABEL_COLUMNS + p.n_cols - p.label_cols for p in printed), default=0)
+    for one in printed:
+        _place_table(layout, one, width)
     return layout

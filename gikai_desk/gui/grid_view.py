@@ -9,6 +9,7 @@ from PySide6.QtGui import QBrush, QColor, QKeyEvent, QPainter, QPen, QPolygon
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QAbstractItemView,
+    QFrame,
     QHeaderView,
     QLineEdit,
     QStyledItemDelegate,
@@ -26,6 +27,9 @@ Index = QModelIndex | QPersistentModelIndex
 UNSURE_COLOUR = QColor("#1f5fbf")
 CORRECTED_COLOUR = QColor("#1e8c3a")
 HIGHLIGHT_COLOUR = QColor("#c62828")
+VALUE_COLUMN_WIDTH = 64
+HEADER_CHARS_PER_LINE = 4
+"""About this many CJK characters fit on one line of a value column's heading."""
 
 
 class CellDelegate(QStyledItemDelegate):
@@ -105,12 +109,62 @@ class CellGridView(QTableView):
         self.verticalHeader().setDefaultSectionSize(26)
         self.setTabKeyNavigation(True)
         self.setCornerButtonEnabled(False)
+        self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.frozen_labels = self._frozen_label_view()
+
+    def _frozen_label_view(self) -> QTableView:
+        """The row-label columns drawn again over the left edge, so they stay put when 表四 scrolls sideways."""
+        frozen = QTableView(self)
+        frozen.setObjectName("cellGridLabels")
+        frozen.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        frozen.horizontalHeader().hide()
+        frozen.verticalHeader().hide()
+        frozen.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        frozen.setWordWrap(True)
+        frozen.setFrameShape(QFrame.Shape.NoFrame)
+        frozen.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        frozen.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        frozen.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        frozen.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        frozen.setStyleSheet("QTableView { border-right: 1px solid #9aa5b1; }")
+        self.verticalScrollBar().valueChanged.connect(frozen.verticalScrollBar().setValue)
+        frozen.verticalScrollBar().valueChanged.connect(self.verticalScrollBar().setValue)
+        return frozen
 
     def setModel(self, model: Any) -> None:
         super().setModel(model)
+        self.frozen_labels.setModel(model)
+        self.frozen_labels.setSelectionModel(self.selectionModel())
         if isinstance(model, CellGridModel):
             model.modelReset.connect(self._on_model_reset)
             self._on_model_reset()
+
+    def _frozen_width(self) -> int:
+        return sum(self.columnWidth(c) for c in range(min(LABEL_COLUMNS, self.grid_model().columnCount())))
+
+    def _place_frozen_labels(self) -> None:
+        frame = self.frameWidth()
+        self.frozen_labels.setGeometry(frame, frame, self._frozen_width(), self.viewport().height())
+        self.frozen_labels.setVisible(self.grid_model().columnCount() > LABEL_COLUMNS)
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        self._place_frozen_labels()
+
+    def updateGeometries(self) -> None:
+        super().updateGeometries()
+        if hasattr(self, "frozen_labels") and isinstance(self.model(), CellGridModel):
+            self._place_frozen_labels()
+
+    def scrollTo(self, index: Index, hint: QAbstractItemView.ScrollHint = QAbstractItemView.ScrollHint.EnsureVisible) -> None:
+        super().scrollTo(index, hint)
+        if not index.isValid() or index.column() < LABEL_COLUMNS:
+            return
+        hidden = self._frozen_width() - self.visualRect(index).left()
+        if hidden > 0:  # under the frozen labels: scroll right of them
+            bar = self.horizontalScrollBar()
+            bar.setValue(bar.value() - hidden)
 
     def grid_model(self) -> CellGridModel:
         model = self.model()
@@ -119,16 +173,34 @@ class CellGridView(QTableView):
 
     def _on_model_reset(self) -> None:
         self.clearSpans()
+        frozen = self.frozen_labels
+        frozen.clearSpans()
         model = self.grid_model()
         for span in model.layout.spans:
             self.setSpan(span.row, span.column, span.rows, span.columns)
+            frozen.setSpan(span.row, span.column, span.rows, span.columns)
         widths = (46, 92, 210)
         for column in range(model.columnCount()):
-            self.setColumnWidth(column, widths[column] if column < LABEL_COLUMNS else 64)
-        for row, cells in enumerate(model.layout.rows):
+            width = widths[column] if column < LABEL_COLUMNS else VALUE_COLUMN_WIDTH
+            self.setColumnWidth(column, width)
+            frozen.setColumnWidth(column, width)
+            frozen.setColumnHidden(column, column >= LABEL_COLUMNS)
+        self.horizontalScrollBar().setValue(0)
+        self.verticalScrollBar().setValue(0)
+        layout = model.layout
+        widths_of = {(span.row, span.column): span.columns for span in layout.spans}
+        for row, cells in enumerate(layout.rows):
             long_label = max((len(c.text) for c in cells if c.kind == "label"), default=0)
-            long_header = max((len(c.text) for c in cells[LABEL_COLUMNS:] if c.kind == "header"), default=0)
-            self.setRowHeight(row, 42 if long_label > 14 or long_header > 4 else 26)
+            lines = 2 if long_label > 14 else 1
+            if row in layout.header_rows:
+                for column in range(LABEL_COLUMNS, len(cells)):
+                    if cells[column].kind == "header" and cells[column].text:
+                        per_line = HEADER_CHARS_PER_LINE * widths_of.get((row, column), 1)
+                        lines = max(lines, -(-len(cells[column].text) // per_line))
+            height = 26 if lines == 1 else min(lines, 4) * 17 + 8
+            self.setRowHeight(row, height)
+            frozen.setRowHeight(row, height)
+        self._place_frozen_labels()
 
     def edit(  # type: ignore[override]
         self, index: Index, trigger: QAbstractItemView.EditTrigger | None = None, event: Any = None

@@ -22,8 +22,12 @@ class DictTranslator(QTranslator):
 
     def translate(  # type: ignore[override]
         self, context: str, source_text: str, disambiguation: str | None = None, n: int = -1
-    ) -> str:
-        return self._table.get(source_text, "")
+    ) -> str | None:
+        """The translation, or None (a null string: Qt then shows the source text) when there is none.
+
+        An empty string would be taken as the translation and blank the text.
+        """
+        return self._table.get(source_text)
 
     def isEmpty(self) -> bool:
         return not self._table

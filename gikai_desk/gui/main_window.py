@@ -48,6 +48,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gikai_desk.errors import InputError
 from gikai_desk.forms import formbook
 from gikai_desk.gui.actions import ACTIONS, MENUS, key_sequences
 from gikai_desk.gui.commands import DecideCommand, SetCellsCommand
@@ -55,6 +56,7 @@ from gikai_desk.gui.document import ReviewDocument
 from gikai_desk.gui.domain import open_store
 from gikai_desk.gui.grid_view import CellGridView
 from gikai_desk.gui.i18n import install_language, tr
+from gikai_desk.gui.import_dialog import ImportChangesDialog, WorkbookChange
 from gikai_desk.gui.models import (
     KEY_ROLE,
     CellGridModel,
@@ -145,7 +147,7 @@ class MainWindow(QMainWindow):
         self.queue_view.verticalHeader().hide()
         self.queue_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.queue_view.setColumnHidden(ReportQueueModel.FILE, False)
-        for column, width in enumerate((78, 104, 40, 40, 54, 34, 34, 34)):
+        for column, width in enumerate((66, 96, 38, 38, 52, 30, 30, 30)):
             self.queue_view.setColumnWidth(column, width)
         self.queue_view.selectionModel().currentRowChanged.connect(self._on_queue_current_changed)
         self.errors_only_box = QCheckBox()
@@ -183,6 +185,7 @@ class MainWindow(QMainWindow):
         self.report_title.setFont(font)
         self.status_combo = QComboBox()
         self.status_combo.setObjectName("reviewStatus")
+        self.status_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         for status in STATUS_LABELS:
             self.status_combo.addItem("", status)
         self.status_combo.activated.connect(self._on_status_combo_activated)
@@ -222,7 +225,7 @@ class MainWindow(QMainWindow):
         self.issue_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.issue_view.verticalHeader().hide()
         self.issue_view.horizontalHeader().setStretchLastSection(False)
-        for column, width in enumerate((48, 190, 230, 560, 200)):
+        for column, width in enumerate((60, 190, 230, 560, 200)):
             self.issue_view.setColumnWidth(column, width)
         self.issue_view.horizontalHeader().setSectionResizeMode(
             IssueListModel.MESSAGE, QHeaderView.ResizeMode.Stretch
@@ -250,7 +253,7 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.history_dock)
         self.tabifyDockWidget(self.issue_dock, self.history_dock)
         self.issue_dock.raise_()
-        self.resizeDocks([self.queue_dock], [330], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.queue_dock], [395], Qt.Orientation.Horizontal)
         self.resizeDocks([self.issue_dock], [220], Qt.Orientation.Vertical)
 
         # status bar
@@ -465,6 +468,7 @@ class MainWindow(QMainWindow):
         self._update_modified_label()
         self.selection_label.clear()
         self.provenance_label.clear()
+        self.statusBar().clearMessage()  # a message about the previous report would mislead
         self.currentReportChanged.emit(rid)
 
     def _show_review_fields(self) -> None:
@@ -484,8 +488,10 @@ class MainWindow(QMainWindow):
         title = self.tr("政府信息公开年度报告审核") + f" — {self.store.path.name}"
         summary = self.queue_model.summary(self.current_rid) if self.current_rid is not None else None
         if summary is not None:
-            title = f"{summary.agency or summary.file} {summary.year or ''} [*] — " + title
-        self.setWindowTitle(title)
+            title = f"{summary.agency or summary.file} {summary.year or ''} — " + title
+        if self.isWindowModified():
+            title = self.tr("（有未导出的修改）") + " " + title
+        self.setWindowTitle(title + "[*]")  # Qt shows the placeholder as * while modified
 
     def set_review_status(self, status: ReviewStatus) -> None:
         if self.current_rid is None:
@@ -604,12 +610,16 @@ class MainWindow(QMainWindow):
             self.provenance_label.setText(self._provenance(key))
 
     def _update_modified_label(self) -> None:
+        """'Unsaved' = changed since the last Excel export (every edit is already in the workspace file)."""
         stack = self.stacks.get(self.current_rid) if self.current_rid is not None else None
-        modified = stack is not None and not stack.isClean()
-        self.setWindowModified(modified)
-        self.modified_label.setText(
-            self.tr("有未导出的修改（已保存到工作区）") if modified else self.tr("无未导出的修改")
-        )
+        self.setWindowModified(stack is not None and not stack.isClean())
+        unexported = sum(1 for s in self.stacks.values() if not s.isClean())
+        if unexported:
+            text = self.tr("%n 份报告有未导出的修改（已保存到工作区）").replace("%n", str(unexported))
+        else:
+            text = self.tr("无未导出的修改")
+        self.modified_label.setText(text)
+        self._update_window_title()
 
     def is_modified(self) -> bool:
         return any(not stack.isClean() for stack in self.stacks.values())
@@ -760,7 +770,7 @@ class MainWindow(QMainWindow):
         key = self.grid_model.key(current)
         if key is None:
             return []
-        row_keys = self.grid_model.layout.row_keys(current.row())
+        row_keys = self.grid_model.layout.line_keys(current.row(), current.column())
         selected = [k for k in self.selected_keys() if k in row_keys]
         if not whole_row and len(selected) > 1:
             return selected
@@ -853,6 +863,9 @@ class MainWindow(QMainWindow):
             self.grid_view.selectionModel().select(
                 selection, QItemSelectionModel.SelectionFlag.ClearAndSelect
             )
+            indexes = sorted((self.grid_model.index_of(k) for k in cells), key=lambda i: (i.row(), i.column()))
+            for index in (indexes[-1], indexes[0], self.grid_model.index_of(first or cells[0])):
+                self.grid_view.scrollTo(index)  # the whole finding in view where it fits, its target surely
         prose = [f.span for f in document.report.narrative if f.key == violation.where]
         if violation.rule == "NARRATIVE_MISMATCH" and prose:
             cell = document.cell(violation.where)
@@ -1042,21 +1055,23 @@ class MainWindow(QMainWindow):
         if path:
             self.switch_workspace(Path(path), create=False)
 
-    def export_excel(self, path: Path) -> bool:
-        """Write the summary workbook of the workspace (gikai_desk.excel); marks the edits as exported."""
+    def export_excel(self, path: Path | None, per_report_dir: Path | None = None) -> bool:
+        """Write the summary workbook and/or one workbook per report (gikai_desk.excel); marks the edits as
+        exported (the undo stacks' clean state)."""
         try:
             from gikai_desk import excel
         except ImportError:
             self.statusBar().showMessage(self.tr("Excel 导出功能不可用"), 8000)
             return False
         try:
-            excel.export_workspace(self.store, path, None)
+            excel.export_workspace(self.store, path, per_report_dir)
         except Exception as exc:
             QMessageBox.warning(self, self.tr("导出 Excel"), self.tr("导出失败：") + str(exc))
             return False
         for stack in self.stacks.values():
             stack.setClean()
-        self.statusBar().showMessage(self.tr("已导出：") + str(path), 8000)
+        self._update_modified_label()
+        self.statusBar().showMessage(self.tr("已导出：") + str(path or per_report_dir), 8000)
         return True
 
     def _on_export_excel_triggered(self) -> None:
@@ -1066,10 +1081,69 @@ class MainWindow(QMainWindow):
         if path:
             self.export_excel(Path(path if path.endswith(".xlsx") else path + ".xlsx"))
 
+    def _on_export_per_report_triggered(self) -> None:
+        folder = QFileDialog.getExistingDirectory(
+            self, self.tr("导出单份报告 Excel 到文件夹"), str(self.store.path.parent)
+        )
+        if folder:
+            self.export_excel(None, Path(folder))
+
+    # ---- re-import of an edited per-report workbook
+
+    def workbook_changes(self, path: Path) -> list[WorkbookChange]:
+        """Differences between the current report and a per-report workbook (InputError when unreadable)."""
+        if self.current_rid is None or self.document is None:
+            raise InputError(str(path), tr("请先在报告队列中选择要导入修改的报告"))
+        return self.store.workbook_changes(self.current_rid, path)
+
+    def apply_workbook_changes(self, path: Path, changes: Sequence[WorkbookChange]) -> bool:
+        """Apply workbook values as one undoable step, recorded with reason 'imported from <file>'."""
+        document = self.document
+        if document is None or not changes:
+            return False
+        values = {key: new for key, _now, new in changes}
+        text = self.tr("导入Excel修改") + f" {path.name}"
+        try:
+            self.stacks[document.rid].push(
+                SetCellsCommand(document, values, text, reason=f"imported from {path.name}")
+            )
+        except ValueError as exc:
+            self.statusBar().showMessage(self.tr("无法修改：") + str(exc), 8000)
+            return False
+        self.statusBar().showMessage(
+            self.tr("已从 %1 导入 %2 处修改").replace("%1", path.name).replace("%2", str(len(values))), 8000
+        )
+        return True
+
+    def import_excel(self, path: Path) -> bool:
+        """Show the differences of an edited per-report workbook and, when confirmed, apply them."""
+        try:
+            changes = self.workbook_changes(path)
+        except (InputError, ValueError) as exc:
+            QMessageBox.warning(self, self.tr("导入Excel修改"), str(exc))
+            return False
+        if not changes:
+            self.statusBar().showMessage(self.tr("工作簿与报告没有不同：") + path.name, 8000)
+            return False
+        summary = self.queue_model.summary(self.current_rid) if self.current_rid is not None else None
+        report = (summary.agency or summary.file) if summary is not None else ""
+        dialog = ImportChangesDialog(changes, path.name, report, self)
+        if not dialog.exec():
+            return False
+        return self.apply_workbook_changes(path, changes)
+
+    def _on_import_excel_triggered(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(
+            self, self.tr("导入Excel修改"), str(self.store.path.parent), "Excel (*.xlsx)"
+        )
+        if path:
+            self.import_excel(Path(path))
+
     def _on_preferences_triggered(self) -> None:
         dialog = PreferencesDialog(self.preferences, self)
         if dialog.exec():
             install_language(self.preferences.language)
+            self.retranslate()  # at once; the LanguageChange event repeats it for the other widgets
 
     def _on_quit_triggered(self) -> None:
         self.close()

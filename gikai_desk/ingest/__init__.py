@@ -2,8 +2,12 @@
 
 Convention shared by every reader and the parser: structured readers (HTML, docx, xlsx, PDF) render each
 table row as ONE line whose cells are separated by a TAB character, blank cells as empty strings between tabs
-(rowspan/colspan covered positions are empty cells; the text sits in the top-left position only). Prose stays
-as ordinary lines. Plain text files are passed through unchanged (after decoding). Every span the parser
+(rowspan/colspan covered positions are empty cells; the text sits in the top-left position only). A row that
+has fewer cells than the table's grid (a <tr> missing a <td>, a Word row ending in gridAfter) is written SHORT,
+never padded, so the parser can tell a lost cell from a real blank; positions before a Word row's first cell
+(gridBefore) are empty cells. Grid columns in which no cell of their own begins (sliver columns that only
+merged cells reach into, as office programs make them) are dropped from every row. Prose stays as ordinary
+lines. Plain text files are passed through unchanged (after decoding). Every span the parser
 records indexes into `SourceDocument.text`, which is exactly what the GUI shows.
 """
 

@@ -9,7 +9,7 @@ from xml.etree.ElementTree import Element
 
 from gikai_desk.errors import InputError
 from gikai_desk.ingest import SourceDocument
-from gikai_desk.ingest.grid import GridCell, clean_cell_text, expand_grid, render_grid
+from gikai_desk.ingest.grid import GridCell, clean_cell_text, render_grid, table_rows
 from gikai_desk.ingest.text import finish_text
 from gikai_desk.ingest.zipsafe import check_members, guarded, open_zip, read_member, refuse_dtd
 from gikai_desk.limits import Limits
@@ -82,23 +82,30 @@ def _attr(node: Element | None, name: str) -> str | None:
 
 
 def _table_lines(table: Element) -> list[str]:
+    """Rows of a table: gridSpan cells, vMerge continuations empty, gridBefore positions empty; a row that ends
+    early (gridAfter, or fewer cells than the grid) stays short; sliver grid columns are dropped."""
     rows: list[list[GridCell]] = []
     for row in _wrapped_children(table, _TR):
         cells: list[GridCell] = []
         before = _int(_attr(row.find(f"{W}trPr/{W}gridBefore"), "val"))
-        cells.extend(GridCell("") for _ in range(min(before, 64)))
+        if before:
+            cells.append(GridCell("", colspan=min(before, 64), absent=True))
         for cell in _wrapped_children(row, _TC):
             props = cell.find(W + "tcPr")
             span = _int(_attr(props.find(W + "gridSpan") if props is not None else None, "val")) or 1
             merge = props.find(W + "vMerge") if props is not None else None
             hmerge = props.find(W + "hMerge") if props is not None else None
-            continued = (merge is not None and _attr(merge, "val") in (None, "continue")) or (
-                hmerge is not None and _attr(hmerge, "val") in (None, "continue")
-            )
+            if hmerge is not None and _attr(hmerge, "val") in (None, "continue") and cells and not cells[-1].absent:
+                cells[-1].colspan += span  # legacy horizontal merge: the cell on the left grows
+                extra = clean_cell_text(_run_text(cell, in_cell=True))
+                if extra:
+                    cells[-1].text = f"{cells[-1].text} {extra}".strip()
+                continue
+            continued = merge is not None and _attr(merge, "val") in (None, "continue")
             text = clean_cell_text(_run_text(cell, in_cell=True))
             cells.append(GridCell(text, colspan=span, continues_above=continued))
         rows.append(cells)
-    return render_grid(expand_grid(rows))
+    return render_grid(table_rows(rows))
 
 
 def _wrapped_children(parent: Element, tag: str) -> list[Element]:

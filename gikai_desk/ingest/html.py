@@ -11,7 +11,7 @@ from html import unescape
 
 from gikai_desk.errors import InputError
 from gikai_desk.ingest import SourceDocument
-from gikai_desk.ingest.grid import GridCell, expand_grid, render_grid
+from gikai_desk.ingest.grid import GridCell, render_grid, table_rows
 from gikai_desk.ingest.text import decode_bytes, finish_text, normalise_encoding
 from gikai_desk.limits import Limits
 
@@ -172,7 +172,8 @@ def _spans(attrs: str) -> tuple[int, int]:
 
 
 def _table_lines(region: str) -> list[str]:
-    """One innermost table: TAB-convention rows; a one-column box is prose."""
+    """One innermost table: TAB-convention rows (a row with fewer cells than its peers stays short); a one-column
+    box is prose."""
     opening = _TABLE_TAG.match(region)
     body = region[opening.end() :] if opening else region
     body = _NON_CELL_TAG.sub("", _CELL_BLOCK_TAG.sub(" ", body))
@@ -191,7 +192,7 @@ def _table_lines(region: str) -> list[str]:
         else:
             grid.append(texts)
     if merged:
-        grid = expand_grid(spanned)
+        grid = table_rows(spanned)
     if max((len(row) for row in grid), default=0) <= 1:
         lines.extend(text for row in grid for text in row if text)
         return lines

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 
 from gikai_desk.errors import NotAReportError
 from gikai_desk.forms import TABLE_NAMES, FormBook, formbook
@@ -102,7 +103,9 @@ def parse_document(doc: SourceDocument) -> Report:
 # Cells out of row reads
 
 
-_CELL_FIELDS = frozenset(Cell.model_fields)
+_ALL_CELL_FIELDS = set(Cell.model_fields)
+"""Shared by every fast-built Cell as its fields-set: pydantic only ever adds field names to it (all already
+in), and copies it on model_copy, so sharing is safe and saves building a set per cell."""
 _new_object = object.__new__
 _set_attribute = object.__setattr__
 
@@ -110,12 +113,7 @@ _set_attribute = object.__setattr__
 def make_cell(key: str, text: str, read: CellRead) -> Cell:
     """A Cell from a reading, built without validation (what Cell.model_construct does, ~3x faster:
     a report has ~200 cells and the parse budget is about a millisecond)."""
-    if read.start < 0:
-        raw = ""
-        spans: list[tuple[int, int]] = []
-    else:
-        raw = text[read.start : read.end]
-        spans = [(read.start, read.end)]
+    start = read.start
     cell = _new_object(Cell)
     _set_attribute(
         cell,
@@ -124,17 +122,28 @@ def make_cell(key: str, text: str, read: CellRead) -> Cell:
             "key": key,
             "value": read.value,
             "parsed": read.value,
-            "raw": raw,
-            "spans": spans,
+            "raw": "" if start < 0 else text[start : read.end],
+            "spans": [] if start < 0 else [(start, read.end)],
             "sure": read.sure,
             "flag": read.flag,
             "corrected": False,
         },
     )
-    _set_attribute(cell, "__pydantic_fields_set__", set(_CELL_FIELDS))
+    _set_attribute(cell, "__pydantic_fields_set__", _ALL_CELL_FIELDS)
     _set_attribute(cell, "__pydantic_extra__", None)
     _set_attribute(cell, "__pydantic_private__", None)
     return cell
+
+
+@cache
+def _row_keys(table: str, variant: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(row, its cell keys in column order) for every row of a table variant, computed once."""
+    tdef = formbook().table(table)
+    return tuple(
+        (row, tuple(f"{table}.{row}.{col}" for col in section.columns))
+        for section in tdef.variants[variant].layout()
+        for row in section.rows
+    )
 
 
 def _emit_labelled(
@@ -150,21 +159,20 @@ def _emit_labelled(
         definition = tdef.rows[row]
         return _short(definition.label_2021 if newer and definition.label_2021 else definition.label)
 
-    for section in tdef.variants[table.variant].layout():
-        for row in section.rows:
-            read = table.rows.get(row)
-            prefix = f"{table.table}.{row}."
-            if read is None or len(read.cells) != len(section.columns):
-                for col in section.columns:
-                    why = FLAG_MISSING_ROW if read is None else FLAG_UNSPLIT
-                    cells[prefix + col] = make_cell(prefix + col, text, CellRead(None, sure=False, flag=why))
-                continue
-            for col, cell_read in zip(section.columns, read.cells, strict=True):
-                cells[prefix + col] = make_cell(prefix + col, text, cell_read)
-            if read.problem == "lost_blank":
-                lost_blank_rows.append(label(row))
-            elif read.problem:
-                unsure_rows.setdefault(read.problem, []).append(label(row))
+    rows = table.rows
+    for row, keys in _row_keys(table.table, table.variant):
+        read = rows.get(row)
+        if read is None or len(read.cells) != len(keys):
+            why = FLAG_MISSING_ROW if read is None else FLAG_UNSPLIT
+            for key in keys:
+                cells[key] = make_cell(key, text, CellRead(None, sure=False, flag=why))
+            continue
+        for key, cell_read in zip(keys, read.cells, strict=True):
+            cells[key] = make_cell(key, text, cell_read)
+        if read.problem == "lost_blank":
+            lost_blank_rows.append(label(row))
+        elif read.problem:
+            unsure_rows.setdefault(read.problem, []).append(label(row))
     if table.missing:
         labels = "、".join(label(r) for r in table.missing)
         notes.append(f"{name}未找到以下行，相应单元格已标记：{labels}")

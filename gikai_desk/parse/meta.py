@@ -136,7 +136,7 @@ def _from_title(head: str) -> tuple[str | None, int | None]:
                 continue
             year = int(match.group("year"))
             before = _BEFORE_TITLE_YEAR.search(line, 0, match.start())
-            agency = _clean_agency(before.group() if before else "")
+            agency = _as_written(line[: match.start()], before.group() if before else "")
             if agency is None:
                 agency = _clean_agency(_agency_inside(match.group("between")))
             if agency is None and match.start("year") == 0:
@@ -148,6 +148,22 @@ def _from_title(head: str) -> tuple[str | None, int | None]:
             if fallback_year is None:
                 fallback_year = year
     return None, fallback_year
+
+
+_FORMULA_LEAD = ("=", "+", "@")
+"""Characters a spreadsheet reads as the start of a formula."""
+
+
+def _as_written(prefix: str, before: str) -> str | None:
+    """The organ before the title's year. A name that starts like a spreadsheet formula
+    (`=HYPERLINK("…","…")市某局`, `+某局`) is kept exactly as written — the name search stops at quotes and
+    commas and would keep only `)市某局`; keeping such a name text is the Excel writer's job."""
+    written = prefix.strip()
+    if written.startswith(_FORMULA_LEAD) and not any(ch.isspace() for ch in written):
+        core = _clean_agency(before.lstrip("".join(_FORMULA_LEAD)))
+        if core is not None and written.endswith(core):
+            return written
+    return _clean_agency(before)
 
 
 def _agency_inside(between: str) -> str:

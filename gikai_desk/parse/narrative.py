@@ -131,16 +131,27 @@ class _Compact:
     """Prose with every whitespace run removed, and a map back to offsets in the original text."""
 
     def __init__(self, text: str, start: int, end: int) -> None:
-        chunks = list(_NON_WHITESPACE.finditer(text, start, end))
-        pieces = [chunk.group() for chunk in chunks]
-        self.original_starts: list[int] = [chunk.start() for chunk in chunks]
-        self.compact_starts: list[int] = list(accumulate(map(len, pieces), initial=0))[:-1]
-        self.text = "".join(pieces)
+        self._source = text
+        self._range = (start, end)
+        # str.split() and the regex \s agree on whitespace (both str.isspace); the offset map is built only
+        # when a figure is found (most prose ranges hold none).
+        self.text = "".join(text[start:end].split())
+        self._map: tuple[list[int], list[int]] | None = None
+
+    def _offsets(self) -> tuple[list[int], list[int]]:
+        if self._map is None:
+            chunks = list(_NON_WHITESPACE.finditer(self._source, *self._range))
+            original_starts = [chunk.start() for chunk in chunks]
+            lengths = [chunk.end() - chunk.start() for chunk in chunks]
+            compact_starts = list(accumulate(lengths, initial=0))[:-1]
+            self._map = (original_starts, compact_starts)
+        return self._map
 
     def original(self, offset: int) -> int:
         """Original offset of the character at compact `offset`."""
-        index = bisect_right(self.compact_starts, offset) - 1
-        return self.original_starts[index] + offset - self.compact_starts[index]
+        original_starts, compact_starts = self._offsets()
+        index = bisect_right(compact_starts, offset) - 1
+        return original_starts[index] + offset - compact_starts[index]
 
     def original_end(self, offset: int) -> int:
         """Original offset just after the character at compact `offset - 1`."""

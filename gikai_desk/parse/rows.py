@@ -15,6 +15,7 @@ from gikai_desk.parse.tokens import (
     Kind,
     PipeStyle,
     Token,
+    classify,
     number_value,
     tokenize,
 )
@@ -64,6 +65,174 @@ def read_row(
     sum_groups: int,
 ) -> RowRead:
     """The `count` cells of a row whose label ends at `start`; its text runs up to `end` (next label)."""
+    plain = plain_row(norm, start, end, count, prefer_leading, pipes, sum_groups)
+    if plain is not None:
+        return plain
+    return read_row_general(norm, start, end, count, pipes, prefer_leading, sum_groups)
+
+
+_PLAIN_LINES = re.compile(r"[ ]*\n(?:[ ]*[0-9]{0,18}[ ]*\n)*")
+"""Rows in one-cell-per-line text holding plain whole numbers (seeds 000/002), up to the first other line."""
+_PLAIN_TAB_LINE = re.compile(r"(?:\t[ ]*[0-9]{0,18}[ ]*)+\n")
+"""A TAB row holding only plain whole numbers and empty cells."""
+_PLAIN_TERMINATED_LINES = re.compile(r"[ ]*\|[ |]*\n(?:[ ]*(?:[0-9]{1,18}[ ]*)?\|[ |]*\n|[ ]*\n)*")
+"""Pipe-terminated rows (seed 001): `2 |` or a bare `|` per line, up to the first other line."""
+_PLAIN_CELL = re.compile(r"[ ]*[0-9]{0,18}[ ]*")
+_BLANK_LINES = re.compile(r"(?:[ ]*\n)*")
+_PLAIN_DIGITS = re.compile(r"[0-9]{1,18}")
+
+
+def plain_row(
+    norm: str, start: int, end: int, count: int, prefer_leading: bool, pipes: PipeStyle, sum_groups: int = 0
+) -> RowRead | None:
+    """The common rows read without tokens, or None to leave the row to read_row_general. Handled (plain
+    whole numbers and empty cells only): one number per line, ending the row or followed by a text line
+    (where the general reader stops too); one TAB or Markdown line holding a number (the general reader
+    then ignores the lines after it); pipe-terminated lines followed by a text line. Surplus empty cells
+    are dropped as fit() drops them. Same RowRead as read_row_general (property-tested)."""
+    if norm.startswith("\t", start):
+        return _plain_tab_row(norm, start, end, count, prefer_leading, sum_groups)
+    if pipes is PipeStyle.NONE:
+        return _plain_line_row(norm, start, end, count)
+    if pipes is PipeStyle.MARKDOWN:
+        return _plain_markdown_row(norm, start, end, count, prefer_leading)
+    return _plain_terminated_row(norm, start, end, count, prefer_leading)
+
+
+def _fitted(cells: list[CellRead], count: int, prefer_leading: bool) -> RowRead | None:
+    found = len(cells)
+    if found < count:
+        if found and all(c.value is None for c in cells):
+            # Only empty cells were lost (what fit() reads: every placement is blank).
+            return RowRead(cells=[CellRead(None) for _ in range(count)], problem="lost_blank")
+        return None
+    surplus = found - count
+    for leading in (prefer_leading, not prefer_leading):
+        while surplus and cells[0 if leading else -1].value is None:
+            cells.pop(0 if leading else -1)
+            surplus -= 1
+    return None if surplus else RowRead(cells=cells, dropped=found - count)
+
+
+def _split_cells(norm: str, position: int, parts: list[str], checked: bool = False) -> list[CellRead] | None:
+    """Cells of separated parts starting at `position` (one separator character between parts); None when a
+    part is not a plain number or empty (`checked`: the caller's pattern already made sure)."""
+    cells: list[CellRead] = []
+    for part in parts:
+        if not checked and _PLAIN_CELL.fullmatch(part) is None:
+            return None
+        digits = part.strip(" ")
+        if digits:
+            first = position + len(part) - len(part.lstrip(" "))
+            cells.append(CellRead(int(digits), first, first + len(digits)))
+        else:
+            cells.append(CellRead(None, position, position))
+        position += len(part) + 1
+    return cells
+
+
+def _ends_with_text(norm: str, rest: int, end: int, explicit: bool) -> bool:
+    """Nothing but spaces from `rest` to `end`, or a next line whose first cell is text (the general
+    reader stops there)."""
+    if rest >= end or not norm[rest:end].strip(" "):
+        return True
+    newline = norm.find("\n", rest, end)
+    after = norm[rest : end if newline < 0 else newline]
+    if "\t" in after:
+        return False
+    if explicit:
+        bar = after.find("|")
+        if bar >= 0:
+            after = after[:bar]
+    elif "|" in after:
+        return False
+    tokens: list[Token] = []
+    classify(norm, rest, rest + len(after), 1, explicit, tokens)
+    return bool(tokens) and tokens[0].kind is Kind.TEXT
+
+
+def _plain_tab_row(
+    norm: str, start: int, end: int, count: int, prefer_leading: bool, sum_groups: int
+) -> RowRead | None:
+    line = _PLAIN_TAB_LINE.match(norm, start, end)
+    if line is None:
+        return None
+    line_end = line.end() - 1
+    parts = norm[start + 1 : line_end].split("\t")
+    cells = _split_cells(norm, start + 1, parts, checked=True)
+    if cells is None:
+        return None
+    if sum(1 for c in cells if c.value is not None) > count:
+        # More values than columns (seed 004's 12 for 7): what the general reader does with this one line.
+        tokens = [
+            Token(Kind.BLANK, c.start, c.end, 0)
+            if c.value is None
+            else Token(Kind.NUMBER, c.start, c.end, 0, c.value)
+            for c in cells
+        ]
+        return fit(tokens, count, prefer_leading, sum_groups)
+    if all(c.value is None for c in cells) and _BLANK_LINES.fullmatch(norm, line.end(), end) is None:
+        return None
+    return _fitted(cells, count, prefer_leading)
+
+
+def _plain_line_row(norm: str, start: int, end: int, count: int) -> RowRead | None:
+    lines = _PLAIN_LINES.match(norm, start, end)
+    if lines is None:
+        return None
+    cells = [
+        CellRead(int(m.group()), m.start(), m.end()) for m in _PLAIN_DIGITS.finditer(norm, start, lines.end())
+    ]
+    if len(cells) != count or not _ends_with_text(norm, lines.end(), end, explicit=False):
+        return None
+    return RowRead(cells=cells)
+
+
+def _plain_markdown_row(norm: str, start: int, end: int, count: int, prefer_leading: bool) -> RowRead | None:
+    line_end = norm.find("\n", start, end)
+    if line_end < 0:
+        return None
+    text = norm[start:line_end]
+    bar = text.find("|")
+    if bar < 0 or "\t" in text or text[:bar].strip(" "):
+        return None
+    parts = text[bar + 1 :].split("|")
+    if not parts[-1].strip():
+        parts.pop()
+    cells = _split_cells(norm, start + bar + 1, parts)
+    if cells is None or all(c.value is None for c in cells):
+        return None
+    return _fitted(cells, count, prefer_leading)
+
+
+def _plain_terminated_row(
+    norm: str, start: int, end: int, count: int, prefer_leading: bool
+) -> RowRead | None:
+    lines = _PLAIN_TERMINATED_LINES.match(norm, start, end)
+    if lines is None:
+        return None
+    cells: list[CellRead] = []
+    position = norm.index("\n", start) + 1
+    for line in norm[position : lines.end() - 1].split("\n"):
+        bar = line.find("|")
+        if bar >= 0:
+            cells.extend(_split_cells(norm, position, [line[:bar]], checked=True) or ())
+        position += len(line) + 1
+    if not cells or not _ends_with_text(norm, lines.end(), end, explicit=True):
+        return None
+    return _fitted(cells, count, prefer_leading)
+
+
+def read_row_general(
+    norm: str,
+    start: int,
+    end: int,
+    count: int,
+    pipes: PipeStyle,
+    prefer_leading: bool,
+    sum_groups: int,
+) -> RowRead:
+    """read_row for every layout (tokens, value selection, fitting to the form)."""
     inline = INLINE_RUN.match(norm, start, end)
     if inline is not None and inline.group().strip():
         return _read_inline(norm, inline, count, sum_groups)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from gikai_desk.forms import FormBook, formbook
 from gikai_desk.parse.normalize import compile_alternatives, fragment_key, fragment_pattern
@@ -50,6 +50,8 @@ _LABEL_SUFFIX = re.compile(r"[^\d\t|\n]*")
 _ORDINAL = re.compile(r"^(\d{1,2})[.、]")
 _PIPE_MARKDOWN = re.compile(r"[^\s|][^\n|]*\|[ ]*[^\s|]")
 """Two filled cells on one line with a pipe between them: `| a | b |` (or `a | b`)."""
+_PIPE_CANDIDATE_LINE = re.compile(r"^[^\n]*\|[ ]*[^\s|][^\n]*", re.MULTILINE)
+"""A line with a filled cell after a pipe (only such lines can hold a Markdown vote)."""
 _PIPE_TERMINATED = re.compile(r"^[ ]*[^\s|][^\n|]*(?:\|[ ]*)+$", re.MULTILINE)
 """One filled cell and then only pipes: `a |`, `a | ||`."""
 
@@ -87,7 +89,20 @@ def pipe_style(norm: str, start: int, end: int) -> PipeStyle:
     """Markdown-like `| a | b |` rows, `a |` terminated cells, or no pipes at all."""
     if norm.find("|", start, end) < 0:
         return PipeStyle.NONE
-    markdown = len(_PIPE_MARKDOWN.findall(norm, start, end))
+    # Only lines with a filled cell after a pipe can match, and the full pattern backtracks on the others
+    # (quadratic in their length): count over runs of consecutive candidate lines (matches never cross lines).
+    markdown = 0
+    run_start = run_end = -1
+    segment = norm[start:end]  # `^` must match at the range's start
+    for line in _PIPE_CANDIDATE_LINE.finditer(segment):
+        if line.start() == run_end + 1 and run_end >= 0:
+            run_end = line.end()
+            continue
+        if run_end >= 0:
+            markdown += len(_PIPE_MARKDOWN.findall(segment, run_start, run_end))
+        run_start, run_end = line.span()
+    if run_end >= 0:
+        markdown += len(_PIPE_MARKDOWN.findall(segment, run_start, run_end))
     terminated = len(_PIPE_TERMINATED.findall(norm, start, end))
     return PipeStyle.TERMINATED if terminated > markdown else PipeStyle.MARKDOWN
 
@@ -98,8 +113,12 @@ def _row_pattern(table: str) -> tuple[re.Pattern[str], dict[str, str]]:
     return compile_alternatives(tuple((row, tuple(d.match)) for row, d in tdef.rows.items()))
 
 
+_cached_fragment_key = lru_cache(maxsize=4096)(fragment_key)
+"""Matched label texts repeat from row to row and document to document."""
+
+
 def _row_of(match: re.Match[str], owner: dict[str, str]) -> str:
-    return owner.get(fragment_key(match.group()), "")
+    return owner.get(_cached_fragment_key(match.group()), "")
 
 
 @cache
@@ -122,6 +141,8 @@ def find_labels(norm: str, table: str, start: int, end: int) -> list[LabelHit]:
         row = _row_of(m, owner)
         if not row:
             continue
+        if hits and hits[-1].row == row and m.start() < hits[-1].end:
+            continue  # a second fragment inside the same label (其他法律行政法规 … 禁止公开)
         s = m.start()
         limit = max(start, s - BACK_LIMIT)
         while s > limit:

@@ -99,6 +99,19 @@ def classify(norm: str, start: int, end: int, line: int, explicit: bool, out: li
             for p in parts:
                 out.append(Token(Kind.NUMBER, p.start(), p.end(), line, number_value(p.group())))
             return
+        lead = parts[0].group()
+        if (
+            len(parts) >= 3
+            and len(lead) == 1
+            and "\u4e00" <= lead <= "\u9fff"
+            and all(NUMBER_CELL.fullmatch(p.group()) for p in parts[1:])
+        ):
+            # One character of a vertical label (三/、/本/年/度/… of a merged cell) printed at the head of a
+            # row of values in layout text: the character is text, the rest the row's values.
+            out.append(Token(Kind.TEXT, parts[0].start(), parts[0].end(), line))
+            for p in parts[1:]:
+                out.append(Token(Kind.NUMBER, p.start(), p.end(), line, number_value(p.group())))
+            return
     extra = NUMBER_WITH_EXTRA.fullmatch(text)
     if extra is not None:
         out.append(Token(Kind.NUMBER, start, end, line, number_value(extra.group("num")), extra=True))
@@ -124,34 +137,51 @@ def tokenize(
     the line `start` is on, then increases line by line (lines holding nothing are skipped). With
     `stop_at_text_after_values`, reading stops at the first text cell that follows a value or empty cell."""
     out: list[Token] = []
-    first_newline = norm.find("\n", start, end)
-    line = 0
+    append = out.append
+    number = Kind.NUMBER
     seen_value = False
-    for m in _LINE.finditer(norm, start, end):
-        pos, stop = m.span()
-        line = 0 if first_newline < 0 or pos < first_newline else line + 1
-        text = m.group()
+    line = 0
+    pos = start
+    pieces = norm[start:end].split("\n")
+    last = len(pieces) - 1
+    for index, text in enumerate(pieces):
+        line_start = pos
+        pos += len(text) + 1
+        if not text.strip(" "):
+            continue  # a line holding nothing (a TAB counts: it separates blank cells)
+        if index:
+            line += 1
         if "\t" not in text and (pipes is PipeStyle.NONE or "|" not in text):
-            if (line == 0 and mid_line_start) or (stop == end and mid_line_end):
+            if (index == 0 and mid_line_start) or (index == last and mid_line_end):
                 continue
-            cells, explicit = [(pos, text)], False  # one cell per line: the common case, no split
+            stripped = text.strip()  # one cell per line: the common case, no split
+            if stripped.isdigit() and stripped.isascii() and len(stripped) <= MAX_DIGITS:
+                first = line_start + len(text) - len(text.lstrip())
+                append(Token(number, first, first + len(stripped), line, int(stripped)))
+                seen_value = True
+                continue
+            cells, explicit = [(line_start, text)], False
         else:
             cells, explicit = _line_cells(
-                text, pos, pipes, line == 0 and mid_line_start, stop == end and mid_line_end
+                text, line_start, pipes, index == 0 and mid_line_start, index == last and mid_line_end
             )
         for cell_start, cell in cells:
             stripped = cell.strip()
             if not stripped:
                 if explicit:
-                    out.append(Token(Kind.BLANK, cell_start, cell_start, line))
+                    append(Token(Kind.BLANK, cell_start, cell_start, line))
                     seen_value = True
                 continue
             if stripped.isdigit() and stripped.isascii() and len(stripped) <= MAX_DIGITS:  # common case
                 first = cell_start + len(cell) - len(cell.lstrip())
-                out.append(Token(Kind.NUMBER, first, first + len(stripped), line, int(stripped)))
+                append(Token(number, first, first + len(stripped), line, int(stripped)))
                 seen_value = True
                 continue
+            first_new = len(out)
             classify(norm, cell_start, cell_start + len(cell), line, explicit, out)
+            if len(out) > first_new and out[first_new].kind is Kind.TEXT and seen_value and stop_at_text_after_values:
+                del out[first_new + 1 :]  # values after a vertical-label character belong to the next row
+                return out
             kind = out[-1].kind
             if kind is Kind.TEXT:
                 if seen_value and stop_at_text_after_values:

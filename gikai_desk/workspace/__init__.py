@@ -16,6 +16,7 @@ from gikai_desk.errors import InputError
 from gikai_desk.forms import formbook
 from gikai_desk.model import Cell, Number, Report, Violation
 from gikai_desk.review import Correction, Decision, DecisionEvent, DecisionKind, ReportSummary, ReviewStatus
+from gikai_desk.workspace.crossyear import cross_year_pair, organ_key
 from gikai_desk.workspace.schema import APPLICATION_ID, SCHEMA_VERSION, migrate, schema_version
 
 log = logging.getLogger(__name__)
@@ -215,7 +216,7 @@ class Workspace:
             return 0, 0, 0, 0
         decided = {str(r[0]) for r in self._conn.execute("SELECT ident FROM decisions WHERE report_id = ?", (rid,))}
         try:
-            found = _check(report)
+            found = _check(report) + self._cross_year(rid, report)
         except Exception:  # a rules bug must not stop a reviewer's edit from being stored
             log.exception("rules.check failed for report %s", rid)
             return 0, 0, len(report.flags()), 1
@@ -241,6 +242,51 @@ class Workspace:
                 rid,
             ),
         )
+
+    def _same_organ_ids(self, agency: str | None, year: int | None, exclude: int) -> list[int]:
+        """Ids of readable reports of `year` whose organ matches `agency` (organ_key), oldest first."""
+        if not agency or year is None:
+            return []
+        wanted = organ_key(agency)
+        rows = self._conn.execute(
+            "SELECT id, agency FROM reports INDEXED BY reports_by_year WHERE year = ? AND agency IS NOT NULL "
+            "ORDER BY id",
+            (year,),
+        ).fetchall()
+        return [int(r[0]) for r in rows if int(r[0]) != exclude and organ_key(str(r[1])) == wanted]
+
+    def _previous_year_id(self, rid: int, report: Report) -> int | None:
+        """The report CROSS_YEAR_CARRY compares `report` with: the first of the same organ, the year before."""
+        if report.year is None:
+            return None
+        found = self._same_organ_ids(report.agency, report.year - 1, rid)
+        return found[0] if found else None
+
+    def _cross_year(self, rid: int, report: Report) -> list[Violation]:
+        previous_id = self._previous_year_id(rid, report)
+        if previous_id is None:
+            return []
+        previous = self._current_report(previous_id)
+        return [] if previous is None else cross_year_pair(report, previous)
+
+    def cross_year_violations(self, rid: int) -> list[Violation]:
+        """CROSS_YEAR_CARRY findings of the report against the same organ's report of the year before, if any.
+
+        Included in violations(rid) and in the queue counts; a GUI that re-runs the rules itself adds these.
+        """
+        report = self.report(rid)
+        return [] if report is None else self._cross_year(rid, report)
+
+    def _refresh_followers(self, rid: int, agency: str | None, year: int | None) -> None:
+        """Recount the reports of the year after whose cross-year partner is (or was) this organ-year."""
+        if year is None:
+            return
+        for follower in self._same_organ_ids(agency, year + 1, rid):
+            self._store_summary(follower, self._current_report(follower))
+
+    def _organ_year(self, rid: int) -> tuple[str | None, int | None]:
+        agency, year = self._row(rid, "agency, year")
+        return (None if agency is None else str(agency)), (None if year is None else int(year))
 
     def _refresh_stale_summaries(self) -> None:
         stale = [int(r[0]) for r in self._conn.execute("SELECT id FROM reports WHERE summary_stale = 1")]
@@ -295,6 +341,8 @@ class Workspace:
         )
         rid = int(cursor.lastrowid or 0)
         self._store_summary(rid, report)
+        if report is not None:
+            self._refresh_followers(rid, report.agency, report.year)
         return rid
 
     def add_documents(self, items: Sequence[tuple[str, bytes, Report | None, str | None]]) -> list[int]:
@@ -308,9 +356,11 @@ class Workspace:
     def remove(self, rid: int) -> None:
         """Drop a report and everything recorded about it."""
         with self._tx() as conn:
+            agency, year = self._organ_year(rid)
             for table in ("corrections", "decisions", "decision_log", "conflicts"):
                 conn.execute(f"DELETE FROM {table} WHERE report_id = ?", (rid,))
             conn.execute("DELETE FROM reports WHERE id = ?", (rid,))
+            self._refresh_followers(rid, agency, year)
 
     # ---------------------------------------------------------------- reading
 
@@ -369,8 +419,9 @@ class Workspace:
         return self._base_report(rid)
 
     def violations(self, rid: int) -> list[Violation]:
+        """The report's findings: its own rules, then CROSS_YEAR_CARRY against last year's report of its organ."""
         report = self.report(rid)
-        return [] if report is None else _check(report)
+        return [] if report is None else _check(report) + self._cross_year(rid, report)
 
     def history(self, rid: int) -> list[Correction]:
         """Every correction of the report, oldest first."""
@@ -426,6 +477,8 @@ class Workspace:
             report = self._current_report(rid)
             correction = self._record_correction(rid, report, key, checked, reviewer, reason)
             self._store_summary(rid, report)
+            if report is not None:
+                self._refresh_followers(rid, report.agency, report.year)
         return correction
 
     def _record_correction(
@@ -515,6 +568,7 @@ class Workspace:
                 )
         time = now_iso()
         with self._tx() as conn:
+            organ_year_before = self._organ_year(rid)
             conn.execute(
                 "UPDATE reports SET report_json = ?, error = NULL WHERE id = ?", (new.model_dump_json(), rid)
             )
@@ -523,6 +577,9 @@ class Workspace:
                 [(rid, key, reason, time) for key, reason in flagged.items()],
             )
             self._store_summary(rid, self._current_report(rid))
+            self._refresh_followers(rid, *organ_year_before)
+            if (new.agency, new.year) != organ_year_before:
+                self._refresh_followers(rid, new.agency, new.year)
 
     # ---------------------------------------------------------------- Excel round trip
 
@@ -550,6 +607,8 @@ class Workspace:
             for key, _current, value in changes:
                 out.append(self._record_correction(rid, report, key, check_value(value), reviewer, reason))
             self._store_summary(rid, report)
+            if report is not None:
+                self._refresh_followers(rid, report.agency, report.year)
         return out
 
 

@@ -97,7 +97,16 @@ def _v2_summary_and_audit(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX decision_log_by_report ON decision_log(report_id, id)")
 
 
-MIGRATIONS: tuple[Migration, ...] = (_v1_initial, _v2_summary_and_audit)
+def _v3_cross_year(conn: sqlite3.Connection) -> None:
+    """Version 3: the queue counts include CROSS_YEAR_CARRY (same organ, year before), found by (year, agency).
+
+    Every stored summary is marked stale so Workspace.open recounts it with the cross-year findings.
+    """
+    conn.execute("CREATE INDEX reports_by_year ON reports(year, agency)")
+    conn.execute("UPDATE reports SET summary_stale = 1 WHERE report_json IS NOT NULL")
+
+
+MIGRATIONS: tuple[Migration, ...] = (_v1_initial, _v2_summary_and_audit, _v3_cross_year)
 """MIGRATIONS[i] takes a file from user_version i to i + 1. Append new steps; never edit released ones."""
 
 SCHEMA_VERSION = len(MIGRATIONS)
