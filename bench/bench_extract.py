@@ -7,6 +7,7 @@ extract+check median <= 2 ms per text/HTML report, re-check after one cell edit 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import html
 import random
 import resource
@@ -141,6 +142,64 @@ def bench_stages(seeds: list[Path], repeat: int) -> None:
         )
 
 
+def pipeline_ms(text: str) -> float:
+    """read_bytes -> parse_document -> check of one text document, in ms (refusals count as done)."""
+    from gikai_desk.ingest.dispatch import read_bytes
+    from gikai_desk.limits import Limits
+    from gikai_desk.parse import parse_document
+
+    start = time.perf_counter()
+    with contextlib.suppress(InputError):
+        check(parse_document(read_bytes(text.encode("utf-8"), "hostile.txt", Limits())))
+    return (time.perf_counter() - start) * 1000
+
+
+def bench_hostile(seeds: list[Path], shuffles: int) -> None:
+    """Documents the fuzz run found slow: shuffled lines, repeated tables, label floods, glued junk."""
+    import re
+
+    from gikai_desk.parse.glued import rule_constraints, solve_glued
+
+    print("hostile documents through read -> parse -> check (worst / median ms):")
+    labels = [row.label for table in formbook().tables.values() for row in table.rows.values()]
+    texts = [path.read_text(encoding="utf-8", errors="replace") for path in seeds]
+    corpus = seeds[0].parent.parent / "corpus"
+    texts += [p.read_text(encoding="utf-8", errors="replace") for p in sorted(corpus.glob("*.txt"))]
+    cases: dict[str, list[float]] = {}
+    for text in texts:
+        lines = text.splitlines()
+        for number in range(shuffles):
+            rng = random.Random(number)
+            shuffled = list(lines)
+            rng.shuffle(shuffled)
+            cases.setdefault(f"lines shuffled ({shuffles} orders per text)", []).append(pipeline_ms("\n".join(shuffled)))
+            blocks = list(lines)
+            for _ in range(5):
+                start = rng.randrange(len(blocks))
+                block = blocks[start : start + rng.randint(2, 30)]
+                rng.shuffle(block)
+                blocks[start : start + len(block)] = block
+            cases.setdefault("blocks of lines shuffled", []).append(pipeline_ms("\n".join(blocks)))
+        middle = lines[len(lines) // 3 : 2 * len(lines) // 3]
+        cases.setdefault("middle third repeated 50 times", []).append(pipeline_ms("\n".join(lines + middle * 50)))
+        cases.setdefault("whole text repeated 20 times", []).append(pipeline_ms("\n".join(lines * 20)))
+        rng = random.Random(1)
+        flood = lines + [rng.choice(labels) for _ in range(10_000)]
+        cases.setdefault("10,000 label lines appended", []).append(pipeline_ms("\n".join(flood)))
+        if re.search(r"[^\d.]\d{7,}\D", text):  # glued tables (pingtan): every glued run made 30 nines
+            junk = re.sub(r"(?<=[^\d.])\d{7,}(?=\D)", "9" * 30, text)
+            cases.setdefault("glued report, every glued run 30 nines", []).append(pipeline_ms(junk))
+    for name, samples in cases.items():
+        print(f"  {name:44s} {max(samples):8.2f} / {statistics.median(samples):6.2f} ms  ({len(samples)} documents)")
+    book = formbook()
+    constraints = rule_constraints(book.keys("t3", "2021"), book)
+    for digits in (20, 30, 45, 90):
+        began = time.perf_counter()
+        solve_glued(["9" * digits] * 25, [7] * 25, constraints)
+        elapsed = (time.perf_counter() - began) * 1000
+        print(f"  glued solver: 表三 of 25 rows of {digits} nines        {elapsed:8.2f} ms")
+
+
 def bench_recheck(seeds: list[Path], repeat: int) -> None:
     reports: list[Report] = []
     for path in seeds:
@@ -194,6 +253,7 @@ def main() -> int:
     parser.add_argument("--seeds", type=Path, default=REPO.parent / "shared" / "seeds")
     parser.add_argument("--repeat", type=int, default=200)
     parser.add_argument("--batch", type=int, default=1000)
+    parser.add_argument("--shuffles", type=int, default=20, help="random line orders per text (hostile documents)")
     args = parser.parse_args()
     seeds = sorted(p for p in args.seeds.glob("*") if p.is_file())
     if not seeds:
@@ -202,6 +262,7 @@ def main() -> int:
     print(f"python {sys.version.split()[0]} on {sys.platform}")
     bench_extract(seeds, args.repeat)
     bench_stages(seeds, args.repeat)
+    bench_hostile(seeds, args.shuffles)
     bench_recheck(seeds, args.repeat * 5)
     bench_batch(seeds, args.batch)
     return 0

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from gikai_desk import ingest
 from gikai_desk.errors import InputError
 from gikai_desk.model import Cell, Report, Violation
 
@@ -20,9 +21,7 @@ if TYPE_CHECKING:
     from gikai_desk.excel import SummaryEntry
 
 COMMANDS = ("extract", "check", "export")
-REPORT_SUFFIXES = frozenset(
-    {".txt", ".text", ".md", ".csv", ".tsv", ".htm", ".html", ".shtml", ".xhtml", ".docx", ".pdf", ".xlsx", ".xlsm"}
-)
+REPORT_SUFFIXES = ingest.REPORT_SUFFIXES
 """Files taken from a folder (a file named on the command line is always read, whatever its name)."""
 
 EXIT_OK = 0

@@ -160,12 +160,33 @@ def _unsettled(report: Report, keys: Iterable[str]) -> list[str]:
     return out
 
 
+_CANNOT_CHECK_MESSAGES: dict[tuple[str, str, str, str, tuple[str, ...], tuple[str | None, ...]], str] = {}
+"""Cannot-check messages by everything they are made of (a flagged row gives the same message in every report
+that has it, and in every re-check); cleared when it grows past _MESSAGE_CACHE_SIZE."""
+_MESSAGE_CACHE_SIZE = 4096
+
+
 def _cannot_check(
     rule: str, where: str, where_label: str, formula: str, keys: list[str], unsure: list[str], report: Report
 ) -> Violation:
+    cells = report.cells
+    flags = tuple([cells[key].flag for key in unsure])
+    cache_key = (rule, where, where_label, formula, tuple(unsure), flags)
+    message = _CANNOT_CHECK_MESSAGES.get(cache_key)
+    if message is None:
+        message = _cannot_check_message(where_label, formula, unsure, flags)
+        if len(_CANNOT_CHECK_MESSAGES) >= _MESSAGE_CACHE_SIZE:
+            _CANNOT_CHECK_MESSAGES.clear()
+        _CANNOT_CHECK_MESSAGES[cache_key] = message
+    return make_violation(rule, where, "info", message, keys, status="cannot_check")
+
+
+def _cannot_check_message(
+    where_label: str, formula: str, unsure: list[str], flags: tuple[str | None, ...]
+) -> str:
     by_reason: dict[str, list[str]] = {}
-    for key in unsure:
-        by_reason.setdefault(report.cells[key].flag or "解析不确定", []).append(key)
+    for key, flag in zip(unsure, flags, strict=True):
+        by_reason.setdefault(flag or "解析不确定", []).append(key)
     reasons = []
     for reason, group in by_reason.items():
         if len(group) <= 2:
@@ -173,8 +194,7 @@ def _cannot_check(
         else:
             named = f"{cell_label(group[0])} 等 {len(group)} 个单元格"
         reasons.append(f"{named}（{reason}）")
-    message = f"{where_label}：无法核对「{formula}」，尚未确定：" + "；".join(reasons) + "。请先核实这些单元格。"
-    return make_violation(rule, where, "info", message, keys, status="cannot_check")
+    return f"{where_label}：无法核对「{formula}」，尚未确定：" + "；".join(reasons) + "。请先核实这些单元格。"
 
 
 # ---------------------------------------------------------------- rule instances
@@ -215,7 +235,7 @@ class EquationRule:
                 if cell is None:
                     continue
                 if not (cell.sure or cell.corrected):
-                    return self._evaluate(report)
+                    return self._cannot_check(report)
                 counts[side] += 1
                 value = cell.value
                 if value is not None:
@@ -223,6 +243,27 @@ class EquationRule:
         if not counts[0] or not counts[1] or _equal(sums[0], sums[1]):
             return None
         return self._evaluate(report)
+
+    def _cannot_check(self, report: Report) -> Violation | None:
+        """What _evaluate gives when a cell is unsure, in one pass over the cells."""
+        cells = report.cells
+        keys: list[str] = []
+        unsure: list[str] = []
+        present = [False, False]
+        for side, side_keys in enumerate((self.left, self.right)):
+            for key in side_keys:
+                cell = cells.get(key)
+                if cell is None:
+                    continue
+                present[side] = True
+                keys.append(key)
+                if not (cell.sure or cell.corrected):
+                    unsure.append(key)
+        if not (present[0] and present[1]):
+            return None
+        if not unsure:
+            return self._evaluate(report)
+        return _cannot_check(self.rule, self.where, self.where_label, self.formula, keys, unsure, report)
 
     def _evaluate(self, report: Report) -> Violation | None:
         cells = report.cells
@@ -442,6 +483,28 @@ class TemplateYearRule:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class MissingTableRule:
+    """A report must carry 表二, 表三 and 表四; a table the parser did not find is worth a look."""
+
+    table: str
+    severity: Severity
+    ident: str
+    keys: tuple[str, ...] = ()
+
+    def evaluate(self, report: Report) -> Violation | None:
+        if self.table in report.forms:
+            return None
+        title = formbook().table(self.table).title
+        return Violation(
+            rule="MISSING_TABLE",
+            where=self.table,
+            severity=self.severity,
+            cells=[],
+            message=f"未找到{TABLE_NAMES[self.table]}（{title}）：报告缺少该表，或表格未能识别，请核对原文",
+        )
+
+
 @cache
 def _indistinct_tables() -> frozenset[str]:
     """Tables whose 2019 and 2021 forms have the same cells (表四): their form says nothing about the year."""
@@ -593,7 +656,14 @@ def _plan(forms: tuple[tuple[str, str], ...]) -> _FormPlan:
             BlankCellRule(k, cell_label(k), blank_severity, blank_message(cell_label(k)))
             for k in book.keys(table, variant)
         )
-    instances: tuple[RuleInstance, ...] = (TemplateYearRule(_severity("TEMPLATE_YEAR")), *equations, *blanks)
+    missing_severity = _severity("MISSING_TABLE")
+    missing = [MissingTableRule(t, missing_severity, f"MISSING_TABLE@{t}") for t in book.tables]
+    instances: tuple[RuleInstance, ...] = (
+        TemplateYearRule(_severity("TEMPLATE_YEAR")),
+        *missing,
+        *equations,
+        *blanks,
+    )
     index: dict[str, list[int]] = {}
     for position, instance in enumerate(instances):
         for key in instance.keys:

@@ -378,5 +378,90 @@ def test_printed_form_is_readable(tmp_path: Path) -> None:
     assert ws.print_title_rows and ws.page_setup.orientation == "landscape"
     review = openpyxl.load_workbook(path)["审核情况"]
     assert review.sheet_properties.pageSetUpPr.fitToPage and review.print_title_rows
-    locations = [c.value for c in review["B"]]
-    assert any(str(v).startswith("表三") for v in locations if v)  # locations in words, not raw keys
+    findings = [(r[1], r[4]) for r in review.iter_rows(values_only=True) if r[1] and r[4]]
+    (blank_row,) = [f for f in findings if f[0] == "1 个空白单元格"]  # the blank, folded like on 问题清单
+    assert "表三" in str(blank_row[1]) and blank_key not in str(blank_row[1])  # named in words, not by its key
+
+
+def folding_entry() -> SummaryEntry:
+    """A report with seven blank cells, one row of unsure cells (several cannot-check findings per rule),
+    one failing sum and a decision on one of the blanks."""
+    report = synthetic_report(9, "2021")
+    blanks = [k for k, c in report.cells.items() if k.startswith("t3.deny") and c.value == 0][:7]
+    for key in blanks:
+        report.cells[key].value = None
+    for col in ("natural", "commercial", "research"):
+        report.cells[f"t3.partial.{col}"].sure = False
+        report.cells[f"t3.partial.{col}"].flag = "该行有8个值，应为7个，无法确定各值所在列"
+    report.cells["t3.new.natural"].value = (report.value("t3.new.natural") or 0) + 3
+    violations = check(report)
+    decision = Decision(ident=f"BLANK_CELL@{blanks[0]}", rule="BLANK_CELL", where=blanks[0], kind="report_error",
+                        note="原件即为空白", reviewer="张三", time="2024-03-02T09:00:00+08:00")
+    return SummaryEntry(file=f"/in/{report.file}", report=report, error=None, violations=violations,
+                        decisions={decision.ident: decision})
+
+
+def test_issue_list_folds_blank_cells_and_cannot_check_findings(tmp_path: Path) -> None:
+    from gikai_desk.forms import formbook
+
+    entry = folding_entry()
+    violations = entry.violations
+    blanks = [v for v in violations if v.rule == "BLANK_CELL" and v.status == "fail"]
+    unsure = [v for v in violations if v.status == "cannot_check"]
+    real = [v for v in violations if v.status == "fail" and v.rule != "BLANK_CELL"]
+    unsure_rules = {v.rule for v in unsure}
+    assert len(blanks) == 7 and real and any(sum(v.rule == r for v in unsure) > 1 for r in unsure_rules)
+    path = tmp_path / "summary.xlsx"
+    write_summary([entry], path)
+    rows = list(openpyxl.load_workbook(path)["问题清单"].iter_rows(values_only=True))
+    header, body = rows[0], rows[1:]
+    col = {name: header.index(name) for name in ("规则", "结果", "位置", "说明", "处理决定", "决定说明", "严重程度")}
+    assert len(body) == 1 + len(unsure_rules) + len(real)
+    (blank_row,) = [r for r in body if r[col["规则"]] == "BLANK_CELL" and r[col["结果"]] == "不符"]
+    assert blank_row[col["位置"]] == "7 个空白单元格" and blank_row[col["严重程度"]] == "提示"
+    message = str(blank_row[col["说明"]])
+    first_label = formbook().label(blanks[0].where)
+    assert first_label in message and "等 7 个" in message
+    assert formbook().label(blanks[-1].where) not in message  # only the first cells are named
+    assert blank_row[col["处理决定"]] == "已处理 1 / 7 项" and blank_row[col["决定说明"]] == "原件即为空白"
+    for rule in unsure_rules:
+        members = [v for v in unsure if v.rule == rule]
+        (row,) = [r for r in body if r[col["规则"]] == rule and r[col["结果"]] == "无法检查"]
+        if len(members) > 1:
+            assert str(row[col["位置"]]).startswith(f"{len(members)} 处：")
+            assert f"{len(members)} 处无法核对" in str(row[col["说明"]])
+            assert "该行有8个值" in str(row[col["说明"]])
+    for v in real:  # errors and warnings stay one row each, with their own message
+        assert sum(r[col["规则"]] == v.rule and r[col["说明"]] == v.message for r in body) == 1
+
+
+def test_review_sheet_folds_the_same_way(tmp_path: Path) -> None:
+    entry = folding_entry()
+    path = tmp_path / "r.xlsx"
+    write_report_workbook(entry, path)
+    review = openpyxl.load_workbook(path)["审核情况"]
+    rows = [r for r in review.iter_rows(values_only=True)]
+    start = next(i for i, r in enumerate(rows) if r[0] == "规则") + 1
+    findings = rows[start:]
+    blank_rows = [r for r in findings if r[1] and str(r[1]).endswith("个空白单元格")]
+    assert len(blank_rows) == 1 and blank_rows[0][1] == "7 个空白单元格" and "等 7 个" in str(blank_rows[0][4])
+    failing_real = [v for v in entry.violations if v.status == "fail" and v.rule != "BLANK_CELL"]
+    unsure_rules = {v.rule for v in entry.violations if v.status == "cannot_check"}
+    assert len(findings) == 1 + len(unsure_rules) + len(failing_real)
+
+
+def test_seed_summary_lists_one_row_per_problem(tmp_path: Path) -> None:
+    from gikai_desk.extract import extract
+    from tests.conftest import seed_path
+
+    report = extract(seed_path("001"))
+    violations = check(report)
+    blanks = sum(v.rule == "BLANK_CELL" and v.status == "fail" for v in violations)
+    unsure_rules = {v.rule for v in violations if v.status == "cannot_check"}
+    others = sum(v.status == "fail" and v.rule != "BLANK_CELL" for v in violations)
+    path = tmp_path / "s.xlsx"
+    write_summary([SummaryEntry(file=report.file, report=report, error=None, violations=violations)], path)
+    body = list(openpyxl.load_workbook(path)["问题清单"].iter_rows(min_row=2, values_only=True))
+    assert len(body) == (1 if blanks else 0) + len(unsure_rules) + others < len(violations)
+    if blanks:
+        assert sum(r[8] == f"{blanks} 个空白单元格" for r in body) == 1

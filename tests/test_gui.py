@@ -498,3 +498,56 @@ def test_drop_opens_files(window: object, qtbot: object) -> None:
         # the demo's deliberate inconsistencies show up as findings
         assert window.current_rid == added.id
         assert window.issue_model.rowCount() >= 1
+
+
+def test_issue_list_shows_cross_year_findings(window: object, qtbot: object) -> None:
+    """Two made-up reports of one organ for 2020 and 2021: the later one's 上年结转 disagrees with the earlier
+    one's 结转下年度; the window lists CROSS_YEAR_CARRY and follows edits of either report."""
+    from gikai_desk.gui.main_window import MainWindow
+    from gikai_desk.gui.models import KEY_ROLE
+
+    assert isinstance(window, MainWindow)
+    organ = "跨年度测试局"
+    earlier = synthetic_report({"t3.carried_out.natural": 4, "t3.carried_out.total": 4}).model_copy(
+        update={"year": 2020, "agency": organ, "file": "earlier-2020.txt"}
+    )
+    later = synthetic_report({"t3.carried_in.natural": 3, "t3.carried_in.total": 3}).model_copy(
+        update={"year": 2021, "agency": organ, "file": "later-2021.txt"}
+    )
+    first = add_report(window, earlier)
+    assert not any(v.rule == "CROSS_YEAR_CARRY" for v in window.document.violations)  # type: ignore[union-attr]
+    second = add_report(window, later)
+    crossing = {"CROSS_YEAR_CARRY@natural", "CROSS_YEAR_CARRY@total"}
+    assert crossing <= idents(window)
+    model = window.issue_model
+    shown = {model.index(r, 0).data(KEY_ROLE) for r in range(model.rowCount())}
+    assert {("CROSS_YEAR_CARRY", "natural"), ("CROSS_YEAR_CARRY", "total")} <= shown
+    row = model.row_of("CROSS_YEAR_CARRY@natural")
+    assert model.index(row, model.LOCATION).data() == "自然人"  # the column in words, not its key
+    assert "4" in model.index(row, model.MESSAGE).data()  # last year's 结转下年度
+    assert window.document is not None and window.document.state("t3.carried_in.natural") & 2  # amber
+    assert window.document.counts()[1] == window.store.summary(second).warnings  # the queue agrees
+
+    # correcting this year's 上年结转 clears the finding at once; undo brings it back
+    grid = window.grid_view
+    grid.setFocus()
+    window.select_cell("t3.carried_in.natural")
+    type_into_cell(qtbot, grid, "4")
+    qtbot.waitUntil(lambda: value_at(window, "t3.carried_in.natural") == "4")  # type: ignore[attr-defined]
+    assert "CROSS_YEAR_CARRY@natural" not in idents(window) and "CROSS_YEAR_CARRY@total" in idents(window)
+    assert model.row_of("CROSS_YEAR_CARRY@natural") == -1
+    window.undo_group.undo()
+    assert "CROSS_YEAR_CARRY@natural" in idents(window)
+    assert model.row_of("CROSS_YEAR_CARRY@natural") >= 0
+
+    # correcting last year's 结转下年度 instead: the later report's list is refreshed when it is shown again
+    window.select_report(first)
+    assert window.document is not None and window.document.rid == first
+    warnings_before = window.queue_model.summary(second).warnings  # type: ignore[union-attr]
+    window.document.set_values({"t3.carried_out.natural": 3, "t3.carried_out.total": 3})
+    assert window.queue_model.summary(second).warnings == warnings_before - 2  # type: ignore[union-attr]
+    window.select_report(second)
+    assert window.document is not None and window.document.rid == second
+    assert not crossing & idents(window)
+    assert model.row_of("CROSS_YEAR_CARRY@total") == -1
+    assert window.document.counts()[1] == window.store.summary(second).warnings

@@ -8,7 +8,7 @@ import quopri
 import pytest
 
 from gikai_desk.errors import InputError
-from gikai_desk.ingest.dispatch import read_bytes
+from gikai_desk.ingest.dispatch import read_bytes, sniff_kind
 from gikai_desk.ingest.html import html_to_text, sniff_charset
 from gikai_desk.limits import Limits
 
@@ -216,4 +216,36 @@ def test_single_file_web_page_saved_by_word_or_ie_with_transport_charset() -> No
 def test_mhtml_without_an_html_part_is_refused() -> None:
     archive = b'MIME-Version: 1.0\nContent-Type: multipart/related; boundary="b"\n\n--b\nContent-Type: image/png\n\nx\n--b--\n'
     with pytest.raises(InputError, match="MHTML archive without an HTML page"):
+        read_bytes(archive, "x.mht", LIMITS)
+
+
+def _archive_with_subject(subject_lines: bytes) -> bytes:
+    page = "<html><body><table><tr><td>规章</td><td>1</td></tr></table></body></html>".encode()
+    return (
+        b"From: <Saved by Blink>\r\nSnapshot-Content-Location: http://www.example.gov.cn/nb.htm\r\n"
+        + subject_lines
+        + b"Date: Thu, 28 Jan 2021 17:02:11 +0800\r\nMIME-Version: 1.0\r\nContent-Type: multipart/related;\r\n"
+        b'\ttype="text/html";\r\n\tboundary="----B----"\r\n\r\n------B----\r\n'
+        b"Content-Type: text/html\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+        + base64.encodebytes(page)
+        + b"\r\n------B------\r\n"
+    )
+
+
+def test_mhtml_whose_folded_subject_lost_its_leading_space_is_still_an_archive() -> None:
+    """Some savers fold a long encoded Subject without indenting the continuation: a line that is no header
+    must not end the headers (the Content-Type and boundary come after it)."""
+    broken = b"Subject: =?utf-8?B?5Y2X5rmW5Yy6?=\r\n=?utf-8?B?5bm05bqm5oql5ZGK?=\r\n"
+    assert sniff_kind(_archive_with_subject(broken)) == "mhtml"
+    doc = read_bytes(_archive_with_subject(broken), "report.mhtml", LIMITS)
+    assert doc.text == "规章\t1\n"
+    assert doc.notes[0].startswith("网页存档 MHTML")
+    proper = read_bytes(_archive_with_subject(b"Subject: =?utf-8?B?5Y2X?=\r\n =?utf-8?B?5bm0?=\r\n"), "ok.mht", LIMITS)
+    assert proper.text == doc.text
+
+
+def test_mhtml_whose_headers_cannot_be_read_gets_a_clear_message() -> None:
+    archive = b'MIME-Version: 1.0\nContent-Type: multipart/related; boundary=\n\n<html><table><tr><td>1</td></tr></table>'
+    assert sniff_kind(archive) == "mhtml"
+    with pytest.raises(InputError, match="MHTML archive could not be read"):
         read_bytes(archive, "x.mht", LIMITS)

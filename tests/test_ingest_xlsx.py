@@ -39,7 +39,6 @@ def test_merged_cells_numbers_and_sheets() -> None:
     sheet.merge_cells("A4:C4")
     sheet["D4"], sheet["E4"], sheet["F4"] = 40, 3.0, 43.0
     sheet["A5"], sheet["D5"], sheet["E5"], sheet["F5"] = "采购总金额", 2.5, "251000元", -183
-    sheet["B6"] = "=SUM(D4:E4)"  # a formula without a cached value reads as blank
     sheet["A7"] = "备注\t有\n换行"
     other = workbook.create_sheet("空表")
     del other
@@ -160,3 +159,105 @@ def test_openpyxl_parses_with_defusedxml() -> None:
     import openpyxl.xml
 
     assert openpyxl.xml.DEFUSEDXML is True
+
+
+def _inline(reference: str, text: str) -> str:
+    return f'<c r="{reference}" t="inlineStr"><is><t>{text}</t></is></c>'
+
+
+FORMULA_SHEET = (
+    '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+    '<row r="1">' + _inline("A1", "一") + '<c r="B1"><v>40</v></c><c r="C1"><v>3</v></c>'
+    '<c r="D1"><f>SUM(B1:C1)</f><v/></c><c r="E1"><f>B1*2</f></c><c r="F1"><f>SUM(B1:C1)</f><v>43</v></c>'
+    '<c r="G1" t="str"><f>IF(B1&gt;0,"","x")</f><v></v></c></row>'
+    '<row r="2">' + _inline("A2", "二") + '<c r="B2"><v>2.5</v></c><c r="C2"><v>0.1</v></c>'
+    '<c r="D2"><f t="shared" ref="D2:D3" si="0">SUM(B2:C2)</f></c></row>'
+    '<row r="3">' + _inline("A3", "三") + '<c r="B3"><v>5</v></c><c r="D3"><f t="shared" si="0"/></c></row>'
+    '<row r="4">' + _inline("A4", "四") + _inline("B4", "1,862") + '<c r="C4"><v>5</v></c>'
+    '<c r="D4"><f>SUM(B4:C4)</f><v/></c></row>'
+    '<row r="5">' + _inline("A5", "合计") + '<c r="D5"><f>D1+D2-1</f></c><c r="E5"><f>E5+1</f></c></row>'
+    "</sheetData></worksheet>"
+)
+
+
+def test_formula_without_a_cached_value_is_never_a_blank() -> None:
+    """A workbook written by an export library holds formulas never calculated (<v/> or no <v>): openpyxl reads
+    them as blank. A simple sum over the sheet's own numbers is worked out exactly and written before its formula
+    (`43 (=SUM(B1:C1))`, which the parser reads as the number with extra text and flags); any other formula,
+    or a sum over text (`1,862` stored as text), a formula that reads itself, shows the formula alone. A cached
+    value is used as it is; a cached empty string stays a blank."""
+    data = replace_member(xlsx_bytes([["x"]]), "xl/worksheets/sheet1.xml", FORMULA_SHEET.encode())
+    doc = read_bytes(data, "export.xlsx", LIMITS)
+    assert doc.text == (
+        "Sheet\n"
+        "一\t40\t3\t43 (=SUM(B1:C1))\t=B1*2\t43\n"
+        "二\t2.5\t0.1\t2.6 (=SUM(B2:C2))\t\t\n"  # exact decimal sum, not 2.6000000000000001
+        "三\t5\t\t5 (=SUM(B3:C3))\t\t\n"  # a shared formula moved to its own cell
+        "四\t1,862\t5\t=SUM(B4:C4)\t\t\n"
+        "合计\t\t\t44.6 (=D1+D2-1)\t=E5+1\t\n"  # a sum over sums
+    )
+    assert any("7 formula cells without a cached value: 4 simple sums" in note for note in doc.notes)
+
+
+def test_worked_out_sum_is_read_as_an_unsure_value() -> None:
+    from gikai_desk.parse.tokens import Kind, Token, classify
+
+    tokens: list[Token] = []
+    classify("43 (=SUM(B1:C1))", 0, 16, 0, True, tokens)
+    assert [(t.kind, t.value, t.extra) for t in tokens] == [(Kind.NUMBER, 43, True)]
+    tokens.clear()
+    classify("=SUM(B4:C4)", 0, 11, 0, True, tokens)
+    assert [t.kind for t in tokens] == [Kind.TEXT]
+
+
+@pytest.mark.parametrize(
+    ("formula", "value"),
+    [("=SUM(A1:B2)", "10"), ("=sum($A$1, B2) - 1", "4"), ("=A1+A2+B1+B2", "10"), ("=SUM(A1:A2,-2.5)", "1.5")],
+)
+def test_simple_sums_are_worked_out(formula: str, value: str) -> None:
+    from gikai_desk.ingest.xlsx_sums import evaluate_sums, sum_parts
+
+    sheet = {(1, 0): 1, (1, 1): 2, (2, 0): 3, (2, 1): 4.0}
+    known = evaluate_sums({(9, 9): sum_parts(formula)}, sheet.get)
+    assert format_value(known[9, 9]) == value
+
+
+@pytest.mark.parametrize("formula", ["=AVERAGE(A1:B2)", "=SUM(Sheet2!A1)", "=(A1+B1)", "=A1*2", "=SUM(A:A)", "=X"])
+def test_other_formulas_are_not_sums(formula: str) -> None:
+    from gikai_desk.ingest.xlsx_sums import sum_parts
+
+    assert sum_parts(formula) is None
+
+
+def _two_sheets(first_state: str, second_state: str = "visible") -> openpyxl.Workbook:
+    workbook = openpyxl.Workbook()
+    old = workbook.active
+    assert old is not None
+    old.title = "2020年"
+    old.append(["2020年度报告"])
+    old.append(["规章", 1, 2])
+    new = workbook.create_sheet("2021年")
+    new.append(["2021年度报告"])
+    new.append(["规章", 3, 4])
+    old.sheet_state = first_state
+    new.sheet_state = second_state
+    workbook.active = 1 if first_state != "visible" else 0
+    return workbook
+
+
+@pytest.mark.parametrize("state", ["hidden", "veryHidden"])
+def test_hidden_sheets_are_skipped_with_a_note(state: str) -> None:
+    """A workbook carried over from last year keeps last year's tables on a hidden sheet: Excel does not show it,
+    so neither does the reader."""
+    doc = read_bytes(_workbook_bytes(_two_sheets(state)), "report.xlsx", LIMITS)
+    assert doc.text == "2021年\n2021年度报告\t\t\n规章\t3\t4\n"
+    assert "隐藏的工作表未读：2020年 hidden sheets skipped" in doc.notes
+
+
+def test_hidden_sheets_are_read_when_no_visible_sheet_holds_a_table() -> None:
+    workbook = _two_sheets("hidden")
+    cover = workbook["2021年"]
+    cover.delete_rows(2)  # the visible sheet keeps only its title
+    doc = read_bytes(_workbook_bytes(workbook), "report.xlsx", LIMITS)
+    assert doc.text == "2020年\n2020年度报告\t\t\n规章\t1\t2\n2021年\n2021年度报告\n"
+    assert any(note.startswith("只有隐藏的工作表中有表格，已读取：2020年") for note in doc.notes)

@@ -8,14 +8,18 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from gikai_desk import rules
+from gikai_desk.ingest import read_source
+from gikai_desk.parse import parse_document
 from gikai_desk.parse.rows import plain_row, read_row_general
 from gikai_desk.parse.tables import _PIPE_MARKDOWN, _PIPE_TERMINATED, pipe_style
 from gikai_desk.parse.tokens import PipeStyle
+from tests.conftest import seed_path
 
 NUMBERS = st.sampled_from(["0", "1", "12", "3119", "007", "1234567890123456789", "１２"])
 CELLS = st.one_of(
     NUMBERS,
-    st.sampled_from(["", " ", "  ", " 5 ", "-", "无", "1.5", "+3", "3项(41笔)", "251000元", "12 3", "- 4 -"]),
+    st.sampled_from(["", " ", "  ", " 5 ", "-", "无", "1.5", "+3", "3项(41笔)", "251000元", "12 3", "- 4 -", "5 万元", "7 件"]),
 )
 OTHER_LINES = st.sampled_from(
     [
@@ -38,6 +42,9 @@ OTHER_LINES = st.sampled_from(
         "  9  ",
         "4/10",
         "结   2 0 0 0 0 0 2",
+        "年   无法提   4 1 0 0 0 0 5",
+        "予处理 2 0",
+        "、  35 4 0 1 1 1 42",
         "合计 1 2",
     ]
 )
@@ -193,3 +200,24 @@ def test_pipe_style_votes_equal_the_full_scan() -> None:
         end = rnd.randint(start, len(text))
         assert pipe_style(text, start, end) == _pipe_style_reference(text, start, end), (text, start, end)
     assert re.search(r"\|", "a | b")
+
+
+def test_cannot_check_findings_equal_the_full_evaluation_and_follow_the_flags() -> None:
+    """Sum rules meeting an unsure cell take a one-pass path with cached messages: same finding as the full
+    evaluation, first time and cached, and a changed flag changes the message."""
+    report = parse_document(read_source(seed_path("004")))  # rows of 12 values for 7: flagged cells
+    engine = rules.RuleEngine(report)
+    equations = [i for i in engine._instances if isinstance(i, rules.EquationRule)]
+    cannot = 0
+    for instance in equations:
+        rules._CANNOT_CHECK_MESSAGES.clear()
+        full = instance._evaluate(report)
+        assert instance.evaluate(report) == full, instance.ident
+        assert instance.evaluate(report) == full, instance.ident  # from the message cache
+        cannot += full is not None and full.status == "cannot_check"
+    assert cannot >= 30
+    finding = next(v for v in engine.violations if v.status == "cannot_check")
+    key = next(k for k in finding.cells if not report.cells[k].sure)  # same unsure cells, another reason
+    report.cells[key] = report.cells[key].model_copy(update={"flag": "另一个原因"})
+    rechecked = next(v for v in engine.recheck([key]) if v.rule == finding.rule and v.where == finding.where)
+    assert "另一个原因" in rechecked.message and "另一个原因" not in finding.message

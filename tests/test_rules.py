@@ -161,6 +161,14 @@ def test_template_year() -> None:
     assert "TEMPLATE_YEAR@" not in by_ident(check(make_report(year=None)))
 
 
+def test_missing_table_is_reported_once_per_table() -> None:
+    found = by_ident(check(make_report(forms={"t3": "2019", "t4": "2019"})))
+    missing = found["MISSING_TABLE@t2"]
+    assert missing.severity == "warning" and "表二" in missing.message
+    assert "MISSING_TABLE@t3" not in found and "MISSING_TABLE@t4" not in found
+    assert not any(v.rule == "MISSING_TABLE" for v in check(make_report()))
+
+
 def test_2021_results_total_includes_the_three_other_rows() -> None:
     report = make_report({"t3.other_misc.natural": 1, "t3.other_misc.total": 1}, forms=FORMS_2021, year=2021)
     violation = by_ident(check(report))["T3_RESULTS_TOTAL@natural"]

@@ -32,6 +32,7 @@ from gikai_desk.excel.common import (
     set_text,
 )
 from gikai_desk.excel.entry import SummaryEntry
+from gikai_desk.excel.findings import finding_rows
 from gikai_desk.formlayout import GridCell, TableLayout, report_layouts
 from gikai_desk.forms import TABLE_NAMES, formbook
 from gikai_desk.model import Number, Violation
@@ -86,25 +87,6 @@ def _marks_cells(violation: Violation) -> bool:
     BLANK_CELL (info) is listed on the 审核情况 sheet only; marking every blank would bury the real problems.
     """
     return violation.status == "fail" and violation.severity in ("error", "warning")
-
-
-def where_text(rule: str, where: str) -> str:
-    """A finding's location in words: a cell key becomes its label, a row/column key the row's or column's name."""
-    if not where:
-        return ""
-    book = formbook()
-    if where.count(".") == 2:
-        try:
-            return book.label(where)
-        except (KeyError, ValueError):
-            return where
-    table = book.rules[rule].table if rule in book.rules else None
-    if table:
-        tdef = book.table(table)
-        for defs in (tdef.rows, tdef.columns):
-            if where in defs:
-                return f"{TABLE_NAMES[table]} {defs[where].label}"
-    return where
 
 
 def _organ_year(entry: SummaryEntry) -> str:
@@ -280,16 +262,16 @@ def _review_sheet(wb: Any, entry: SummaryEntry) -> None:
         c = ws.cell(row=ws.max_row, column=i + 1)
         c.font, c.fill, c.border = BOLD, HEADER_FILL, BORDER
     rules = formbook().rules
-    for v in entry.violations:
-        decision = entry.decisions.get(v.ident)
+    for finding in finding_rows(entry):
+        decision = finding.latest_decision
         row = [
-            rules[v.rule].title if v.rule in rules else v.rule,
-            where_text(v.rule, v.where),
-            {"error": "错误", "warning": "警告", "info": "提示"}.get(v.severity, v.severity),
-            "不符" if v.status == "fail" else "无法检查",
-            v.message,
-            DECISION_LABELS[decision.kind] if decision else "",
-            decision.note if decision else "",
+            rules[finding.rule].title if finding.rule in rules else finding.rule,
+            finding.location,
+            {"error": "错误", "warning": "警告", "info": "提示"}.get(finding.severity, finding.severity),
+            "不符" if finding.status == "fail" else "无法检查",
+            finding.message,
+            finding.decision_text or "",
+            finding.decision_note or "",
             decision.reviewer if decision else "",
             decision.time if decision else "",
         ]

@@ -28,7 +28,8 @@ from gikai_desk.excel.common import (
     row_height,
 )
 from gikai_desk.excel.entry import SummaryEntry
-from gikai_desk.excel.report_book import where_text, write_report_workbook
+from gikai_desk.excel.findings import finding_rows, where_text
+from gikai_desk.excel.report_book import write_report_workbook
 from gikai_desk.formlayout import all_cell_keys, key_labels
 from gikai_desk.forms import TABLE_NAMES, formbook
 from gikai_desk.model import Number
@@ -221,21 +222,24 @@ def _issues_sheet(wb: Any, entries: Sequence[SummaryEntry]) -> int:
     rules = formbook().rules
     rows: list[list[Any]] = []
     for number, entry in enumerate(entries, start=1):
-        for v in entry.violations:
-            decision = entry.decisions.get(v.ident)
+        file_name = _text_cell(ws, Path(entry.file).name)
+        organ = _text_cell(ws, _organ(entry))
+        year = _year(entry)
+        for finding in finding_rows(entry):
+            decision = finding.latest_decision
             rows.append([
                 number,
-                _text_cell(ws, Path(entry.file).name),
-                _text_cell(ws, _organ(entry)),
-                _year(entry),
-                _text_cell(ws, v.rule),
-                _text_cell(ws, rules[v.rule].title if v.rule in rules else v.rule),
-                _text_cell(ws, SEVERITY_LABELS.get(v.severity, v.severity)),
-                _text_cell(ws, "不符" if v.status == "fail" else "无法检查"),
-                _text_cell(ws, where_text(v.rule, v.where), alignment=WRAP),
-                _text_cell(ws, v.message, alignment=WRAP),
-                _text_cell(ws, DECISION_LABELS[decision.kind] if decision else "未处理", alignment=WRAP),
-                _text_cell(ws, decision.note if decision else None, alignment=WRAP),
+                file_name,
+                organ,
+                year,
+                _text_cell(ws, finding.rule),
+                _text_cell(ws, rules[finding.rule].title if finding.rule in rules else finding.rule),
+                _text_cell(ws, SEVERITY_LABELS.get(finding.severity, finding.severity)),
+                _text_cell(ws, "不符" if finding.status == "fail" else "无法检查"),
+                _text_cell(ws, finding.location, alignment=WRAP),
+                _text_cell(ws, finding.message, alignment=WRAP),
+                _text_cell(ws, finding.decision_text or "未处理", alignment=WRAP),
+                _text_cell(ws, finding.decision_note, alignment=WRAP),
                 _text_cell(ws, decision.reviewer if decision else None),
                 _text_cell(ws, decision.time if decision else None),
             ])
@@ -301,7 +305,9 @@ def _readme_sheet(wb: Any) -> None:
         ("工作表", "内容"),
         ("汇总", "每份报告一行：前几列为报告信息与问题计数，其后每列为一个表格单元格（第1行为表格与行，第2行为列）。"
                  "黄色底 = 审核人修改过的值；红色底 = 参与了不符的勾稽关系；空白 = 报告中该格为空或该样式无此格。"),
-        ("问题清单", "每个检查发现一行：报告、规则、位置、说明、审核人的处理决定及说明。"),
+        ("问题清单", "每个检查发现一行：报告、规则、位置、说明、审核人的处理决定及说明。"
+                     "同一报告的空白单元格（提示）合并为一行（位置为“N 个空白单元格”，说明列出前几个）；"
+                     "因存疑单元格而无法检查的，同一规则合并为一行（位置列出各处）。错误和警告每项一行。"),
         ("修改记录", "审核记录：对单元格的每一次修改（原值、新值、审核人、时间、原因），以及对问题作出或撤销的处理决定。"),
         ("", ""),
         ("汇总表列", "含义"),

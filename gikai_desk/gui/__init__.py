@@ -68,13 +68,22 @@ def run(argv: Sequence[str]) -> int:
     args, _unknown = parser.parse_known_args([a for a in argv if a != "--smoke-test-gui"])
 
     _optional_call("gikai_desk.applog", "setup_logging")
+    _optional_call("gikai_desk.gui.crash", "route_qt_messages_to_log")
     app = _application()
     _optional_call("gikai_desk.gui.crash", "install_crash_handler", app)
     from PySide6.QtWidgets import QApplication
 
+    from gikai_desk.gui.domain import WorkspaceInUseError
     from gikai_desk.gui.main_window import demo_path
 
-    window = create_main_window(Path(args.workspace) if args.workspace else None)
+    try:
+        window = create_main_window(Path(args.workspace) if args.workspace else None)
+    except WorkspaceInUseError as exc:  # a second window on the same batch would overwrite the first one's work
+        from PySide6.QtWidgets import QMessageBox
+
+        log.warning("%s", exc)
+        QMessageBox.critical(None, APP_NAME, str(exc))
+        return 2
     window.show()
     paths: list[str | Path] = list(args.files)
     if args.demo:

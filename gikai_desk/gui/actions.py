@@ -66,6 +66,13 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("edit_cell", _t("编辑单元格"), ("F2",), "_on_edit_cell_triggered", "edit", scope="grid"),
     ActionSpec("blank_cells", _t("清空单元格"), (), "_on_blank_cells_triggered", "edit"),
     ActionSpec(
+        "confirm_cells",
+        _t("确认存疑单元格的读数"),
+        ("Ctrl+Shift+Return",),
+        "_on_confirm_cells_triggered",
+        "edit",
+    ),
+    ActionSpec(
         "take_number", _t("取原文光标处的数字填入单元格"), ("Ctrl+T",), "_on_take_number_triggered", "edit"
     ),
     ActionSpec("shift_left", _t("本行数值左移一格"), ("Ctrl+Alt+Left",), "_on_shift_left_triggered", "edit"),

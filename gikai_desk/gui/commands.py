@@ -12,6 +12,8 @@ from gikai_desk.review import DecisionKind
 
 UNDO_REASON = "撤销"
 """Reason recorded in the audit log when an edit is undone."""
+CONFIRM_REASON = "确认解析存疑的读数"
+"""Reason recorded when a reviewer accepts the value of a cell the parser was unsure of, unchanged."""
 
 
 class SetCellsCommand(QUndoCommand):

@@ -11,9 +11,13 @@ from gikai_desk.forms import formbook
 from gikai_desk.gui.domain import RuleChecker, rule_engine
 from gikai_desk.model import Cell, Number, Report, Violation
 from gikai_desk.review import Decision, DecisionKind
-from gikai_desk.workspace import Workspace
+from gikai_desk.workspace import Workspace, check_value
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+CARRIED_IN_PREFIX = "t3.carried_in."
+"""Cells whose edits change the report's CROSS_YEAR_CARRY findings (against last year's 结转下年度)."""
+CARRIED_OUT_PREFIX = "t3.carried_out."
+"""Cells whose edits change next year's report's CROSS_YEAR_CARRY findings."""
 
 # Cell state bits (the grid paints them)
 ERROR = 1
@@ -32,6 +36,8 @@ class ReviewDocument(QObject):
     """Keys whose value or marking changed."""
     issuesChanged = Signal()
     """Violations or decisions changed."""
+    carryOverChanged = Signal()
+    """A 结转下年度 cell changed: next year's report of the organ has new CROSS_YEAR_CARRY findings."""
 
     def __init__(
         self,
@@ -50,6 +56,8 @@ class ReviewDocument(QObject):
         self.decisions: dict[str, Decision] = store.decisions(rid)
         self.highlighted: str | None = None
         """ident of the violation whose cells are highlighted together."""
+        self._cross_year: list[Violation] = store.cross_year_violations(rid)
+        """CROSS_YEAR_CARRY findings from the workspace (the rule engine sees only this report)."""
         self._index_violations(self.engine.violations)
         self._index_spans()
 
@@ -135,6 +143,8 @@ class ReviewDocument(QObject):
         corrected: Mapping[str, bool] | None = None,
     ) -> None:
         """Store new values (one correction per cell), re-check the rules they take part in, notify views."""
+        for value in changes.values():
+            check_value(value)  # refuse the whole step before anything is stored, never half of it
         reviewer = self._reviewer()
         before = self._states_in_violations()
         for key, value in changes.items():
@@ -145,11 +155,15 @@ class ReviewDocument(QObject):
                 self.report.cells[key] = cell
             cell.value = value
             cell.corrected = True if corrected is None else corrected.get(key, True)
+        if any(key.startswith(CARRIED_IN_PREFIX) for key in changes):
+            self._cross_year = self.store.cross_year_violations(self.rid)
         self._index_violations(self.engine.recheck(list(changes)))
         after = self._states_in_violations()
         affected = set(changes) | {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
         self.cellsChanged.emit(sorted(affected))
         self.issuesChanged.emit()
+        if any(key.startswith(CARRIED_OUT_PREFIX) for key in changes):
+            self.carryOverChanged.emit()
 
     def decide(self, ident: str, kind: DecisionKind | None, note: str) -> None:
         """Record (kind None: withdraw) a decision on one finding."""
@@ -158,6 +172,20 @@ class ReviewDocument(QObject):
         violation = self.violation(ident)
         self.cellsChanged.emit(sorted(violation.cells) if violation else [])
         self.issuesChanged.emit()
+
+    def refresh_cross_year(self) -> bool:
+        """Re-read the CROSS_YEAR_CARRY findings (last year's report may have been edited, added or removed);
+        notify views when they changed. True when they did."""
+        fresh = self.store.cross_year_violations(self.rid)
+        if fresh == self._cross_year:
+            return False
+        before = self._states_in_violations()
+        self._cross_year = fresh
+        self._index_violations(self.engine.violations)
+        after = self._states_in_violations()
+        self.cellsChanged.emit(sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k)))
+        self.issuesChanged.emit()
+        return True
 
     def set_highlight(self, ident: str | None) -> None:
         """Mark every cell of one finding (None: none)."""
@@ -172,8 +200,9 @@ class ReviewDocument(QObject):
     # ------------------------------------------------------------------ internals
 
     def _index_violations(self, violations: Iterable[Violation]) -> None:
+        """Index the rule engine's findings together with the cross-year ones."""
         self._violations = sorted(
-            violations, key=lambda v: (SEVERITY_ORDER.get(v.severity, 3), v.status != "fail", v.rule, v.where)
+            [*violations, *self._cross_year], key=lambda v: (SEVERITY_ORDER.get(v.severity, 3), v.status != "fail", v.rule, v.where)
         )
         self._by_cell: dict[str, list[Violation]] = {}
         for violation in self._violations:
@@ -206,8 +235,10 @@ def describe_location(violation: Violation) -> str:
         except KeyError:
             return where
     rule = book.rules.get(violation.rule)
-    table = rule.table if rule and rule.table else None
-    if table is None:
+    table: str | None = rule.table if rule and rule.table else None
+    if table is None and violation.cells:  # a rule over several tables or reports (CROSS_YEAR_CARRY): its cells'
+        table = violation.cells[0].split(".", 1)[0]
+    if table is None or table not in book.tables:
         return where
     tdef = book.table(table)
     if where in tdef.rows and (rule is None or rule.kind != "column_sum") and violation.rule != "T3_BALANCE":

@@ -8,8 +8,39 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol, cast
 
+from PySide6.QtCore import QLockFile
+
 from gikai_desk.model import Report, Violation
 from gikai_desk.workspace import Workspace
+
+
+class WorkspaceInUseError(Exception):
+    """The workspace is open in another window or process (two writers would overwrite each other's work)."""
+
+    def __init__(self, path: Path, holder: str) -> None:
+        self.path = path
+        super().__init__(
+            f"工作区已在另一个窗口或程序中打开（{holder}），请先关闭那里再打开：{path}\n"
+            f"workspace is already open elsewhere ({holder}): {path}"
+        )
+
+
+def lock_workspace(path: Path) -> QLockFile | None:
+    """Take the workspace's lock file (`<path>.lock`); a lock left by a process that died is taken over.
+    Raises WorkspaceInUseError while another window or process holds it; None when no lock file can be made
+    there (a read-only folder: opening the workspace then says what is wrong)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock = QLockFile(str(path) + ".lock")
+    lock.setStaleLockTime(0)  # stale only when its process is gone, however old
+    if lock.tryLock(0):
+        return lock
+    if lock.error() != QLockFile.LockError.LockFailedError:
+        return None
+    info = lock.getLockInfo()
+    holder = "?"
+    if isinstance(info, tuple) and len(info) >= 3:  # (pid, host name, application name)
+        holder = f"{info[2] or '?'}，进程 pid {info[0]}，计算机 {info[1] or '?'}"
+    raise WorkspaceInUseError(path, holder)
 
 
 class RuleChecker(Protocol):

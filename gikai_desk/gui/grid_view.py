@@ -4,8 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QRect, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QKeyEvent, QPainter, QPen, QPolygon
+from PySide6.QtCore import (
+    QEvent,
+    QItemSelection,
+    QItemSelectionModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QPoint,
+    QRect,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor, QKeyEvent, QMouseEvent, QPainter, QPen, QPolygon
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QAbstractItemView,
@@ -112,6 +123,42 @@ class CellGridView(QTableView):
         self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.frozen_labels = self._frozen_label_view()
+        self.frozen_labels.viewport().installEventFilter(self)
+
+    def select_row_of_label(self, index: Index) -> bool:
+        """A click on a row label selects that row's values, the first one current (typing then goes there,
+        Delete blanks the row, Ctrl+C copies it), instead of leaving no current cell, where typing did nothing."""
+        if not index.isValid() or index.column() >= LABEL_COLUMNS:
+            return False
+        model = self.grid_model()
+        keys = model.layout.row_keys(index.row())
+        if not keys:
+            return False
+        first, last = model.index_of(keys[0]), model.index_of(keys[-1])
+        self.selectionModel().setCurrentIndex(first, QItemSelectionModel.SelectionFlag.NoUpdate)
+        self.selectionModel().select(QItemSelection(first, last), QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        self.scrollTo(first)
+        self.setFocus()
+        return True
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and self.select_row_of_label(
+            self.indexAt(event.position().toPoint())
+        ):
+            return
+        super().mousePressEvent(event)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        frozen: QTableView | None = getattr(self, "frozen_labels", None)  # filters run during construction
+        if (
+            frozen is not None
+            and watched is frozen.viewport()
+            and event.type() == QEvent.Type.MouseButtonPress
+            and isinstance(event, QMouseEvent)
+            and event.button() == Qt.MouseButton.LeftButton
+        ):
+            return self.select_row_of_label(frozen.indexAt(event.position().toPoint()))
+        return super().eventFilter(watched, event)
 
     def _frozen_label_view(self) -> QTableView:
         """The row-label columns drawn again over the left edge, so they stay put when 表四 scrolls sideways."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +24,12 @@ from PySide6.QtGui import (
     QDragEnterEvent,
     QDropEvent,
     QGuiApplication,
+    QResizeEvent,
     QUndoGroup,
     QUndoStack,
 )
 from PySide6.QtWidgets import (
+    QAbstractItemDelegate,
     QAbstractItemView,
     QApplication,
     QCheckBox,
@@ -51,9 +53,9 @@ from PySide6.QtWidgets import (
 from gikai_desk.errors import InputError
 from gikai_desk.forms import formbook
 from gikai_desk.gui.actions import ACTIONS, MENUS, key_sequences
-from gikai_desk.gui.commands import DecideCommand, SetCellsCommand
-from gikai_desk.gui.document import ReviewDocument
-from gikai_desk.gui.domain import open_store
+from gikai_desk.gui.commands import CONFIRM_REASON, DecideCommand, SetCellsCommand
+from gikai_desk.gui.document import ReviewDocument, describe_location
+from gikai_desk.gui.domain import WorkspaceInUseError, lock_workspace, open_store
 from gikai_desk.gui.grid_view import CellGridView
 from gikai_desk.gui.i18n import install_language, tr
 from gikai_desk.gui.import_dialog import ImportChangesDialog, WorkbookChange
@@ -68,11 +70,12 @@ from gikai_desk.gui.models import (
 from gikai_desk.gui.numbers import NotANumberError, format_number, number_at, parse_number, split_pasted
 from gikai_desk.gui.preferences import Preferences, PreferencesDialog, default_workspace_path
 from gikai_desk.gui.source_view import SourcePane
-from gikai_desk.gui.worker import ParsedFile, ParseSignals, ParseTask, expand_paths
+from gikai_desk.gui.worker import SUFFIXES, ParsedFile, ParseSignals, ParseTask, expand_paths
 from gikai_desk.model import Number, Violation
 from gikai_desk.resources import resource_path
-from gikai_desk.review import STATUS_LABELS, DecisionKind, ReviewStatus
-from gikai_desk.workspace import Workspace
+from gikai_desk.review import STATUS_LABELS, DecisionKind, ReportSummary, ReviewStatus
+from gikai_desk.workspace import Workspace, check_value
+from gikai_desk.workspace.crossyear import organ_key
 
 log = logging.getLogger(__name__)
 
@@ -101,9 +104,9 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self.setAcceptDrops(True)
         self.preferences = preferences or Preferences()
-        self.store: Workspace = open_store(
-            workspace_path or self.preferences.workspace or default_workspace_path()
-        )
+        target = workspace_path or self.preferences.workspace or default_workspace_path()
+        self._workspace_lock = lock_workspace(target)  # raises WorkspaceInUseError: a second window must not write
+        self.store: Workspace = open_store(target)
         self.preferences.workspace = self.store.path
         self.documents: dict[int, ReviewDocument] = {}
         self.stacks: dict[int, QUndoStack] = {}
@@ -116,6 +119,14 @@ class MainWindow(QMainWindow):
         self._batch_total = 0
         self._batch_done = 0
         self._select_after_parse: int | None = None
+        self._duplicates: list[str] = []
+        self._next_order = 0
+        self._store_next = 0
+        self._finished_early: dict[int, ParsedFile] = {}
+        """Parsed files waiting for an earlier one to be stored first."""
+        self._report_at_batch_start: int | None = None
+        """The report shown when the batch began (the first new one is shown at the end only if still so)."""
+        """'new file = file in the workspace' for files of this batch not added again."""
         self._syncing_selection = False
         self.actions_by_name: dict[str, QAction] = {}
         self.menus: dict[str, Any] = {}
@@ -205,6 +216,12 @@ class MainWindow(QMainWindow):
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addWidget(self.report_title)
         right_layout.addWidget(review_bar)
+        self.missing_tables_label = QLabel()
+        self.missing_tables_label.setObjectName("missingTables")
+        self.missing_tables_label.setWordWrap(True)
+        self.missing_tables_label.setStyleSheet("QLabel { color: #a01818; background: #fdeaea; padding: 3px; }")
+        self.missing_tables_label.hide()
+        right_layout.addWidget(self.missing_tables_label)
         right_layout.addWidget(self.grid_view, 1)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -308,7 +325,7 @@ class MainWindow(QMainWindow):
         for spec in ACTIONS:
             self.actions_by_name[spec.name].setText(tr(spec.text))
         self.queue_dock.setWindowTitle(self.tr("报告队列"))
-        self.issue_dock.setWindowTitle(self.tr("问题清单"))
+        self._update_issue_dock_title()
         self.history_dock.setWindowTitle(self.tr("修改记录"))
         self.errors_only_box.setText(self.tr("只显示有错误的报告"))
         self.status_caption.setText(self.tr("审核状态"))
@@ -321,6 +338,7 @@ class MainWindow(QMainWindow):
         self.issue_model.retranslate()
         self.history_model.retranslate()
         self._update_modified_label()
+        self._show_review_fields()
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
@@ -336,6 +354,7 @@ class MainWindow(QMainWindow):
             return
         if self._pending == 0:
             self._batch_total = self._batch_done = 0
+            self._report_at_batch_start = self.current_rid
         self._batch_total += len(files)
         self._pending += len(files)
         self.progress.setRange(0, self._batch_total)
@@ -348,7 +367,8 @@ class MainWindow(QMainWindow):
         signals.finished.connect(self._on_parse_finished)
         self._signals.append(signals)
         for path in files:
-            self._pool.start(ParseTask(path, signals))
+            self._pool.start(ParseTask(path, signals, self._next_order))
+            self._next_order += 1
 
     def is_idle(self) -> bool:
         return self._pending == 0
@@ -370,25 +390,57 @@ class MainWindow(QMainWindow):
         timer.stop()
         return self._pending == 0
 
+    def _duplicate_of(self, parsed: ParsedFile) -> ReportSummary | None:
+        """The report already in the workspace with exactly these bytes (candidates: same organ and year, or
+        same file name), so opening a folder twice or a copy of a file does not queue the report twice."""
+        report = parsed.report
+        for summary in self.store.reports():
+            same_organ = report is not None and (summary.agency, summary.year) == (report.agency, report.year)
+            if (same_organ or summary.file == parsed.path.name) and self.store.source_bytes(summary.id) == parsed.data:
+                return summary
+        return None
+
     def _on_parse_finished(self, parsed: ParsedFile) -> None:
+        """A file is parsed: store it, and any that finished before it, in the order they were asked for
+        (the queue then follows the folder's order, not the threads' finishing order)."""
+        self._batch_done += 1
+        self.progress.setValue(self._batch_done)
+        self._finished_early[parsed.order] = parsed
+        while self._store_next in self._finished_early:
+            self._store_parsed(self._finished_early.pop(self._store_next))
+            self._store_next += 1
+
+    def _store_parsed(self, parsed: ParsedFile) -> None:
         try:
-            rid = self.store.add_document(str(parsed.path), parsed.data, parsed.report, parsed.error)
-            self.queue_model.upsert(self.store.summary(rid))
+            duplicate = self._duplicate_of(parsed)
+            if duplicate is not None:
+                rid = duplicate.id
+                self._duplicates.append(f"{parsed.path.name} = {duplicate.file}")
+            else:
+                rid = self.store.add_document(str(parsed.path), parsed.data, parsed.report, parsed.error)
+                self.queue_model.upsert(self.store.summary(rid))
             if self._select_after_parse is None:
                 self._select_after_parse = rid
         except Exception as exc:  # the workspace refused it: say so, keep going
             log.exception("storing %s failed", parsed.path)
             self.statusBar().showMessage(self.tr("无法保存到工作区：") + f"{parsed.path.name}: {exc}")
         self._pending -= 1
-        self._batch_done += 1
-        self.progress.setValue(self._batch_done)
         if self._pending == 0:
             self.progress.hide()
             self._signals.clear()
-            self.statusBar().showMessage(self.tr("解析完成：") + str(self._batch_done), 5000)
-            if self._select_after_parse is not None:
+            message = self.tr("解析完成：") + str(self._batch_done)
+            if self._duplicates:
+                message += self.tr("；与工作区中已有报告完全相同、未重复添加：") + "；".join(self._duplicates)
+                self._duplicates.clear()
+            # show the first new report, unless the reviewer moved to another report while the batch was parsing
+            if (
+                self._select_after_parse is not None
+                and self.current_rid == self._report_at_batch_start
+                and not self._is_typing()  # never pull the report away from under a half-typed value or note
+            ):
                 self.select_report(self._select_after_parse)
-                self._select_after_parse = None
+            self._select_after_parse = None
+            self.statusBar().showMessage(message, 20000)  # after showing the report (that clears the bar)
             self.parsingIdle.emit()
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
@@ -434,6 +486,7 @@ class MainWindow(QMainWindow):
             return None
         document = ReviewDocument(self.store, rid, report, lambda: self.preferences.reviewer, self)
         document.issuesChanged.connect(self._on_document_issues_changed)
+        document.carryOverChanged.connect(self._on_carry_over_changed)
         self.documents[rid] = document
         stack = QUndoStack(self)
         self.stacks[rid] = stack
@@ -445,6 +498,8 @@ class MainWindow(QMainWindow):
         summary = self.queue_model.summary(rid)
         if summary is None:
             return
+        if self.current_rid is not None and self.current_rid != rid:
+            self._finish_pending_input()  # a half-typed cell or note belongs to the report being left
         self.current_rid = rid
         document = self._document_for(rid)
         if document is None:
@@ -456,6 +511,7 @@ class MainWindow(QMainWindow):
             )
             self.undo_group.setActiveStack(None)  # type: ignore[arg-type]
         else:
+            document.refresh_cross_year()  # last year's report may have changed since this one was shown
             self.source_view.set_source(document.report.text)
             self.grid_model.set_document(document)
             self.issue_model.set_document(document)
@@ -471,6 +527,17 @@ class MainWindow(QMainWindow):
         self.statusBar().clearMessage()  # a message about the previous report would mislead
         self.currentReportChanged.emit(rid)
 
+    def _finish_pending_input(self) -> None:
+        """Store what the reviewer is still typing: an open cell editor (committed like Enter) and the note."""
+        editor = self._cell_editor()
+        if editor is not None:
+            self.grid_view.commitData(editor)
+            self.grid_view.closeEditor(editor, QAbstractItemDelegate.EndEditHint.NoHint)
+        self._on_note_edit_finished()
+
+    def _is_typing(self) -> bool:
+        return self._cell_editor() is not None or self.note_edit.hasFocus()
+
     def _show_review_fields(self) -> None:
         summary = self.queue_model.summary(self.current_rid) if self.current_rid is not None else None
         readable = summary is not None and summary.error is None
@@ -481,8 +548,26 @@ class MainWindow(QMainWindow):
             return
         self.status_combo.setCurrentIndex(max(0, self.status_combo.findData(summary.status)))
         self.note_edit.setText(summary.note)
-        parts = [summary.agency or summary.file, str(summary.year or ""), summary.template or ""]
-        self.report_title.setText("  ".join(p for p in parts if p) if readable else summary.file)
+        parts = [
+            summary.agency or summary.file,
+            self.tr("%1年度").replace("%1", str(summary.year)) if summary.year else "",
+            self.tr("%1版表式").replace("%1", summary.template) if summary.template else "",
+        ]
+        self.report_title.setText(" · ".join(p for p in parts if p) if readable else summary.file)
+        self._show_missing_tables()
+
+    def _show_missing_tables(self) -> None:
+        """Name the form tables the parser did not find in the report (the grid leaves them out, so say so)."""
+        document = self.document
+        missing = [] if document is None else [t for t in formbook().tables if t not in document.report.forms]
+        if not missing:
+            self.missing_tables_label.hide()
+            return
+        titles = "、".join(f"{formbook().table(t).title}" for t in missing)
+        self.missing_tables_label.setText(
+            self.tr("报告中没有找到这些表格（表格缺失或未能识别，请核对原文）：") + titles
+        )
+        self.missing_tables_label.show()
 
     def _update_window_title(self) -> None:
         title = self.tr("政府信息公开年度报告审核") + f" — {self.store.path.name}"
@@ -522,6 +607,18 @@ class MainWindow(QMainWindow):
             self._refresh_summary(document.rid)
             if document.rid == self.current_rid:
                 self.history_model.set_history(self.store.history(document.rid), document.report)
+
+    def _on_carry_over_changed(self) -> None:
+        """Recount the queue rows of the same organ's next-year reports (the workspace already re-checked
+        their CROSS_YEAR_CARRY); their issue lists are refreshed when they are shown."""
+        document = self.sender()
+        if not isinstance(document, ReviewDocument) or document.report.year is None:
+            return
+        organ = organ_key(document.report.agency or "")
+        for rid in self.queue_model.ids_of_year(document.report.year + 1):
+            summary = self.store.summary(rid)
+            if organ and organ_key(summary.agency or "") == organ:
+                self.queue_model.upsert(summary)
 
     # ================================================================== grid, source, status bar
 
@@ -626,14 +723,45 @@ class MainWindow(QMainWindow):
 
     # ================================================================== editing
 
-    def _push_cell_changes(self, changes: dict[str, Number | None], text: str) -> None:
+    def _push_cell_changes(self, changes: dict[str, Number | None], text: str) -> bool:
+        """Change cells of the current report as one undoable step; False (with a message) when refused."""
         document = self.document
         if document is None or not changes:
-            return
-        try:
-            self.stacks[document.rid].push(SetCellsCommand(document, changes, text))
-        except ValueError as exc:
-            self.statusBar().showMessage(self.tr("无法修改：") + str(exc), 8000)
+            return False
+        kept = sorted(  # findings decided "report error — value kept as published" whose value is now changed
+            {
+                describe_location(v) or v.rule
+                for key in changes
+                for v in document.violations_of(key)
+                if (decision := document.decisions.get(v.ident)) is not None and decision.kind == "report_error"
+            }
+        )
+        refusal = self._refusal(changes)
+        if refusal is not None:
+            self.statusBar().showMessage(refusal, 10000)
+            return False
+        unchanged = all(
+            (document.value(k) is None) == (v is None) and document.value(k) == v for k, v in changes.items()
+        )
+        reason = CONFIRM_REASON if unchanged else None  # only an unsure cell is ever 'changed' to its own value
+        self.stacks[document.rid].push(SetCellsCommand(document, changes, text, reason))
+        if kept:
+            self.statusBar().showMessage(
+                self.tr("注意：此处的问题已标记为“报告错误，保留原值”，现在值被修改了；决定仍保留，如不再适用请撤回决定：")
+                + "、".join(kept),
+                15000,
+            )
+        return True
+
+    def _refusal(self, changes: Mapping[str, Number | None]) -> str | None:
+        """Why the workspace would refuse these values (too large, not finite), checked before the undo
+        command runs: an exception inside QUndoCommand.redo is swallowed by PySide after a partial write."""
+        for key, value in changes.items():
+            try:
+                check_value(value)
+            except ValueError as exc:
+                return self.tr("无法修改：") + f"{formbook().label(key)}：{exc}"
+        return None
 
     def set_cells(self, changes: dict[str, Number | None], text: str = "") -> None:
         """Change cells of the current report as one undoable step."""
@@ -645,12 +773,20 @@ class MainWindow(QMainWindow):
     def _on_undo_triggered(self) -> None:
         stack = self._active_stack()
         if stack is not None and stack.canUndo():
+            text = stack.undoText()
             stack.undo()
+            self.statusBar().showMessage(self.tr("已撤销：") + text, 5000)
+        else:  # undo works per report: say so rather than do nothing (edits of other reports stay theirs)
+            self.statusBar().showMessage(self.tr("本报告没有可撤销的修改（撤销只作用于当前报告）"), 5000)
 
     def _on_redo_triggered(self) -> None:
         stack = self._active_stack()
         if stack is not None and stack.canRedo():
+            text = stack.redoText()
             stack.redo()
+            self.statusBar().showMessage(self.tr("已重做：") + text, 5000)
+        else:
+            self.statusBar().showMessage(self.tr("本报告没有可重做的修改"), 5000)
 
     def _on_edit_cell_triggered(self) -> None:
         index = self.grid_view.currentIndex()
@@ -664,6 +800,53 @@ class MainWindow(QMainWindow):
             return
         changes: dict[str, Number | None] = {k: None for k in keys if document.value(k) is not None}
         self._push_cell_changes(changes, self.tr("清空单元格"))
+
+    def confirm_cells(self, keys: list[str]) -> bool:
+        """Accept the parser's reading of the unsure cells among `keys` as correct (one undoable step; each
+        becomes a correction to the same value, so the rules they take part in are checked again)."""
+        document = self.document
+        if document is None:
+            return False
+        unsure = [k for k in keys if (cell := document.cell(k)) is not None and not cell.settled]
+        if not unsure:
+            self.statusBar().showMessage(self.tr("所选单元格没有解析存疑的读数"), 5000)
+            return False
+        self._push_cell_changes({k: document.value(k) for k in unsure}, self.tr("确认存疑读数"))
+        return True
+
+    def _on_confirm_cells_triggered(self) -> None:
+        self.confirm_cells(self.selected_keys())
+
+    def go_to_unsure_cell(self, step: int) -> bool:
+        """Select the next (step 1) or previous (step -1) cell the parser was unsure of, in grid order."""
+        document = self.document
+        if document is None:
+            return False
+        positions = sorted(
+            (index.row(), index.column(), key)
+            for key, cell in document.report.cells.items()
+            if not cell.settled and (index := self.grid_model.index_of(key)).isValid()
+        )
+        if not positions:
+            return False
+        current = self.grid_view.currentIndex()
+        here = (current.row(), current.column()) if current.isValid() else (-1, -1)
+        if step > 0:
+            following = [p for p in positions if (p[0], p[1]) > here] or positions
+        else:
+            following = [p for p in reversed(positions) if (p[0], p[1]) < here] or positions[::-1]
+        key = following[0][2]
+        self.select_cell(key)
+        self.grid_view.setFocus()
+        cell = document.cell(key)
+        self.statusBar().showMessage(
+            self.tr("没有待处理的问题；解析存疑的单元格 %1/%2（核对原文后直接改正，或按 Ctrl+Shift+Enter 确认读数）：")
+            .replace("%1", str(positions.index(following[0]) + 1))
+            .replace("%2", str(len(positions)))
+            + (cell.flag or "" if cell is not None else ""),
+            15000,
+        )
+        return True
 
     def _selection_block(self) -> tuple[int, int, int, int] | None:
         indexes = [i for i in self.grid_view.selectionModel().selectedIndexes() if self.grid_model.key(i)]
@@ -723,12 +906,15 @@ class MainWindow(QMainWindow):
         changes: dict[str, Number | None] = {}
         layout = self.grid_model.layout
         row = start.row()
+        left_out = 0
         for values in rows:
             while row < len(layout.rows) and not layout.row_keys(row):
                 row += 1
             if row >= len(layout.rows):
-                break
+                left_out += len(values)
+                continue
             targets = [c.key for c in layout.rows[row][start.column() :] if c.key is not None]
+            left_out += max(0, len(values) - len(targets))
             for key, raw in zip(targets, values, strict=False):
                 try:
                     changes[key] = parse_number(raw)
@@ -736,7 +922,15 @@ class MainWindow(QMainWindow):
                     self.statusBar().showMessage(self.tr("粘贴的内容不是数字，未粘贴：") + raw, 8000)
                     return False
             row += 1
-        self._push_cell_changes(changes, self.tr("粘贴"))
+        if not self._push_cell_changes(changes, self.tr("粘贴")):
+            return False
+        if left_out:  # say so: a clerk pasting a whole row at the last column would not see values vanish
+            self.statusBar().showMessage(
+                self.tr("已粘贴 %1 个值；%2 个值超出表格范围，未粘贴")
+                .replace("%1", str(len(changes)))
+                .replace("%2", str(left_out)),
+                10000,
+            )
         return bool(changes)
 
     def _on_take_number_triggered(self) -> None:
@@ -823,7 +1017,23 @@ class MainWindow(QMainWindow):
     def current_violation(self) -> Violation | None:
         return self.issue_model.violation(self.issue_view.currentIndex().row())
 
+    def _update_issue_dock_title(self) -> None:
+        """The issue list's title says how many findings are open, so an empty list reads as 'nothing found'."""
+        document = self.document
+        title = self.tr("问题清单")
+        if document is not None:
+            open_failures = sum(1 for v in document.open_violations() if v.status == "fail")
+            unsure = len(document.report.flags())
+            if open_failures:
+                title += self.tr("（%n 个待处理）").replace("%n", str(open_failures))
+            elif unsure:
+                title += self.tr("（无待处理的问题；%n 个解析存疑的单元格，按 F8 逐个核对）").replace("%n", str(unsure))
+            else:
+                title += self.tr("（未发现问题）")
+        self.issue_dock.setWindowTitle(title)
+
     def _on_issue_model_reset(self) -> None:
+        self._update_issue_dock_title()
         document = self.document
         if document is not None and document.highlighted:
             row = self.issue_model.row_of(document.highlighted)
@@ -876,6 +1086,8 @@ class MainWindow(QMainWindow):
         """Select the next (step 1) or previous (step -1) open finding, wrapping around."""
         count = self.issue_model.rowCount()
         if count == 0:
+            if self.go_to_unsure_cell(step):  # no findings left: the unsure cells are what remains to check
+                return True
             self.statusBar().showMessage(self.tr("本报告没有待处理的问题"), 5000)
             return False
         row = self.issue_view.currentIndex().row()
@@ -886,6 +1098,8 @@ class MainWindow(QMainWindow):
                 self.issue_view.setCurrentIndex(self.issue_model.index(candidate, 0))
                 self.grid_view.setFocus()
                 return True
+        if self.go_to_unsure_cell(step):
+            return True
         self.statusBar().showMessage(self.tr("本报告没有待处理的问题"), 5000)
         return False
 
@@ -914,6 +1128,8 @@ class MainWindow(QMainWindow):
                 and (summary.errors or summary.warnings)
             ):
                 self.select_report(summary.id)
+                if row <= current:  # past the end of the queue: say so, or it looks like progress
+                    self.statusBar().showMessage(self.tr("已到队列末尾，从头继续：") + summary.file, 8000)
                 return True
         self.statusBar().showMessage(self.tr("没有其他有待处理问题的报告"), 5000)
         return False
@@ -923,9 +1139,18 @@ class MainWindow(QMainWindow):
         if violation is None or violation.expected is None or not violation.target:
             self.statusBar().showMessage(self.tr("此问题没有可直接采用的建议值"), 5000)
             return False
-        self._push_cell_changes(
-            {violation.target: violation.expected},
-            self.tr("采用建议值 ") + formbook().label(violation.target),
+        label = formbook().label(violation.target)
+        self._push_cell_changes({violation.target: violation.expected}, self.tr("采用建议值 ") + label)
+        document = self.document
+        after = document.violation(violation.ident) if document is not None else None
+        outcome = (
+            self.tr("，问题已解决")
+            if after is None or after.status != "fail"
+            else self.tr("，问题仍未解决：") + after.message
+        )
+        # said after the grid and the issue list have caught up, so no other finding's message is left showing
+        self.statusBar().showMessage(
+            self.tr("已采用建议值：") + f"{label} = {format_number(violation.expected)}" + outcome, 10000
         )
         return True
 
@@ -999,7 +1224,7 @@ class MainWindow(QMainWindow):
             self.tr("打开报告文件"),
             "",
             self.tr("报告文件")
-            + " (*.txt *.htm *.html *.pdf *.docx *.xlsx);;"
+            + " (" + " ".join(f"*{suffix}" for suffix in sorted(SUFFIXES)) + ");;"
             + self.tr("所有文件")
             + " (*)",
         )
@@ -1016,11 +1241,21 @@ class MainWindow(QMainWindow):
 
     def switch_workspace(self, path: Path, create: bool) -> bool:
         """Close the current workspace and open (or create) another."""
+        if not create and path.resolve() == self.store.path.resolve():
+            return True  # already open here
+        try:
+            lock = lock_workspace(path)
+        except WorkspaceInUseError as exc:
+            QMessageBox.warning(self, self.tr("工作区"), self.tr("无法打开工作区：") + f"\n{exc}")
+            return False
         try:
             store = Workspace.create(path) if create else Workspace.open(path)
         except Exception as exc:
+            if lock is not None:
+                lock.unlock()
             QMessageBox.warning(self, self.tr("工作区"), self.tr("无法打开工作区：") + f"{path}\n{exc}")
             return False
+        self._finish_pending_input()  # into the workspace being closed
         self.grid_model.set_document(None)
         self.issue_model.set_document(None)
         self.history_model.set_history([], None)
@@ -1030,6 +1265,9 @@ class MainWindow(QMainWindow):
         self.stacks.clear()
         self.current_rid = None
         self.store.close()
+        if self._workspace_lock is not None:
+            self._workspace_lock.unlock()
+        self._workspace_lock = lock
         self.store = store
         self.preferences.workspace = path
         self.source_view.set_source("")
@@ -1103,13 +1341,11 @@ class MainWindow(QMainWindow):
             return False
         values = {key: new for key, _now, new in changes}
         text = self.tr("导入Excel修改") + f" {path.name}"
-        try:
-            self.stacks[document.rid].push(
-                SetCellsCommand(document, values, text, reason=f"imported from {path.name}")
-            )
-        except ValueError as exc:
-            self.statusBar().showMessage(self.tr("无法修改：") + str(exc), 8000)
+        refusal = self._refusal(values)
+        if refusal is not None:
+            self.statusBar().showMessage(refusal, 10000)
             return False
+        self.stacks[document.rid].push(SetCellsCommand(document, values, text, reason=f"imported from {path.name}"))
         self.statusBar().showMessage(
             self.tr("已从 %1 导入 %2 处修改").replace("%1", path.name).replace("%2", str(len(values))), 8000
         )
@@ -1148,9 +1384,31 @@ class MainWindow(QMainWindow):
     def _on_quit_triggered(self) -> None:
         self.close()
 
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_panes()
+
+    def _fit_panes(self) -> None:
+        """In a small window keep the queue and the issue list from crowding out the grid: cap them at a share
+        of the window and give the grid the larger part of the centre (a wider dock the reviewer set is kept
+        until the window shrinks below it)."""
+        queue_max = max(230, min(395, self.width() - 1050))  # all the queue's columns from 1450 px up
+        if self.queue_dock.width() > queue_max:
+            self.resizeDocks([self.queue_dock], [queue_max], Qt.Orientation.Horizontal)
+        issues_max = max(140, self.height() * 24 // 100)
+        if self.issue_dock.height() > issues_max:
+            self.resizeDocks([self.issue_dock], [issues_max], Qt.Orientation.Vertical)
+        sizes = self.splitter.sizes()
+        total = sum(sizes)
+        grid_min = min(total * 62 // 100, 620)
+        if len(sizes) == 2 and total > 0 and sizes[1] < grid_min:
+            self.splitter.setSizes([total - grid_min, grid_min])
+
     def closeEvent(self, event: QCloseEvent) -> None:
-        self._on_note_edit_finished()
+        self._finish_pending_input()
         self._pool.waitForDone(30000)
-        QApplication.processEvents()
+        QApplication.processEvents()  # store the files parsed meanwhile: nothing the window started is lost
         self.preferences.sync()
+        if self._workspace_lock is not None:
+            self._workspace_lock.unlock()  # another window may open the workspace now
         super().closeEvent(event)

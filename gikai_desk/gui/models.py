@@ -154,6 +154,10 @@ class ReportQueueModel(QAbstractTableModel):
         self._rows.append(summary)
         self.endInsertRows()
 
+    def ids_of_year(self, year: int) -> list[int]:
+        """The reports of one year in the queue."""
+        return [item.id for item in self._rows if item.year == year]
+
     def summary(self, rid: int) -> ReportSummary | None:
         for item in self._rows:
             if item.id == rid:
@@ -221,7 +225,7 @@ class CellGridModel(QAbstractTableModel):
         super().__init__(parent)
         self._document: ReviewDocument | None = None
         self._layout = GridLayout()
-        self.edit_handler: Callable[[dict[str, Number | None], str], None] | None = None
+        self.edit_handler: Callable[[dict[str, Number | None], str], object] | None = None
         """Called with {key: value} and an undo text; pushes an undo command (set by the window)."""
 
     # ---- structure
@@ -385,6 +389,9 @@ class CellGridModel(QAbstractTableModel):
             self.editRefused.emit(tr("不是数字，未修改：") + str(value))
             return False
         if number == self._document.value(key) and (number is None) == (self._document.value(key) is None):
+            cell = self._document.cell(key)
+            if cell is not None and not cell.settled:  # typing the value the parser was unsure of confirms it
+                self.edit_handler({key: number}, tr("确认 ") + formbook().label(key))
             return True
         self.edit_handler({key: number}, tr("修改 ") + formbook().label(key))
         return True

@@ -9,6 +9,10 @@ from gikai_desk.model import Number
 
 _MINUS = "-−－—–"
 _NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+_NOTHING = re.compile(r"^(?:-+|/|无)$")
+"""What published tables (and so copied rows) write in an empty cell: a dash, a slash, 无 — blank, not 0."""
+_COUNT_UNIT = re.compile(r"(?<=\d)(?:件|个|项|条|次|人|家)$")
+"""A count's unit after the number ('3件'); money units (元, 万元) are not taken off: the scale would be guessed."""
 
 
 class NotANumberError(ValueError):
@@ -20,7 +24,8 @@ class NotANumberError(ValueError):
 
 
 def parse_number(text: str) -> Number | None:
-    """A cell value from typed text: '' -> None (blank); '１，２３４' -> 1234; '+5' -> 5; '3.50' -> 3.5.
+    """A cell value from typed text: '' -> None (blank); '１，２３４' -> 1234; '+5' -> 5; '3.50' -> 3.5;
+    '—', '-', '/', '无' -> None (how tables write an empty cell); '3件' -> 3.
 
     Raises NotANumberError for anything else.
     """
@@ -28,8 +33,9 @@ def parse_number(text: str) -> Number | None:
     for minus in _MINUS:
         cleaned = cleaned.replace(minus, "-")
     cleaned = cleaned.replace("，", ",").replace("\u3000", "").replace(" ", "")
-    if cleaned == "":
+    if cleaned == "" or _NOTHING.match(cleaned):
         return None
+    cleaned = _COUNT_UNIT.sub("", cleaned)
     if not _NUMBER.match(cleaned):
         raise NotANumberError(text)
     cleaned = cleaned.replace(",", "")

@@ -9,12 +9,13 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QRunnable, Signal
 
 from gikai_desk.errors import InputError
+from gikai_desk.ingest import LEGACY_SUFFIXES, REPORT_SUFFIXES
 from gikai_desk.model import Report
 
 log = logging.getLogger(__name__)
 
-SUFFIXES = {".txt", ".htm", ".html", ".pdf", ".docx", ".xlsx", ".md"}
-"""File types taken when a folder is opened."""
+SUFFIXES = REPORT_SUFFIXES | LEGACY_SUFFIXES
+"""File types taken when a folder is opened (legacy .doc/.xls are queued with a "save as" message)."""
 
 
 @dataclass
@@ -23,6 +24,8 @@ class ParsedFile:
     data: bytes
     report: Report | None
     error: str | None
+    order: int = 0
+    """Position in the order the files were asked for (results are stored in that order)."""
 
 
 class ParseSignals(QObject):
@@ -51,14 +54,17 @@ def parse_file(path: Path) -> ParsedFile:
 
 
 class ParseTask(QRunnable):
-    def __init__(self, path: Path, signals: ParseSignals) -> None:
+    def __init__(self, path: Path, signals: ParseSignals, order: int = 0) -> None:
         super().__init__()
         self.path = path
         self.signals = signals
+        self.order = order
         self.setAutoDelete(True)
 
     def run(self) -> None:
-        self.signals.finished.emit(parse_file(self.path))
+        parsed = parse_file(self.path)
+        parsed.order = self.order
+        self.signals.finished.emit(parsed)
 
 
 def expand_paths(paths: list[Path]) -> list[Path]:

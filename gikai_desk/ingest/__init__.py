@@ -9,6 +9,13 @@ never padded, so the parser can tell a lost cell from a real blank; positions be
 merged cells reach into, as office programs make them) are dropped from every row. Prose stays as ordinary
 lines. Plain text files are passed through unchanged (after decoding). Every span the parser
 records indexes into `SourceDocument.text`, which is exactly what the GUI shows.
+
+A cell whose value the file does not hold (an Excel formula never calculated: no cached value) is never written
+as a blank. When the reader can work the value out exactly (a plain sum of the sheet's own numbers) it writes the
+number followed by the formula in brackets, `73 (=SUM(D5:I5))`, which the parser reads as the number with extra
+text and flags for checking; otherwise it writes the formula alone, `=AVERAGE(D5:I5)`, which is no number, so the
+row cannot be read sure. Either way the document carries a note. Hidden sheets are not read unless no visible
+sheet holds a table.
 """
 
 from __future__ import annotations
@@ -18,6 +25,18 @@ from pathlib import Path
 
 from gikai_desk.errors import InputError
 from gikai_desk.limits import Limits
+
+REPORT_SUFFIXES = frozenset(
+    {
+        *(".txt", ".text", ".md", ".csv", ".tsv"),
+        *(".htm", ".html", ".shtml", ".xhtml", ".mht", ".mhtml"),
+        *(".docx", ".pdf", ".xlsx", ".xlsm"),
+    }
+)
+"""File name endings (lower case) of the files the readers take, for picking report files out of a folder. The
+readers themselves go by content, never by name: a file named on its own is always read."""
+LEGACY_SUFFIXES = frozenset({".doc", ".xls", ".wps", ".rtf"})
+"""Endings of office files the readers refuse with a "save as .docx/.xlsx" message (worth listing, not reading)."""
 
 
 @dataclass(frozen=True)
@@ -39,4 +58,4 @@ def read_source(path: str | Path, limits: Limits | None = None) -> SourceDocumen
     return read_path(Path(path), limits or Limits.from_env())
 
 
-__all__ = ["InputError", "SourceDocument", "read_source"]
+__all__ = ["LEGACY_SUFFIXES", "REPORT_SUFFIXES", "InputError", "SourceDocument", "read_source"]

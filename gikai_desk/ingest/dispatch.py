@@ -20,11 +20,10 @@ TEXT_BYTES_PER_CHAR = 4
 _HTML_START = re.compile(r"<(?:!doctype\s+html|html|head|body|meta|title|table|div|p|style|script)\b")
 """How an HTML page begins, once the XML declaration and leading comments are skipped."""
 _HTML_ANYWHERE = re.compile(r"<html[\s>]|<body[\s>]|<table[\s>]")
-_MIME_ARCHIVE = re.compile(
-    rb"\s*(?:[A-Za-z][A-Za-z0-9-]*:[^\n]*\n(?:[ \t][^\n]*\n)*){0,30}?content-type:\s*multipart/related",
-    re.IGNORECASE,
-)
-"""A web page saved as one file (.mht/.mhtml): mail-style headers declaring multipart/related."""
+_MIME_HEADER = re.compile(rb"\s*[A-Za-z][A-Za-z0-9-]*:")
+_MIME_RELATED = re.compile(rb"(?:^|\n)content-type:[ \t]*multipart/related", re.IGNORECASE)
+MIME_HEADER_LINES = 40
+"""Header lines looked at for a web archive's Content-Type (Chrome, IE and Word write fewer than ten)."""
 _Reader = Callable[[bytes, str, Limits], SourceDocument]
 
 
@@ -42,11 +41,22 @@ def sniff_kind(head: bytes) -> str:
         head.startswith(b"BM") and head[6:10] == b"\0\0\0\0"
     ):
         return "image"
-    if _MIME_ARCHIVE.match(head):
+    if _is_web_archive(head):
         return "mhtml"
     if _looks_like_html(head):
         return "html"
     return "text"
+
+
+def _is_web_archive(head: bytes) -> bool:
+    """A web page saved as one file (.mht/.mhtml): mail-style headers, up to the first blank line, that declare
+    multipart/related. A header line that is not a header (a folded Subject whose continuation lost its leading
+    space, as some savers write it) does not end the headers."""
+    if _MIME_HEADER.match(head) is None:
+        return False
+    block = re.split(rb"\r?\n[ \t\r]*\n", head.lstrip(), maxsplit=1)[0]
+    lines = block.split(b"\n", MIME_HEADER_LINES)[:MIME_HEADER_LINES]
+    return _MIME_RELATED.search(b"\n".join(lines)) is not None
 
 
 def _looks_like_html(head: bytes) -> bool:

@@ -57,13 +57,17 @@ def expand_grid(rows: Sequence[Sequence[GridCell]]) -> tuple[list[Slots], list[P
     cells: list[PlacedCell] = []
     covering: list[int] = []  # per column: how many more rows a span from above still covers
     covered_by: list[int] = []  # per column: the cell covering it from above
+    spanning = False  # some span from above reaches this row (else `covering` is all zeros)
+    new_placed = tuple.__new__
     for row_index, row in enumerate(rows):
         slots: Slots = []
         column = 0
+        width = len(covering)
         for cell in row:
-            while column < len(covering) and covering[column] > 0:
-                slots.append(covered_by[column])
-                column += 1
+            if spanning:
+                while column < width and covering[column] > 0:
+                    slots.append(covered_by[column])
+                    column += 1
             if column >= MAX_TABLE_COLUMNS:
                 break
             colspan = cell.colspan
@@ -77,21 +81,29 @@ def expand_grid(rows: Sequence[Sequence[GridCell]]) -> tuple[list[Slots], list[P
             if rowspan != 1:
                 rowspan = max(1, min(rowspan, MAX_SPAN_ROWS))
             index = len(cells)
-            cells.append(PlacedCell(column, column + colspan, "" if cell.continues_above else cell.text, row_index))
-            slots.extend([index] * colspan)
-            if len(covering) < column + colspan:
-                grow = column + colspan - len(covering)
-                covering.extend([0] * grow)
-                covered_by.extend([0] * grow)
+            end = column + colspan
+            text = "" if cell.continues_above else cell.text
+            cells.append(new_placed(PlacedCell, (column, end, text, row_index)))
+            if colspan == 1:
+                slots.append(index)
+            else:
+                slots.extend([index] * colspan)
+            if width < end:
+                covering.extend([0] * (end - width))
+                covered_by.extend([0] * (end - width))
+                width = end
             if rowspan > 1:
-                covering[column : column + colspan] = [rowspan] * colspan
-                covered_by[column : column + colspan] = [index] * colspan
-            column += colspan
-        while column < len(covering) and covering[column] > 0:  # positions covered from above after the last cell
-            slots.append(covered_by[column])
-            column += 1
+                covering[column:end] = [rowspan] * colspan
+                covered_by[column:end] = [index] * colspan
+                spanning = True
+            column = end
+        if spanning:
+            while column < width and covering[column] > 0:  # positions covered from above after the last cell
+                slots.append(covered_by[column])
+                column += 1
+            covering = [left - 1 if left > 1 else 0 for left in covering]
+            spanning = any(covering)
         grid.append(slots)
-        covering = [left - 1 if left > 1 else 0 for left in covering]
     return grid, cells
 
 
@@ -142,7 +154,12 @@ def grid_rows(grid: Sequence[Slots], cells: Sequence[PlacedCell], pad_absent: bo
     rows: list[list[str | None]] = []
     for slots in grid:
         if every:
-            rows.append(["" if index is not None else None for index in slots] + [None] * (width - len(slots)))
+            values: list[str | None] = (
+                [""] * len(slots) if None not in slots else ["" if index is not None else None for index in slots]
+            )
+            if len(slots) < width:
+                values += [None] * (width - len(slots))
+            rows.append(values)
         else:
             rows.append(["" if column < len(slots) and slots[column] is not None else None for column in kept])
     position = [-1] * width  # grid column -> position among the kept columns
@@ -151,12 +168,14 @@ def grid_rows(grid: Sequence[Slots], cells: Sequence[PlacedCell], pad_absent: bo
     first_kept = [width] * (width + 1)  # grid column -> the first kept column at or after it
     for column in range(width - 1, -1, -1):
         first_kept[column] = column if position[column] >= 0 else first_kept[column + 1]
-    for index, cell in enumerate(cells):
-        column = first_kept[min(cell.start, width)]
-        if cell.text and column < cell.end:
-            slots = grid[cell.top]
+    for index, (start, end, text, top) in enumerate(cells):
+        if not text:
+            continue
+        column = first_kept[start if start < width else width]
+        if column < end:
+            slots = grid[top]
             if column < len(slots) and slots[column] == index:  # overlapping spans: the later cell won the slot
-                rows[cell.top][position[column]] = cell.text
+                rows[top][position[column]] = text
     return [_close_row(values, pad_absent) for values in rows]
 
 

@@ -64,6 +64,10 @@ _NON_CELL_TAG = re.compile(r"<(?![tT][rRdDhH]\b)[/!?]?[A-Za-z][^<>]*+>|<!\[[^<>]
 """Every tag but the <tr>, <td>, <th> openings that delimit rows and cells."""
 _ROW_START = re.compile(r"<[tT][rR]\b[^<>]*+>")
 _CELL_START = re.compile(r"<[tT][dDhH]\b([^<>]*+)>")
+_BRACKETED = re.compile(r"[^<>]*+(?:<[^<>]*+>[^<>]*+)*+")
+"""Markup in which every `<` opens a tag that the next `>` closes (no stray `<` or `>`): each tag stands alone."""
+_PLAIN_TAGS = ("</td>", "</tr>", "</th>", "</table>", "<tbody>", "</tbody>", "<thead>", "</thead>")
+"""Tags the substitutions remove, in their usual spelling."""
 _SPAN_ATTR = re.compile(r"""\b(rowspan|colspan)\s*=\s*["']?\s*(\d{1,6})""", re.IGNORECASE)
 
 
@@ -171,19 +175,41 @@ def _spans(attrs: str) -> tuple[int, int]:
     return rowspan, colspan
 
 
+def _split_rows(body: str) -> tuple[str, list[list[str]]]:
+    """A table's markup without tags other than row and cell openings (line-breaking tags a space), and that
+    split into [words before the first row] and per row [text before its first cell, attributes, text, ...]."""
+    head = body[:2048]  # a cheap first look for other tags (<p>, <span> ...)
+    if (
+        head.count("<") == head.count("<t") + head.count("</")
+        and body.count("<") == body.count("<t") + body.count("</")
+        and _BRACKETED.fullmatch(body) is not None
+    ):
+        # Every tag stands alone, so the tag substitutions below act tag by tag: the plain tags they remove can
+        # go first; and when only row and cell openings are left, the substitutions change nothing.
+        for plain in _PLAIN_TAGS:
+            if plain in body:
+                body = body.replace(plain, "")
+        tags = body.count("<")
+        rows = _ROW_START.split(body)
+        split = [[rows[0]], *(_CELL_START.split(chunk) for chunk in rows[1:])]
+        if tags == len(rows) - 1 + sum(len(pieces) // 2 for pieces in split[1:]):  # only openings are left
+            return body, split
+    body = _NON_CELL_TAG.sub("", _CELL_BLOCK_TAG.sub(" ", body))
+    rows = _ROW_START.split(body)
+    return body, [[rows[0]], *(_CELL_START.split(chunk) for chunk in rows[1:])]
+
+
 def _table_lines(region: str) -> list[str]:
     """One innermost table: TAB-convention rows (a row with fewer cells than its peers stays short); a one-column
     box is prose."""
     opening = _TABLE_TAG.match(region)
     body = region[opening.end() :] if opening else region
-    body = _NON_CELL_TAG.sub("", _CELL_BLOCK_TAG.sub(" ", body))
-    row_chunks = _ROW_START.split(body)
-    lines = _prose_lines(row_chunks[0])  # a caption, or words outside any row
+    body, row_chunks = _split_rows(body)
+    lines = _prose_lines(row_chunks[0][0])  # a caption, or words outside any row
     merged = "span" in body or "SPAN" in body or "Span" in body
     grid: list[list[str]] = []
     spanned: list[list[GridCell]] = []
-    for chunk in row_chunks[1:]:
-        pieces = _CELL_START.split(chunk)
+    for pieces in row_chunks[1:]:
         texts = [_cell_text(content) for content in pieces[2::2]]
         if merged:
             spanned.append(
@@ -229,7 +255,13 @@ def read_mhtml(data: bytes, name: str, limits: Limits) -> SourceDocument:
     import email
     import email.policy
 
-    message = email.message_from_bytes(data, policy=email.policy.compat32)
+    message = email.message_from_bytes(_mend_headers(data), policy=email.policy.compat32)
+    if not message.is_multipart():
+        raise InputError(
+            name,
+            "网页存档无法读取：邮件头损坏，找不到各部分的分界 MHTML archive could not be read "
+            "(malformed headers, no multipart boundary); open it in a browser and save it as .html",
+        )
     for part in message.walk():
         if part.get_content_type() == "text/html":
             payload = part.get_payload(decode=True)
@@ -237,6 +269,27 @@ def read_mhtml(data: bytes, name: str, limits: Limits) -> SourceDocument:
                 note = "网页存档 MHTML web archive: text/html part read"
                 return _read_page(payload, name, limits, part.get_content_charset(), [note])
     raise InputError(name, "网页存档中没有HTML MHTML archive without an HTML page")
+
+
+_HEADER_LINE = re.compile(rb"[!-9;-~]+:")
+"""A mail header line: a field name (printable ASCII but the colon) and a colon."""
+
+
+def _mend_headers(data: bytes) -> bytes:
+    """The archive with its top-level header block mended: a line inside it that is neither a header nor
+    indented (a folded Subject whose continuation lost its leading space) is made a continuation line, instead
+    of ending the headers and hiding the Content-Type and boundary below it."""
+    end = re.search(rb"\r?\n[ \t\r]*\n", data)
+    if end is None:
+        return data
+    lines = data[: end.start()].split(b"\n")
+    mended = [
+        line if index == 0 or line[:1] in (b" ", b"\t") or _HEADER_LINE.match(line) else b" " + line
+        for index, line in enumerate(lines)
+    ]
+    if mended == lines:
+        return data
+    return b"\n".join(mended) + data[end.start() :]
 
 
 def _read_page(

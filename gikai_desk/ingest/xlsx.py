@@ -1,4 +1,4 @@
-"""Excel .xlsx: every sheet's used rows in the TAB convention (merged ranges: text in the top-left cell)."""
+"""Excel .xlsx: every visible sheet's used rows in the TAB convention (merged ranges: text in the top-left cell)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,10 @@ import datetime as dt
 import io
 import re
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
+from html import unescape
 
 from gikai_desk.errors import InputError
 from gikai_desk.ingest import SourceDocument
@@ -21,6 +23,7 @@ from gikai_desk.ingest.grid import (
     render_grid,
 )
 from gikai_desk.ingest.text import finish_text
+from gikai_desk.ingest.xlsx_sums import Parts, Position, evaluate_sums, referenced, sum_parts
 from gikai_desk.ingest.zipsafe import check_members, guarded, open_zip, read_member, refuse_dtd
 from gikai_desk.limits import Limits
 
@@ -32,8 +35,46 @@ MAX_MERGES_PER_SHEET = 2_000
 at most MAX_SPAN_ROWS rows, so the work per sheet stays bounded."""
 _MERGE_CELL = re.compile(rb"<(?:\w+:)?mergeCell\b[^<>]*?\bref\s*=\s*[\"']([A-Za-z]{1,3})(\d{1,7}):([A-Za-z]{1,3})(\d{1,7})[\"']")
 
+_FORMULA = re.compile(rb"<((?:\w+:)?)f\b([^<>]*?)(/?)>")
+"""A cell's formula element <f ...>, <f .../> or <x:f ...> (not <formula>, <font> ...)."""
+_CELL_TAG = re.compile(rb"<(?:\w+:)?c\b([^<>]*)>")
+_CACHED_VALUE = re.compile(rb"\s*+<((?:\w+:)?)v\b[^<>]*?(/?)>([^<]*+)")
+"""The cached value that follows a cell's formula (<v>41</v>; <v/> or <v></v> is empty)."""
+_ATTRIBUTE = re.compile(rb"""\b(r|t|si)\s*=\s*["']([^"']*)["']""")
+_COORDINATE = re.compile(r"([A-Za-z]{1,3})(\d{1,7})")
+HIDDEN_STATES = ("hidden", "veryHidden")
+"""Sheet states Excel does not show in its tab bar (veryHidden: not even in the Unhide dialog)."""
+UNKNOWN_FORMULA = "=（公式）"
+"""Shown for a formula without a cached value whose text cannot be given (a shared formula without its master)."""
+MAX_UNCACHED_FORMULAS = 50_000
+"""Formula cells without a cached value shown per sheet at most (a report has a few dozen); the rest read as
+blank, with a note."""
+MAX_TRANSLATED_FORMULAS = 20_000
+"""Shared formulas spelled out for their own cell per workbook at most (about 5 µs each); the rest show
+UNKNOWN_FORMULA."""
+
 Merge = tuple[int, int, int, int]
 """A merged range: first row, first column, last row, last column (rows from 1, columns from 0)."""
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A formula as written in the sheet XML: its text, or a shared formula's master text and the master's cell
+    (to be moved to the dependent cell)."""
+
+    text: str
+    origin: str = ""
+
+
+@dataclass
+class SheetXml:
+    """What the reader takes from a worksheet part itself, beside openpyxl's values."""
+
+    merges: list[Merge] = field(default_factory=list)
+    uncached: dict[Position, Formula] = field(default_factory=dict)
+    """Formula cells with no cached value (never calculated by a spreadsheet program): their value is unknown."""
+    unplaced: int = 0
+    """Such cells left blank: without a cell reference (r="..."), or beyond MAX_UNCACHED_FORMULAS."""
 
 
 def format_value(value: object) -> str:
@@ -77,28 +118,113 @@ def _merges(xml: bytes) -> list[Merge]:
     return merges
 
 
-def _check_xml_parts(data: bytes, name: str, limits: Limits) -> dict[str, list[Merge]]:
-    """Bounded read of every XML part and refusal of DTDs, before openpyxl sees the file; the merged ranges of
-    each worksheet part."""
+def _position(reference: str) -> Position | None:
+    found = _COORDINATE.fullmatch(reference)
+    if found is None:
+        return None
+    return int(found.group(2)), _column_index(found.group(1).encode("ascii"))
+
+
+def _uncached_formulas(xml: bytes, sheet: SheetXml) -> None:
+    """Record the formula cells of a worksheet part that carry no cached value.
+
+    A workbook written by a library (an export system) and never opened in a spreadsheet program holds formulas
+    such as `SUM(D5:I5)` with an empty `<v/>` or none: openpyxl then reads the cell as blank, which it is not.
+    A cell whose formula produced an empty string keeps `t="str"` with an empty `<v>` and stays blank.
+    """
+    masters: dict[bytes, Formula] = {}
+    for found in _FORMULA.finditer(xml):
+        prefix, attributes, closed = found.groups()
+        cell = _CELL_TAG.match(xml, xml.rfind(b"<", 0, found.start()))
+        if cell is None:
+            continue  # not a cell's formula
+        cell_attributes = dict(_ATTRIBUTE.findall(cell.group(1)))
+        formula_attributes = dict(_ATTRIBUTE.findall(attributes))
+        end = found.end()
+        text = ""
+        if not closed:
+            close = xml.find(b"</" + prefix + b"f>", end)
+            if close < 0:
+                continue
+            text = unescape(xml[end:close].decode("utf-8", "replace"))
+            end = close + len(prefix) + 4
+        reference = cell_attributes.get(b"r", b"").decode("ascii", "replace")
+        shared = formula_attributes.get(b"t") == b"shared"
+        if shared and text:
+            masters[formula_attributes.get(b"si", b"")] = Formula("=" + text, reference)
+        cached = _CACHED_VALUE.match(xml, end)
+        if cached is not None and (cached.group(3).strip() or cell_attributes.get(b"t") == b"str"):
+            continue  # a cached value (an empty string result counts)
+        if text:
+            formula = Formula("=" + text)
+        elif shared:
+            formula = masters.get(formula_attributes.get(b"si", b""), Formula(UNKNOWN_FORMULA))
+        else:
+            formula = Formula(UNKNOWN_FORMULA)
+        position = _position(reference)
+        if position is None or len(sheet.uncached) >= MAX_UNCACHED_FORMULAS:
+            sheet.unplaced += 1
+        elif position[1] < MAX_TABLE_COLUMNS:
+            sheet.uncached[position] = formula
+
+
+def _check_xml_parts(data: bytes, name: str, limits: Limits) -> dict[str, SheetXml]:
+    """Bounded read of every XML part and refusal of DTDs, before openpyxl sees the file; the merged ranges and
+    the formulas without a cached value of each worksheet part."""
     archive = open_zip(data, name, CORRUPT)
     check_members(archive, name, limits)
     names = archive.namelist()
     if "xl/workbook.xml" not in names:
         raise InputError(name, f"{CORRUPT}: 缺少 xl/workbook.xml missing workbook part")
-    merges: dict[str, list[Merge]] = {}
+    sheets: dict[str, SheetXml] = {}
     for member in names:
         if member.endswith((".xml", ".rels", ".vml")):
             xml = read_member(archive, member, name, limits, CORRUPT)
             refuse_dtd(xml, member, name)
+            sheet = SheetXml()
             if b"mergeCell" in xml:
-                merges[member.lstrip("/")] = _merges(xml)
-    return merges
+                sheet.merges = _merges(xml)
+            if b"<f" in xml or b":f" in xml:
+                _uncached_formulas(xml, sheet)
+            if sheet.merges or sheet.uncached or sheet.unplaced:
+                sheets[member.lstrip("/")] = sheet
+    return sheets
+
+
+class _FormulaTexts:
+    """Formula texts for cells without a cached value; shared formulas moved to their cell, up to a budget."""
+
+    def __init__(self) -> None:
+        self.budget = MAX_TRANSLATED_FORMULAS
+
+    def text(self, formula: Formula, row: int, column: int) -> str:
+        if not formula.origin:
+            return formula.text
+        if self.budget <= 0:
+            return UNKNOWN_FORMULA
+        self.budget -= 1
+        from openpyxl.formula.translate import Translator
+        from openpyxl.utils import get_column_letter
+
+        try:
+            moved = Translator(formula.text, origin=formula.origin).translate_formula(
+                f"{get_column_letter(column + 1)}{row}"
+            )
+        except Exception:  # an odd formula: its value stays unknown all the same
+            return UNKNOWN_FORMULA
+        return str(moved)
 
 
 def _sheet_lines(
-    rows: Iterable[tuple[object, ...]], limit_chars: int, merges: Sequence[Merge] = ()
+    rows: Iterable[tuple[object, ...]],
+    limit_chars: int,
+    merges: Sequence[Merge] = (),
+    unknown: Mapping[int, Sequence[tuple[int, str]]] | None = None,
 ) -> tuple[list[str], bool]:
     """TAB-convention lines of a sheet's rows with a value, and whether the row cap cut the sheet short.
+
+    `unknown` gives, per row, the columns whose value is unknown (a formula never calculated) and the text shown
+    there instead of a blank: the formula itself, which is never a number, so the parser flags the cell.
 
     Every position of a sheet is a cell, so rows are padded to the sheet's width; a merged range keeps its text in
     its top-left position and leaves the rest empty. A column in which nothing begins (no value of its own, only
@@ -121,9 +247,15 @@ def _sheet_lines(
             active.append(pending.pop())
         if active:
             active = [merge for merge in active if merge[2] >= number and merge not in blank_merges]
-        if not active and row.count(None) == len(row):
+        row_unknown = unknown.get(number, ()) if unknown else ()
+        if not active and not row_unknown and row.count(None) == len(row):
             continue
-        texts = [format_value(value) for value in row]
+        texts = [format_value(value) if value is not None else "" for value in row]
+        for column, shown in row_unknown:
+            if column >= len(texts):
+                texts.extend([""] * (column + 1 - len(texts)))
+            if not texts[column]:
+                texts[column] = shown
         while texts and not texts[-1]:
             texts.pop()
         width = max([len(texts), *(merge[3] + 1 for merge in active)])
@@ -152,33 +284,131 @@ def _sheet_lines(
     return render_grid(grid_rows(grid, cells, pad_absent=True)), cut
 
 
+def _holds_table(lines: Sequence[str]) -> bool:
+    """Whether rendered sheet lines hold a table row (two or more cells with text)."""
+    return any(sum(1 for cell in line.split("\t") if cell) >= 2 for line in lines)
+
+
+MAX_SUM_INPUTS = 200_000
+"""Cells read per sheet to work out sums without a cached value; formulas beyond stay unknown."""
+
+
+def _unknown_by_row(
+    sheet: object, part: SheetXml | None, texts: _FormulaTexts
+) -> tuple[dict[int, list[tuple[int, str]]], int]:
+    """Per row, the columns of formula cells without a cached value and the text shown there: `73 (=SUM(D5:I5))`
+    when the formula is a simple sum worked out from the sheet's own numbers, else the formula itself; and how
+    many were worked out."""
+    unknown: dict[int, list[tuple[int, str]]] = {}
+    if part is None or not part.uncached:
+        return unknown, 0
+    shown = {
+        (row, column): texts.text(formula, row, column)
+        for (row, column), formula in part.uncached.items()
+        if row <= MAX_ROWS_PER_SHEET
+    }
+    sums: dict[Position, Parts | None] = {}
+    inputs: set[Position] = set()
+    for position, text in shown.items():
+        parts = sum_parts(text)
+        if parts is not None and len(inputs) < MAX_SUM_INPUTS:
+            inputs.update(cell for cell in referenced(parts) if cell not in part.uncached)
+        else:
+            parts = None
+        sums[position] = parts
+    values = _cell_values(sheet, inputs)
+    worked_out = evaluate_sums(sums, lambda position: values.get(position))
+    for (row, column), text in sorted(shown.items()):
+        total = worked_out.get((row, column))
+        if total is not None:
+            text = f"{format_value(total)} ({text})"
+        unknown.setdefault(row, []).append((column, clean_cell_text(text)))
+    return unknown, len(worked_out)
+
+
+def _cell_values(sheet: object, positions: set[Position]) -> dict[Position, object]:
+    """The cached values of some cells of a read-only sheet (one pass over the rows that hold them)."""
+    if not positions:
+        return {}
+    top = min(row for row, _column in positions)
+    bottom = min(max(row for row, _column in positions), MAX_ROWS_PER_SHEET)
+    right = min(max(column for _row, column in positions), MAX_TABLE_COLUMNS - 1)
+    values: dict[Position, object] = {}
+    rows = sheet.iter_rows(min_row=top, max_row=bottom, max_col=right + 1, values_only=True)  # type: ignore[attr-defined]
+    for row_number, row in enumerate(rows, start=top):
+        for column, value in enumerate(row):
+            if value is not None and (row_number, column) in positions:
+                values[row_number, column] = value
+    return values
+
+
+def _render_sheet(
+    sheet: object, parts: Mapping[str, SheetXml], texts: _FormulaTexts, limits: Limits, notes: list[str]
+) -> list[str]:
+    """A worksheet's lines, its name first (none when it has no values); notes for what it could not give."""
+    title = clean_cell_text(str(getattr(sheet, "title", "")))
+    part = parts.get(str(getattr(sheet, "_worksheet_path", "")).lstrip("/"))
+    unknown, worked_out = _unknown_by_row(sheet, part, texts)
+    sheet.reset_dimensions()  # type: ignore[attr-defined]
+    rows = sheet.iter_rows(max_col=MAX_TABLE_COLUMNS, values_only=True)  # type: ignore[attr-defined]
+    sheet_lines, cut = _sheet_lines(rows, limits.max_text_chars, part.merges if part else (), unknown)
+    if cut:
+        notes.append(f"工作表 {title} 超过 {MAX_ROWS_PER_SHEET} 行，其余未读 rows beyond the cap not read")
+    if part is not None and part.uncached:
+        notes.append(
+            f"工作表 {title} 有 {len(part.uncached)} 个公式单元格没有缓存值（文件未经电子表格程序计算）：其中 "
+            f"{worked_out} 个是简单求和，已用表中数值算出，写在公式之前，如 73 (=SUM(D5:I5))；其余只显示公式；"
+            f"均待核实 {len(part.uncached)} formula cells without a cached value: {worked_out} simple sums worked "
+            "out from the sheet's numbers and shown before the formula, the rest shown as the formula; to be checked"
+        )
+    if part is not None and part.unplaced:
+        notes.append(
+            f"工作表 {title} 另有 {part.unplaced} 个没有缓存值的公式单元格（无坐标或超出上限）按空白读取 "
+            f"{part.unplaced} more formula cells without a cached value (no cell reference, or beyond the cap) read "
+            "as blank"
+        )
+    return [title, *sheet_lines] if sheet_lines else []
+
+
 def read_xlsx(data: bytes, name: str, limits: Limits) -> SourceDocument:
+    """Every visible worksheet with values in the TAB convention; hidden sheets only when no visible sheet holds a
+    table (a workbook carried over from last year keeps last year's tables on a hidden sheet)."""
     with guarded(name, CORRUPT):
-        merges = _check_xml_parts(data, name, limits)
+        parts = _check_xml_parts(data, name, limits)
         import openpyxl
 
-        lines: list[str] = []
         notes: list[str] = []
-        sheets = 0
+        texts = _FormulaTexts()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
             try:
-                for sheet in workbook.worksheets:
-                    if not hasattr(sheet, "iter_rows"):
-                        continue  # chart sheets
-                    sheet.reset_dimensions()
-                    rows = sheet.iter_rows(max_col=MAX_TABLE_COLUMNS, values_only=True)
-                    part = str(getattr(sheet, "_worksheet_path", "")).lstrip("/")
-                    sheet_lines, cut = _sheet_lines(rows, limits.max_text_chars, merges.get(part, ()))
-                    if cut:
+                worksheets = [sheet for sheet in workbook.worksheets if hasattr(sheet, "iter_rows")]  # no charts
+                hidden = [sheet for sheet in worksheets if getattr(sheet, "sheet_state", "") in HIDDEN_STATES]
+                rendered = {
+                    id(sheet): _render_sheet(sheet, parts, texts, limits, notes)
+                    for sheet in worksheets
+                    if sheet not in hidden
+                }
+                hidden_names = "、".join(clean_cell_text(str(sheet.title)) for sheet in hidden)
+                if hidden and any(_holds_table(lines) for lines in rendered.values()):
+                    notes.append(f"隐藏的工作表未读：{hidden_names} hidden sheets skipped")
+                elif hidden:
+                    hidden_notes: list[str] = []
+                    for sheet in hidden:
+                        rendered[id(sheet)] = _render_sheet(sheet, parts, texts, limits, hidden_notes)
+                    if any(_holds_table(rendered[id(sheet)]) for sheet in hidden) or not any(rendered.values()):
                         notes.append(
-                            f"工作表 {sheet.title} 超过 {MAX_ROWS_PER_SHEET} 行，其余未读 rows beyond the cap not read"
+                            f"只有隐藏的工作表中有表格，已读取：{hidden_names} "
+                            "only hidden sheets hold tables: read them"
                         )
-                    if sheet_lines:
-                        sheets += 1
-                        lines.append(clean_cell_text(str(sheet.title)))
-                        lines.extend(sheet_lines)
+                        notes.extend(hidden_notes)
+                    else:
+                        for sheet in hidden:
+                            del rendered[id(sheet)]
+                        notes.append(f"隐藏的工作表未读：{hidden_names} hidden sheets skipped")
+                lines = [line for sheet in worksheets for line in rendered.get(id(sheet), [])]
+                sheets = sum(1 for sheet in worksheets if rendered.get(id(sheet)))
             finally:
                 workbook.close()
     text = finish_text("\n".join(lines) + "\n" if lines else "", name, limits)

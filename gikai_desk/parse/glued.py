@@ -14,6 +14,10 @@ MAX_CELL_DIGITS = 15
 """A cell holds at most this many digits; longer readings are not considered numbers."""
 ROW_NODE_BUDGET = 50_000
 """Search steps spent enumerating the splits of one row before giving up on it."""
+TABLE_NODE_BUDGET = 30_000
+"""Search and sum-range steps spent on all the rows of one call together (a 表三 of 25 glued rows of 3-4 digit
+counts takes up to ~18,000): once spent, the rows left are treated as having too many splits. Bounds the time a
+table of hostile glued rows takes to well under 0.1 s."""
 ROW_CANDIDATE_CAP = 4_096
 """Splits of one row kept at most; a row with more is treated as unsplittable with certainty."""
 SEARCH_NODE_BUDGET = 200_000
@@ -92,6 +96,8 @@ class _Read(NamedTuple):
 
 
 _Split = tuple[_Read, ...]
+_EMPTY_RANGE = (1, 0)
+_ANY_RANGE = (-(10**400), 10**400)
 _UNKNOWN = ("too_many", "too_long", "unreadable")
 """Row states whose values are not known well enough to take part in cross-row constraints."""
 
@@ -155,8 +161,9 @@ def solve_glued(
             cross.append(terms)
 
     scale = _decimal_scale(blobs)
+    budget = TABLE_NODE_BUDGET
     for row in rows:
-        _enumerate_row(row, scale)
+        budget -= _enumerate_row(row, scale, budget)
 
     outcomes: dict[int, _Outcome] = {}
     solution_total = 1
@@ -242,6 +249,11 @@ def _scaled(text: str, scale: int) -> int:
 def _cell_ends(text: str, run: _Run) -> dict[int, list[int]]:
     """For each start offset in the run, the end offsets making a valid number."""
     ends: dict[int, list[int]] = {}
+    if text[run.start : run.end].isdigit():
+        # digits only (no sign, no point): every digit string without a leading 0, up to MAX_CELL_DIGITS
+        for i in range(run.start, run.end):
+            ends[i] = [i + 1] if text[i] == "0" else list(range(i + 1, min(i + MAX_CELL_DIGITS, run.end) + 1))
+        return ends
     for i in range(run.start, run.end):
         found: list[int] = []
         digits = 0
@@ -279,6 +291,11 @@ class _RowSplitter:
             self._digit_prefix.append(self._digit_prefix[-1] + ch.isdigit())
         self._feasible: dict[tuple[int, int, int], bool] = {}
         self._reads: dict[tuple[int, int], _Read] = {}
+        self._sums: dict[tuple[int, int, int], tuple[int, int]] = {}
+        self.budget = 0
+        """Steps left to the running enumerate() (its search and sum-range pruning share them)."""
+        self.steps = 0
+        """Steps taken by enumerate() calls so far."""
 
     @property
     def first(self) -> int:
@@ -301,23 +318,60 @@ class _RowSplitter:
         """The text from `pos` up to the cell start `stop` can be cut into exactly k valid numbers."""
         if pos == stop:
             return k == 0
-        if k == 0 or pos not in self.ends:
-            return False
-        digits = self.digits_before(stop) - self.digits_before(pos)
-        if not k <= digits <= k * MAX_CELL_DIGITS:
-            return False
         key = (pos, k, stop)
         cached = self._feasible.get(key)
-        if cached is None:
-            cached = False
+        if cached is not None:
+            return cached
+        cached = False
+        ends = self.ends.get(pos)
+        if k and ends is not None:
+            prefix = self._digit_prefix
+            last = len(prefix) - 1
+            digits = prefix[stop if stop < last else last] - prefix[pos if pos < last else last]
+            if k <= digits <= k * MAX_CELL_DIGITS:
+                r = self.run_of[pos]
+                for end in ends:
+                    if end > stop:
+                        break
+                    if self.can_reach(stop if end == stop else self.next_start(end, r), k - 1, stop):
+                        cached = True
+                        break
+        self._feasible[key] = cached
+        return cached
+
+    def sum_range(self, pos: int, k: int, stop: int) -> tuple[int, int]:
+        """The smallest and the largest sum (scaled) of k numbers the text from `pos` up to `stop` can be cut
+        into; (1, 0) (empty) when it cannot be. Takes steps from the running enumerate()'s budget; once it is
+        spent, unknown ranges are unbounded (no pruning, never wrong)."""
+        if k == 0:
+            return (0, 0) if pos == stop else _EMPTY_RANGE
+        if pos == stop:
+            return _EMPTY_RANGE
+        key = (pos, k, stop)
+        cached = self._sums.get(key)
+        if cached is not None:
+            return cached
+        if self.budget <= 0:
+            return _ANY_RANGE
+        low: int | None = None
+        high = 0
+        ends = self.ends.get(pos)
+        if ends is not None:
             r = self.run_of[pos]
-            for end in self.ends[pos]:
+            for end in ends:
                 if end > stop:
                     break
-                if self.can_reach(stop if end == stop else self.next_start(end, r), k - 1, stop):
-                    cached = True
-                    break
-            self._feasible[key] = cached
+                self.budget -= 1
+                rest_low, rest_high = self.sum_range(
+                    stop if end == stop else self.next_start(end, r), k - 1, stop
+                )
+                if rest_low > rest_high:
+                    continue
+                value = self.read(pos, end, r).scaled
+                low = value + rest_low if low is None else min(low, value + rest_low)
+                high = max(high, value + rest_high)
+        cached = _EMPTY_RANGE if low is None else (low, high)
+        self._sums[key] = cached
         return cached
 
     def following(self, end: int, r: int, stop: int) -> int:
@@ -338,8 +392,11 @@ class _RowSplitter:
             return _Read(cell_text, value, pos, run.unit_end, run.unit)
         return _Read(cell_text, value, pos, end, "")
 
-    def enumerate(self, local: list[list[tuple[int, int]]]) -> list[_Split] | None:
-        """Every split meeting the `local` constraints; None when the budget or the cap runs out.
+    def enumerate(
+        self, local: list[list[tuple[int, int]]], node_budget: int = ROW_NODE_BUDGET
+    ) -> list[_Split] | None:
+        """Every split meeting the `local` constraints; None when the budget (`node_budget` search steps, taken
+        ones counted in self.steps) or the cap runs out.
 
         Constraints are checked as soon as a cell is placed: exactly once all their cells are known,
         and, when no value can be negative, as bounds before (a part may not exceed its total). When the
@@ -351,10 +408,12 @@ class _RowSplitter:
         for terms in local:
             for k, _ in terms:
                 constraints_of.setdefault(k, []).append(terms)
+        unit_terms = {id(terms) for terms in local if all(abs(coeff) == 1 for _, coeff in terms)}
         values: list[int | None] = [None] * count
         found: list[_Split] = []
         current: list[_Read] = []
-        budget = ROW_NODE_BUDGET
+        node_budget = max(0, node_budget)
+        self.budget = node_budget
 
         def room(terms: list[tuple[int, int]]) -> tuple[int, int, int] | None:
             """(what the open cells must add up to, how many are open, their smallest |coefficient|) when
@@ -397,6 +456,10 @@ class _RowSplitter:
                     and digits > remaining * len(str(total // smallest))
                 ):
                     return False  # every open cell is at most `total`: too many digits left for them
+                if opened == remaining and id(terms) in unit_terms:
+                    low, high = self.sum_range(following, opened, stop)
+                    if not low <= total <= high:
+                        return False  # no cut of the text left adds up to `total`
             return True
 
         def cap(k: int) -> int | None:
@@ -411,7 +474,6 @@ class _RowSplitter:
 
         def walk(pos: int, k: int, stop: int, tail: tuple[_Read, ...]) -> bool:
             """Place cell k at `pos`; False once the budget or the cap is exhausted."""
-            nonlocal budget
             if pos == stop:
                 found.append((*current, *tail))
                 return len(found) < ROW_CANDIDATE_CAP
@@ -421,8 +483,8 @@ class _RowSplitter:
             for end in self.ends[pos]:
                 if end > stop:
                     break
-                budget -= 1
-                if budget < 0:
+                self.budget -= 1
+                if self.budget < 0:
                     return False
                 following = self.following(end, r, stop)
                 if not self.can_reach(following, remaining, stop):
@@ -440,59 +502,80 @@ class _RowSplitter:
             return True
 
         last = count - 1
-        if count < 2 or last not in constraints_of:
-            return found if walk(self.first, 0, self.end_mark, ()) else None
-        last_run = len(self.runs) - 1
-        run_end = self.runs[last_run].end
-        for start in range(self.runs[last_run].start, run_end):
-            if run_end not in self.ends.get(start, ()) or not self.can_reach(self.first, last, start):
-                continue
-            read = self.read(start, run_end, last_run)
-            values[last] = read.scaled
-            if holds(last, self.first, start, last) and not walk(self.first, 0, start, (read,)):
-                return None
-            values[last] = None
-        return found
+        try:
+            if count < 2 or last not in constraints_of:
+                return found if walk(self.first, 0, self.end_mark, ()) else None
+            last_run = len(self.runs) - 1
+            run_end = self.runs[last_run].end
+            for start in range(self.runs[last_run].start, run_end):
+                if run_end not in self.ends.get(start, ()) or not self.can_reach(self.first, last, start):
+                    continue
+                read = self.read(start, run_end, last_run)
+                values[last] = read.scaled
+                if holds(last, self.first, start, last) and not walk(self.first, 0, start, (read,)):
+                    return None
+                values[last] = None
+            return found
+        finally:
+            self.steps += node_budget - max(self.budget, 0)
 
     def balanced(self) -> _Split:
         """The valid split with the most even digit lengths (a guess shown for review, never trusted)."""
-        best: dict[tuple[int, int], tuple[int, tuple[tuple[int, int, int], ...]]] = {}
+        best: dict[tuple[int, int], tuple[int, int] | None] = {}
+        """(pos, cells left) -> (smallest cost of the rest, end of the cell at pos in that reading), or None when
+        the text from pos cannot be cut into that many numbers."""
+        end_mark = self.end_mark
+        prefix = self._digit_prefix
+        digits_total = prefix[-1]
 
-        def cost(pos: int, k: int) -> tuple[int, tuple[tuple[int, int, int], ...]]:
-            if pos == self.end_mark:
-                return (0, ())
+        def cost(pos: int, k: int) -> int | None:
+            if pos == end_mark:
+                return 0 if k == 0 else None
             key = (pos, k)
-            cached = best.get(key)
-            if cached is not None:
-                return cached
-            r = self.run_of[pos]
-            result: tuple[int, tuple[tuple[int, int, int], ...]] | None = None
-            for end in self.ends[pos]:
-                following = self.next_start(end, r)
-                if not self.can_finish(following, k - 1):
-                    continue
-                rest = cost(following, k - 1)
-                total = (end - pos) ** 2 + rest[0]
-                if result is None or total < result[0]:
-                    result = (total, ((pos, end, r), *rest[1]))
-            assert result is not None  # only called where can_finish(pos, k) holds
+            if key in best:
+                found = best[key]
+                return None if found is None else found[0]
+            result: tuple[int, int] | None = None
+            ends = self.ends.get(pos)
+            if k and ends is not None and k <= digits_total - prefix[pos] <= k * MAX_CELL_DIGITS:
+                r = self.run_of[pos]
+                for end in ends:
+                    rest = cost(self.next_start(end, r), k - 1)
+                    if rest is None:
+                        continue
+                    total = (end - pos) ** 2 + rest
+                    if result is None or total < result[0]:
+                        result = (total, end)
             best[key] = result
-            return result
+            return None if result is None else result[0]
 
-        return tuple(self.read(pos, end, r) for pos, end, r in cost(self.first, self.count)[1])
+        cost(self.first, self.count)
+        reads: list[_Read] = []
+        pos = self.first
+        k = self.count
+        while pos != self.end_mark:
+            step = best[(pos, k)]
+            assert step is not None  # only called where can_finish(first, count) holds
+            end = step[1]
+            r = self.run_of[pos]
+            reads.append(self.read(pos, end, r))
+            pos = self.next_start(end, r)
+            k -= 1
+        return tuple(reads)
 
 
-def _enumerate_row(row: _Row, scale: int) -> None:
-    """Fill row.splits and row.status: the splits meeting the row's own constraints, bounded."""
+def _enumerate_row(row: _Row, scale: int, budget: int) -> int:
+    """Fill row.splits and row.status: the splits meeting the row's own constraints, bounded by
+    ROW_NODE_BUDGET per enumeration and `budget` search steps in all; returns the steps taken."""
     if row.count == 0:
-        return
+        return 0
     if row.count > MAX_ROW_CELLS:
         row.status = "too_long"
-        return
+        return 0
     text = _normalise(row.blob)
     if sum(ch.isdigit() for ch in text) > row.count * MAX_CELL_DIGITS:
         row.status = "unreadable"
-        return
+        return 0
     chars = [i for i, ch in enumerate(text) if ch in _NUMBER_CHARS]
     if len(chars) == row.count and all(text[i].isdigit() for i in chars) and "元" not in text[: chars[-1]]:
         # as many digits as cells: one digit per cell is the only possible split
@@ -501,27 +584,28 @@ def _enumerate_row(row: _Row, scale: int) -> None:
         meets = all(sum(coeff * split[k].scaled for k, coeff in terms) == 0 for terms in row.local)
         if not meets:
             row.status = "conflict"
-        return
+        return 0
     splitter = _RowSplitter(row.blob, row.count, scale)
     if not splitter.can_finish(splitter.first, row.count):
         row.status = "unreadable"
-        return
-    meeting = splitter.enumerate(row.local)
+        return 0
+    meeting = splitter.enumerate(row.local, min(ROW_NODE_BUDGET, budget))
     if meeting is None:
         row.status = "too_many"
         row.splits = [splitter.balanced()]
-        return
+        return splitter.steps
     if meeting:
         row.splits = meeting
-        return
-    every = splitter.enumerate([])
+        return splitter.steps
+    every = splitter.enumerate([], min(ROW_NODE_BUDGET, budget - splitter.steps))
     if every is None:
         row.status = "too_many"
         row.conflict = True
         row.splits = [splitter.balanced()]
-        return
+        return splitter.steps
     row.status = "conflict"
     row.splits = every
+    return splitter.steps
 
 
 def _with_unit(split: _Split, text: str) -> _Split:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from itertools import combinations
 
 from gikai_desk.model import Number
@@ -28,6 +29,7 @@ FLAG_NO_VALUES = "该行没有读到任何数值，无法确定各单元格是�
 FLAG_NARROW_ROW = "该行的单元格比表格其他行少，无法确定各值所在列"
 
 
+@cache
 def flag_count(found: int, expected: int) -> str:
     return f"该行有{found}个值，应为{expected}个，无法确定各值所在列"
 
@@ -158,22 +160,78 @@ def _plain_tab_row(
     if line is None:
         return None
     line_end = line.end() - 1
-    parts = norm[start + 1 : line_end].split("\t")
-    cells = _split_cells(norm, start + 1, parts, checked=True)
-    if cells is None:
-        return None
-    if sum(1 for c in cells if c.value is not None) > count:
+    items: list[tuple[int | None, int, int]] = []
+    append = items.append
+    position = start + 1
+    filled = 0
+    segment = norm[position:line_end]
+    if " " not in segment:  # the common line: cells are digits or nothing
+        for part in segment.split("\t"):
+            if part:
+                after = position + len(part)
+                append((int(part), position, after))
+                filled += 1
+                position = after + 1
+            else:
+                append((None, position, position))
+                position += 1
+    else:
+        for part in segment.split("\t"):
+            digits = part.strip(" ")
+            if digits:
+                first = position + len(part) - len(part.lstrip(" "))
+                append((int(digits), first, first + len(digits)))
+                filled += 1
+            else:
+                append((None, position, position))
+            position += len(part) + 1
+    if filled > count:
         # More values than columns (seed 004's 12 for 7): what the general reader does with this one line.
-        tokens = [
-            Token(Kind.BLANK, c.start, c.end, 0)
-            if c.value is None
-            else Token(Kind.NUMBER, c.start, c.end, 0, c.value)
-            for c in cells
-        ]
-        return fit(tokens, count, prefer_leading, sum_groups)
-    if all(c.value is None for c in cells) and _BLANK_LINES.fullmatch(norm, line.end(), end) is None:
+        return _surplus_row(items, count, prefer_leading, sum_groups)
+    if not filled and _BLANK_LINES.fullmatch(norm, line.end(), end) is None:
         return None
-    return _fitted(cells, count, prefer_leading)
+    return _fitted([CellRead(v, s, e) for v, s, e in items], count, prefer_leading)
+
+
+def _surplus_row(
+    items: list[tuple[int | None, int, int]], count: int, prefer_leading: bool, sum_groups: int
+) -> RowRead:
+    """fit() for a row of plain numbers and empty cells (value None, start == end) holding more numbers than
+    `count`: surplus empty cells dropped from the sides, every cell flagged, the first window of `count`
+    cells that satisfies the row total shown (without building tokens)."""
+    low, high = 0, len(items)
+    surplus = high - count
+    for leading in (prefer_leading, not prefer_leading):
+        if leading:
+            while surplus > 0 and items[low][0] is None:
+                low += 1
+                surplus -= 1
+        else:
+            while surplus > 0 and items[high - 1][0] is None:
+                high -= 1
+                surplus -= 1
+    found = high - low
+    chosen = low
+    if sum_groups:
+        numbers = [0 if v is None else v for v, _, _ in items[low:high]]
+        for first in range(found - count + 1):
+            if _numbers_sum(numbers, first, count, sum_groups):
+                chosen = low + first
+                break
+    reason = flag_count(found, count)
+    return RowRead(
+        cells=[CellRead(v, s, e, False, reason) for v, s, e in items[chosen : chosen + count]], problem=reason
+    )
+
+
+def _numbers_sum(numbers: list[int], first: int, count: int, groups: int) -> bool:
+    """_sums_hold on numbers[first:first + count]."""
+    width = count // groups
+    for g in range(groups):
+        low = first + g * width
+        if abs(sum(numbers[low : low + width - 1]) - numbers[low + width - 1]) > 1e-9:
+            return False
+    return True
 
 
 def _plain_line_row(norm: str, start: int, end: int, count: int) -> RowRead | None:
@@ -215,8 +273,13 @@ def _plain_terminated_row(
     position = norm.index("\n", start) + 1
     for line in norm[position : lines.end() - 1].split("\n"):
         bar = line.find("|")
-        if bar >= 0:
-            cells.extend(_split_cells(norm, position, [line[:bar]], checked=True) or ())
+        if bar >= 0:  # `2 |` or a bare `|` (the pattern made sure: spaces and digits before the bar)
+            digits = line[:bar].strip(" ")
+            if digits:
+                first = position + line.index(digits[0])
+                cells.append(CellRead(int(digits), first, first + len(digits)))
+            else:
+                cells.append(CellRead(None, position, position))
         position += len(line) + 1
     if not cells or not _ends_with_text(norm, lines.end(), end, explicit=True):
         return None
@@ -247,8 +310,10 @@ def _read_inline(norm: str, run: re.Match[str], count: int, sum_groups: int) -> 
     joined_units = any(not NUMBER_CELL.fullmatch(p.group()) for p in parts)
     if len(parts) == count and not joined_units:
         return RowRead(cells=[_cell_from(norm, p.start(), p.end()) for p in parts])
-    if len(parts) > count or (len(parts) < count and "  " in run.group().strip()):
-        # More numbers than cells, or columns set apart by wide gaps with some missing: not glue.
+    gap_before = norm.startswith("  ", run.start() - 2) if run.start() >= 2 else False
+    if len(parts) > count or (len(parts) < count and (gap_before or "  " in run.group().rstrip())):
+        # More numbers than cells, or columns set apart by wide gaps (also from the label: layout text) with
+        # some missing: not glue.
         tokens = [Token(Kind.NUMBER, p.start(), p.end(), 0, _safe_value(p.group())) for p in parts]
         return fit(tokens, count, False, sum_groups)
     blob_start = parts[0].start()

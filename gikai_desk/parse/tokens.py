@@ -5,8 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import Enum
+from functools import cache
 
+from gikai_desk.forms import formbook
 from gikai_desk.model import Number
+from gikai_desk.parse.normalize import fold
 
 
 class Kind(Enum):
@@ -38,7 +41,9 @@ class Token:
     """The cell holds more than its number (e.g. 3项(41笔))."""
 
 
-_UNIT = r"(?:万元|亿元|元|件|个|项|条|次|笔|人次|家)"
+_UNIT = r"(?:万元|亿元|千元|元|件|个|项|条|次|笔|人次|家)"
+_SPACED_UNIT = r"(?:万元|亿元|千元|元|件|个|项)"
+"""Unit words that belong to the number before them even when a space separates them (`12.5 万元`)."""
 MAX_DIGITS = 18
 """A cell with more digits than this is not a count or an amount (and would not fit int() limits)."""
 _NUMBER = r"[+\-]?(?:\d{1,3}(?:,\d{3}){1,5}|\d{1,18})(?:\.\d{1,12})?"
@@ -54,9 +59,42 @@ STRAY = re.compile(
     r"|(?:19|20)\d{2}[ ]*年(?:[ ]*\d{1,2}[ ]*月(?:[ ]*\d{1,2}[ ]*日)?)?"  # 2020年1月10日
     r"|(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}"
 )
-INLINE_RUN = re.compile(r"[ ]*(?:[+\-]?\d[\d,]{0,300}(?:\.\d{1,12})?(?:[ ]*(?:万元|亿元|元))?[ ]*)+")
+INLINE_RUN = re.compile(
+    rf"[ ]*(?:[+\-]?\d[\d,]{{0,300}}(?:\.\d{{1,12}})?(?:[ ]*(?:万元|亿元|千元|元)|[ ]+{_SPACED_UNIT}(?!\S))?[ ]*)+"
+)
 """Numbers written straight after a label on the same line (separated by spaces, or glued together)."""
-SPACE_SPLIT = re.compile(r"\S+")
+SPACE_SPLIT = re.compile(rf"\S*\d(?!\S)(?:[ ]+{_SPACED_UNIT}(?!\S))?|\S+")
+"""Space-separated parts of a cell; a unit word set apart by spaces stays with the number before it."""
+_HAS_DIGIT = re.compile(r"\d")
+
+
+@cache
+def _label_debris() -> tuple[str, frozenset[str]]:
+    """Every row and group label of the forms and their match fragments (spellings such as 其它处理; folded, no
+    spaces, one per line), and the labels' own words without their ordinals (a part equal to one of those is a
+    row's label, not a fragment of one)."""
+    texts: set[str] = set()
+    cores: set[str] = set()
+    for table in formbook().tables.values():
+        for row in table.rows.values():
+            for label in (row.label, row.label_2021, row.group, *row.match):
+                if label:
+                    texts.add("".join(fold(label).split()))
+            for label in (row.label, *row.match):
+                cores.add(_LABEL_ORDINAL.sub("", "".join(fold(label).split())))
+    return "\n".join(sorted(texts)), frozenset(cores)
+
+
+_LABEL_ORDINAL = re.compile(r"^(?:\d{1,2}[.、]|\([一二三四五六七八九十]{1,2}\)|[一二三四五六七八九十]{1,2}、)")
+
+
+def is_label_debris(part: str) -> bool:
+    """A piece of a wrapped or vertical label (`、`, `无法提`, `予处理`) printed on another row's value line
+    in layout text: no digit, a substring of some form label, and not a whole row label."""
+    if not part or _HAS_DIGIT.search(part) is not None:
+        return False
+    texts, cores = _label_debris()
+    return part in texts and part not in cores
 
 
 def number_value(text: str) -> Number:
@@ -99,17 +137,17 @@ def classify(norm: str, start: int, end: int, line: int, explicit: bool, out: li
             for p in parts:
                 out.append(Token(Kind.NUMBER, p.start(), p.end(), line, number_value(p.group())))
             return
-        lead = parts[0].group()
+        first_number = next((i for i, p in enumerate(parts) if NUMBER_CELL.fullmatch(p.group())), len(parts))
         if (
-            len(parts) >= 3
-            and len(lead) == 1
-            and "\u4e00" <= lead <= "\u9fff"
-            and all(NUMBER_CELL.fullmatch(p.group()) for p in parts[1:])
+            0 < first_number <= len(parts) - 2
+            and all(NUMBER_CELL.fullmatch(p.group()) for p in parts[first_number + 1 :])
+            and all(_is_lead_debris(p.group()) for p in parts[:first_number])
         ):
-            # One character of a vertical label (三/、/本/年/度/… of a merged cell) printed at the head of a
-            # row of values in layout text: the character is text, the rest the row's values.
-            out.append(Token(Kind.TEXT, parts[0].start(), parts[0].end(), line))
-            for p in parts[1:]:
+            # Pieces of labels printed at the head of a row of values in layout text: one character of a
+            # vertical label (三/、/本/年/… of a merged cell) or a fragment of a wrapped one (无法提, 予处理).
+            # They are one text cell, the rest the row's values.
+            out.append(Token(Kind.TEXT, parts[0].start(), parts[first_number - 1].end(), line))
+            for p in parts[first_number:]:
                 out.append(Token(Kind.NUMBER, p.start(), p.end(), line, number_value(p.group())))
             return
     extra = NUMBER_WITH_EXTRA.fullmatch(text)
@@ -117,6 +155,10 @@ def classify(norm: str, start: int, end: int, line: int, explicit: bool, out: li
         out.append(Token(Kind.NUMBER, start, end, line, number_value(extra.group("num")), extra=True))
         return
     out.append(Token(Kind.TEXT, start, end, line))
+
+
+def _is_lead_debris(part: str) -> bool:
+    return (len(part) == 1 and "\u4e00" <= part <= "\u9fff") or is_label_debris(part)
 
 
 _LINE = re.compile(r"[^\n]*[^\n ][^\n]*")
