@@ -22,7 +22,9 @@ if TYPE_CHECKING:
 
 COMMANDS = ("extract", "check", "export")
 REPORT_SUFFIXES = ingest.REPORT_SUFFIXES
-"""Files taken from a folder (a file named on the command line is always read, whatever its name)."""
+FOLDER_SUFFIXES = ingest.REPORT_SUFFIXES | ingest.LEGACY_SUFFIXES
+"""Files taken from a folder (a file named on the command line is always read, whatever its name): legacy
+office files too, so they are listed as unreadable with the reader's "save as .docx/.xlsx" message."""
 
 EXIT_OK = 0
 EXIT_ERRORS_FOUND = 1
@@ -82,7 +84,7 @@ def collect_files(paths: Sequence[str]) -> list[tuple[Path, str | None]]:
                 p
                 for p in path.rglob("*")
                 if p.is_file()
-                and p.suffix.lower() in REPORT_SUFFIXES
+                and p.suffix.lower() in FOLDER_SUFFIXES
                 and not any(part.startswith((".", "~$")) for part in p.relative_to(path).parts)
             )
             for item in found:

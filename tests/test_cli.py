@@ -152,6 +152,28 @@ def test_check_folder_batch_goes_on_after_bad_files(
     assert "Traceback" not in captured.err
 
 
+def test_check_folder_lists_legacy_office_files_as_unreadable(
+    fake_parser: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Legacy .doc/.xls/.wps/.rtf inside a folder are reported with the reader's "save as" message (as the
+    window does), not skipped; the batch exits 2 like any unreadable input."""
+    ole = bytes.fromhex("d0cf11e0a1b11ae1") + b"\0" * 504
+    (tmp_path / "old.doc").write_bytes(ole)
+    (tmp_path / "sheet.XLS").write_bytes(ole)
+    (tmp_path / "wps.wps").write_bytes(ole)
+    (tmp_path / "rich.rtf").write_bytes(b"{\\rtf1\\ansi hello}")
+    write(tmp_path, "ok.txt", "OK")
+    assert main(["check", str(tmp_path)]) == 2
+    out = capsys.readouterr().out
+    for name in ("old.doc", "sheet.XLS", "wps.wps"):
+        assert f"{tmp_path / name}: " in out
+        line = next(line for line in out.splitlines() if name in line)
+        assert "另存为 .docx/.xlsx" in line
+    rtf_line = next(line for line in out.splitlines() if "rich.rtf" in line)
+    assert "另存为 .docx" in rtf_line
+    assert "共 5 个文件" in out
+
+
 def test_check_writes_excel_summary(fake_parser: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     pytest.importorskip("openpyxl")
     ok = write(tmp_path, "ok.txt", "OK")

@@ -551,3 +551,88 @@ def test_issue_list_shows_cross_year_findings(window: object, qtbot: object) -> 
     assert not crossing & idents(window)
     assert model.row_of("CROSS_YEAR_CARRY@total") == -1
     assert window.document.counts()[1] == window.store.summary(second).warnings
+
+
+def test_row_tool_and_confirm_shortcuts_fire_from_real_key_events(window: object, qtbot: object) -> None:
+    """The keys as a keyboard delivers them: Ctrl+Shift+= arrives as Key_Plus with Ctrl+Shift on US/Chinese
+    layouts; the shift tools are on Alt+Shift+Left/Right (Ctrl+Alt+arrows belong to the desktop's workspace
+    switching on GNOME/UKUI/DDE); the keypad's Enter confirms as Return does."""
+    from gikai_desk.gui.main_window import MainWindow
+
+    assert isinstance(window, MainWindow)
+    ctrl, shift, alt = (
+        Qt.KeyboardModifier.ControlModifier,
+        Qt.KeyboardModifier.ShiftModifier,
+        Qt.KeyboardModifier.AltModifier,
+    )
+    press = qtbot.keyClick  # type: ignore[attr-defined]
+    add_report(
+        window,
+        synthetic_report(
+            {"t3.carried_out.natural": None, "t3.carried_out.commercial": 4, "t3.carried_out.total": None},
+            unsure=("t3.new.natural",),
+        ),
+    )
+    grid = window.grid_view
+    grid.setFocus()
+    QApplication.processEvents()
+
+    def undo() -> None:
+        press(grid, Qt.Key.Key_Z, ctrl)
+        assert (value_at(window, "t3.carried_out.natural"), value_at(window, "t3.carried_out.commercial")) == ("", "4")
+
+    window.select_cell("t3.carried_out.natural")
+    press(grid, Qt.Key.Key_Minus, ctrl)  # remove cell: the rest moves left
+    assert value_at(window, "t3.carried_out.natural") == "4"
+    undo()
+    for key, modifiers in ((Qt.Key.Key_Plus, ctrl | shift), (Qt.Key.Key_Equal, ctrl | shift)):
+        window.select_cell("t3.carried_out.natural")
+        press(grid, key, modifiers)  # insert a blank cell: the rest moves right
+        assert value_at(window, "t3.carried_out.commercial") == ""
+        assert value_at(window, "t3.carried_out.research") == "4"
+        undo()
+    window.select_cell("t3.carried_out.natural")
+    press(grid, Qt.Key.Key_Left, alt | shift)
+    assert value_at(window, "t3.carried_out.natural") == "4"
+    undo()
+    window.select_cell("t3.carried_out.natural")
+    press(grid, Qt.Key.Key_Right, alt | shift)
+    assert value_at(window, "t3.carried_out.research") == "4"
+    undo()
+    window.select_cell("t3.carried_out.natural")
+    press(grid, Qt.Key.Key_Left, ctrl | alt)  # the old binding no longer moves anything
+    assert value_at(window, "t3.carried_out.commercial") == "4"
+
+    document = window.document
+    assert document is not None
+    for key, modifiers in (
+        (Qt.Key.Key_Return, ctrl | shift),
+        (Qt.Key.Key_Enter, ctrl | shift | Qt.KeyboardModifier.KeypadModifier),
+    ):
+        window.select_cell("t3.new.natural")
+        assert not document.cell("t3.new.natural").settled  # type: ignore[union-attr]
+        press(grid, key, modifiers)
+        assert document.cell("t3.new.natural").settled  # type: ignore[union-attr]
+        press(grid, Qt.Key.Key_Z, ctrl)
+
+
+def test_a_decision_step_on_a_finding_that_went_away_is_dropped_not_raised(window: object) -> None:
+    """The store refuses decisions on findings a report does not have (e.g. a CROSS_YEAR_CARRY finding gone
+    after last year's report was edited): the undo step is then dropped from the history instead."""
+    from gikai_desk.gui.commands import DecideCommand
+    from gikai_desk.gui.main_window import MainWindow
+
+    assert isinstance(window, MainWindow)
+    rid = add_report(window, synthetic_report({"t4.review.total": 3}))
+    document = window.document
+    assert document is not None
+    with pytest.raises(ValueError, match="not a current finding"):
+        window.store.decide(rid, "T4_TOTAL@nowhere", "resolved", "", "测试员")
+    step = DecideCommand(document, "T4_TOTAL@nowhere", "resolved", "", "gone")
+    step.redo()
+    assert step.isObsolete() and "T4_TOTAL@nowhere" not in window.store.decisions(rid)
+    kept = DecideCommand(document, "T4_TOTAL@review", "resolved", "", "kept")
+    kept.redo()
+    assert not kept.isObsolete() and window.store.decisions(rid)["T4_TOTAL@review"].kind == "resolved"
+    kept.undo()
+    assert "T4_TOTAL@review" not in window.store.decisions(rid)

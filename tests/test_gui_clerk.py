@@ -141,6 +141,7 @@ def test_second_window_on_the_same_workspace_is_refused(
             [sys.executable, "-c", probe, str(path)], cwd=ROOT, capture_output=True, text=True, timeout=60
         )
         assert other.returncode == 3 and "pid" in other.stdout  # another process is refused too
+        assert "（gikai-desk，进程 pid " in other.stdout and "python" not in other.stdout.split("：")[0]
 
         warnings: list[str] = []
         monkeypatch.setattr(

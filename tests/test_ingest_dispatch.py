@@ -173,15 +173,15 @@ def test_read_source_uses_limits_from_the_environment(tmp_path: Path, monkeypatc
 
 
 def test_folder_check_takes_every_suffix_the_readers_read(tmp_path: Path) -> None:
-    """One list of readable endings (gikai_desk.ingest.REPORT_SUFFIXES) decides what `gikai-desk check FOLDER`
-    takes: web archives (.mht/.mhtml) included, legacy office files and others not."""
+    """The readable endings (gikai_desk.ingest.REPORT_SUFFIXES) plus the legacy office endings (listed as
+    unreadable with a "save as" message) decide what `gikai-desk check FOLDER` takes; other files are skipped."""
     from gikai_desk import cli
     from gikai_desk.ingest import LEGACY_SUFFIXES, REPORT_SUFFIXES
 
     assert cli.REPORT_SUFFIXES is REPORT_SUFFIXES
     assert {".mht", ".mhtml", ".html", ".txt", ".docx", ".pdf", ".xlsx", ".xlsm"} <= REPORT_SUFFIXES
     assert not LEGACY_SUFFIXES & REPORT_SUFFIXES
-    for suffix in [*REPORT_SUFFIXES, ".MHT", ".png", ".doc"]:
+    for suffix in [*REPORT_SUFFIXES, ".MHT", ".png", ".doc", ".XLS"]:
         (tmp_path / f"report{suffix}").write_bytes(b"x")
     taken = {path.name for path, _reason in cli.collect_files([str(tmp_path)])}
-    assert taken == {f"report{suffix}" for suffix in [*REPORT_SUFFIXES, ".MHT"]}
+    assert taken == {f"report{suffix}" for suffix in [*REPORT_SUFFIXES, ".MHT", ".doc", ".XLS"]}

@@ -154,8 +154,9 @@ def test_decisions_status_note_persist(tmp_path: Path) -> None:
     path = tmp_path / "p.gikai"
     with Workspace.create(path) as ws:
         rid, _ = add_synthetic(ws)
+        ws.set_cell(rid, "t3.new.natural", 100000, "王五", "据原件")  # breaks the 表三 row total and balance
         ws.decide(rid, "T3_BALANCE@natural", "report_error", "报告本身如此", "王五")
-        ws.decide(rid, "NARRATIVE_MISMATCH@t3.new.total", "resolved", "", "王五")
+        ws.decide(rid, "T3_ROW_TOTAL@new", "resolved", "", "王五")
         ws.set_status(rid, "returned")
         ws.set_note(rid, "请补充表四")
         ws.set_cell(rid, "t4.review.total", 7, "王五", "据原件")
@@ -165,7 +166,7 @@ def test_decisions_status_note_persist(tmp_path: Path) -> None:
             ws.decide(rid, "X@y", "maybe", "", "王五")  # type: ignore[arg-type]
     with Workspace.open(path) as ws:
         decisions = ws.decisions(rid)
-        assert set(decisions) == {"T3_BALANCE@natural", "NARRATIVE_MISMATCH@t3.new.total"}
+        assert set(decisions) == {"T3_BALANCE@natural", "T3_ROW_TOTAL@new"}
         kept = decisions["T3_BALANCE@natural"]
         assert (kept.rule, kept.where, kept.kind, kept.note, kept.reviewer) == (
             "T3_BALANCE", "natural", "report_error", "报告本身如此", "王五"
@@ -173,16 +174,16 @@ def test_decisions_status_note_persist(tmp_path: Path) -> None:
         summary = ws.summary(rid)
         assert summary.status == "returned" and summary.note == "请补充表四"
         assert ws.report(rid).value("t4.review.total") == 7  # type: ignore[union-attr]
-        assert [c.reason for c in ws.history(rid)] == ["据原件"]
+        assert [c.reason for c in ws.history(rid)] == ["据原件", "据原件"]
 
 
 def test_reparse_keeps_corrections_and_flags_conflicts(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
     rid, original = add_synthetic(ws)
-    ws.decide(rid, "T3_BALANCE@natural", "resolved", "已核实", "张三")
     kept, agreed, conflict, untouched = "t3.new.natural", "t3.new.commercial", "t3.new.research", "t3.new.ngo"
     ws.set_cell(rid, kept, 1001, "张三")
     ws.set_cell(rid, agreed, 1002, "张三")
     ws.set_cell(rid, conflict, 1003, "张三")
+    ws.decide(rid, "T3_BALANCE@natural", "resolved", "已核实", "张三")
     improved = original.model_copy(deep=True)
     for key, value in ((agreed, 1002), (conflict, 555), (untouched, 777)):
         improved.cells[key].value = value
@@ -326,8 +327,9 @@ def test_used_only_from_its_own_thread(ws: Workspace) -> None:
 def test_remove_drops_everything(ws: Workspace) -> None:
     rid, _ = add_synthetic(ws)
     other, _ = add_synthetic(ws, 2)
-    ws.set_cell(rid, "t3.new.natural", 1, "x")
-    ws.decide(rid, "A@b", "resolved", "", "x")
+    ws.set_cell(rid, "t3.new.natural", 100000, "x")
+    ws.decide(rid, "T3_BALANCE@natural", "resolved", "", "x")
+    assert ws.decisions(rid)
     ws.remove(rid)
     assert [s.id for s in ws.reports()] == [other]
     assert ws.history(rid) == [] and ws.decisions(rid) == {}
@@ -346,3 +348,36 @@ def test_add_file_survives_a_parser_bug(ws: Workspace, tmp_path: Path, monkeypat
     error = ws.summary(rid).error or ""
     assert "internal error" in error and "row splitter" in error
     assert ws.source_bytes(rid) == source.read_bytes()
+
+
+def test_decide_refuses_a_finding_the_report_does_not_have(ws: Workspace) -> None:
+    """A decision needs a current finding (fail or cannot_check); withdrawing is always allowed, and a decision
+    whose finding went away stays until withdrawn (so nothing a reviewer decided is dropped silently)."""
+    rid, _ = add_synthetic(ws)
+    with pytest.raises(ValueError, match="not a current finding"):
+        ws.decide(rid, "T3_BALANCE@natural", "resolved", "", "张三")  # the report is consistent: no finding
+    with pytest.raises(ValueError, match="not a current finding"):
+        ws.decide(rid, "NO_SUCH_RULE@anywhere", "report_error", "", "张三")
+    assert ws.decisions(rid) == {} and ws.decision_history(rid) == []
+    consistent = ws.report(rid).value("t3.new.natural")  # type: ignore[union-attr]
+    ws.set_cell(rid, "t3.new.natural", 100000, "张三")
+    ws.decide(rid, "T3_BALANCE@natural", "report_error", "原文如此", "张三")
+    ws.set_cell(rid, "t3.new.natural", consistent, "张三")  # the finding goes away; the decision is kept
+    assert ws.violations(rid) == [] and "T3_BALANCE@natural" in ws.decisions(rid)
+    with pytest.raises(ValueError, match="not a current finding"):
+        ws.decide(rid, "T3_BALANCE@natural", "resolved", "", "张三")
+    ws.decide(rid, "T3_BALANCE@natural", None, "", "张三")  # withdrawing needs no finding
+    assert ws.decisions(rid) == {}
+    ws.decide(rid, "NO_SUCH_RULE@anywhere", None, "", "张三")
+
+
+def test_decide_takes_cannot_check_findings(ws: Workspace) -> None:
+    report = synthetic_report(1, "2021")
+    report.cells["t3.new.natural"].sure = False
+    report.cells["t3.new.natural"].flag = "列位置不确定"
+    rid = ws.add_document(report.file, report.text.encode("utf-8"), report, None)
+    found = {v.ident: v.status for v in ws.violations(rid)}
+    assert found and set(found.values()) == {"cannot_check"}
+    for ident in found:
+        ws.decide(rid, ident, "resolved", "已核对原件", "张三")
+    assert set(ws.decisions(rid)) == set(found)

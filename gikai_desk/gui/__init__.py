@@ -39,8 +39,11 @@ def _application() -> object:
     return app
 
 
-def create_main_window(workspace_path: Path | None = None) -> MainWindow:
-    """The main window (a QApplication is created when none exists; no event loop is started)."""
+def create_main_window(workspace_path: Path | None = None, remember_workspace: bool = True) -> MainWindow:
+    """The main window (a QApplication is created when none exists; no event loop is started).
+
+    remember_workspace False: the workspace opened is not stored as the one to reopen next time (the demo's).
+    """
     _application()
     from gikai_desk.gui.i18n import install_language
     from gikai_desk.gui.main_window import MainWindow
@@ -48,7 +51,9 @@ def create_main_window(workspace_path: Path | None = None) -> MainWindow:
 
     preferences = Preferences()
     install_language(preferences.language)
-    return MainWindow(workspace_path=workspace_path, preferences=preferences)
+    return MainWindow(
+        workspace_path=workspace_path, preferences=preferences, remember_workspace=remember_workspace
+    )
 
 
 def _optional_call(module: str, function: str, *args: object) -> None:
@@ -74,10 +79,14 @@ def run(argv: Sequence[str]) -> int:
     from PySide6.QtWidgets import QApplication
 
     from gikai_desk.gui.domain import WorkspaceInUseError
-    from gikai_desk.gui.main_window import demo_path
+    from gikai_desk.gui.main_window import demo_path, demo_workspace_path
 
+    workspace = Path(args.workspace) if args.workspace else None
+    remember = True
+    if args.demo and workspace is None:  # the sample report must not land in a real batch (nor its exports)
+        workspace, remember = demo_workspace_path(), False
     try:
-        window = create_main_window(Path(args.workspace) if args.workspace else None)
+        window = create_main_window(workspace, remember_workspace=remember)
     except WorkspaceInUseError as exc:  # a second window on the same batch would overwrite the first one's work
         from PySide6.QtWidgets import QMessageBox
 

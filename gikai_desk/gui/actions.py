@@ -68,21 +68,23 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec(
         "confirm_cells",
         _t("确认存疑单元格的读数"),
-        ("Ctrl+Shift+Return",),
+        ("Ctrl+Shift+Return", "Ctrl+Shift+Enter"),  # Enter: the keypad's
         "_on_confirm_cells_triggered",
         "edit",
     ),
     ActionSpec(
         "take_number", _t("取原文光标处的数字填入单元格"), ("Ctrl+T",), "_on_take_number_triggered", "edit"
     ),
-    ActionSpec("shift_left", _t("本行数值左移一格"), ("Ctrl+Alt+Left",), "_on_shift_left_triggered", "edit"),
+    # Alt+Shift, not Ctrl+Alt: GNOME, UKUI (Kylin) and DDE (UOS) switch workspaces on Ctrl+Alt+Left/Right
+    ActionSpec("shift_left", _t("本行数值左移一格"), ("Alt+Shift+Left",), "_on_shift_left_triggered", "edit"),
     ActionSpec(
-        "shift_right", _t("本行数值右移一格"), ("Ctrl+Alt+Right",), "_on_shift_right_triggered", "edit"
+        "shift_right", _t("本行数值右移一格"), ("Alt+Shift+Right",), "_on_shift_right_triggered", "edit"
     ),
     ActionSpec(
         "insert_blank",
         _t("插入空白单元格（其后右移）"),
-        ("Ctrl+Shift+=",),
+        # Shift+= arrives as Key_Plus on US/Chinese layouts, so "Ctrl+Shift+=" alone never fires there
+        ("Ctrl+Shift++", "Ctrl+Shift+="),
         "_on_insert_blank_triggered",
         "edit",
     ),

@@ -59,7 +59,15 @@ class DecideCommand(QUndoCommand):
         self.old_note = previous.note if previous else ""
 
     def redo(self) -> None:
-        self.document.decide(self.ident, self.kind, self.note)
+        self._decide(self.kind, self.note)
 
     def undo(self) -> None:
-        self.document.decide(self.ident, self.old_kind, self.old_note)
+        self._decide(self.old_kind, self.old_note)
+
+    def _decide(self, kind: DecisionKind | None, note: str) -> None:
+        """A decision on a finding that has gone meanwhile (e.g. last year's report was edited) cannot be
+        stored: the step is dropped from the history instead of failing."""
+        if kind is not None and self.document.violation(self.ident) is None:
+            self.setObsolete(True)
+            return
+        self.document.decide(self.ident, kind, note)

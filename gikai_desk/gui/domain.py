@@ -13,6 +13,9 @@ from PySide6.QtCore import QLockFile
 from gikai_desk.model import Report, Violation
 from gikai_desk.workspace import Workspace
 
+HOLDER_NAME = "gikai-desk"
+"""Named as the holder of a workspace lock (the lock file records the process name, often 'python3.11')."""
+
 
 class WorkspaceInUseError(Exception):
     """The workspace is open in another window or process (two writers would overwrite each other's work)."""
@@ -39,7 +42,7 @@ def lock_workspace(path: Path) -> QLockFile | None:
     info = lock.getLockInfo()
     holder = "?"
     if isinstance(info, tuple) and len(info) >= 3:  # (pid, host name, application name)
-        holder = f"{info[2] or '?'}，进程 pid {info[0]}，计算机 {info[1] or '?'}"
+        holder = f"{HOLDER_NAME}，进程 pid {info[0]}，计算机 {info[1] or '?'}"  # not the interpreter's name
     raise WorkspaceInUseError(path, holder)
 
 

@@ -87,6 +87,15 @@ def demo_path() -> Path:
     return resource_path("demo", DEMO_FILE)
 
 
+DEMO_WORKSPACE = "demo.gikai"
+
+
+def demo_workspace_path() -> Path:
+    """The workspace `gikai-desk --demo` opens (next to the default one, created on first use, then reused):
+    the sample report never joins a real batch."""
+    return default_workspace_path().with_name(DEMO_WORKSPACE)
+
+
 class MainWindow(QMainWindow):
     """One workspace; one report shown at a time; every change stored as it is made."""
 
@@ -99,6 +108,7 @@ class MainWindow(QMainWindow):
         workspace_path: Path | None = None,
         preferences: Preferences | None = None,
         parent: QWidget | None = None,
+        remember_workspace: bool = True,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("mainWindow")
@@ -107,7 +117,8 @@ class MainWindow(QMainWindow):
         target = workspace_path or self.preferences.workspace or default_workspace_path()
         self._workspace_lock = lock_workspace(target)  # raises WorkspaceInUseError: a second window must not write
         self.store: Workspace = open_store(target)
-        self.preferences.workspace = self.store.path
+        if remember_workspace:  # else the next plain start reopens the previous workspace, not this one
+            self.preferences.workspace = self.store.path
         self.documents: dict[int, ReviewDocument] = {}
         self.stacks: dict[int, QUndoStack] = {}
         self.undo_group = QUndoGroup(self)

@@ -500,13 +500,25 @@ class Workspace:
         return correction
 
     def decide(self, rid: int, ident: str, kind: DecisionKind | None, note: str, reviewer: str) -> None:
-        """Record (or with kind=None withdraw) a decision on the finding `ident` ("RULE@where")."""
+        """Record (or with kind=None withdraw) a decision on the finding `ident` ("RULE@where").
+
+        A decision (kind not None) is refused with ValueError unless `ident` is a current finding of the report
+        (fail or cannot_check, CROSS_YEAR_CARRY included); withdrawing is always allowed, so a decision left on
+        a finding that has since gone away can still be taken back.
+        """
         if kind is not None and kind not in get_args(DecisionKind):
             raise ValueError(f"unknown decision kind {kind!r}")
         rule, _, where = ident.partition("@")
         time = now_iso()
         with self._tx() as conn:
             self._row(rid, "id")
+            report = self._current_report(rid)
+            if kind is not None:
+                current = set() if report is None else {v.ident for v in _check(report) + self._cross_year(rid, report)}
+                if ident not in current:
+                    raise ValueError(
+                        f"{ident!r} is not a current finding of report {rid}; a decision needs a finding to decide on"
+                    )
             if kind is None:
                 conn.execute("DELETE FROM decisions WHERE report_id = ? AND ident = ?", (rid, ident))
             else:
@@ -519,7 +531,7 @@ class Workspace:
                 "INSERT INTO decision_log (report_id, ident, kind, note, reviewer, time) VALUES (?, ?, ?, ?, ?, ?)",
                 (rid, ident, kind, note, reviewer, time),
             )
-            self._store_summary(rid, self._current_report(rid))
+            self._store_summary(rid, report)
 
     def set_status(self, rid: int, status: ReviewStatus) -> None:
         if status not in get_args(ReviewStatus):
