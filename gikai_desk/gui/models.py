@@ -58,18 +58,14 @@ def _centre() -> int:
     return int(Qt.AlignmentFlag.AlignCenter)
 
 
-# ---------------------------------------------------------------------------------------------- queue
+class RowListModel(QAbstractTableModel):
+    """A flat table: one row per item of `_rows`, columns named by the translated HEADERS."""
 
-
-class ReportQueueModel(QAbstractTableModel):
-    """One row per report in the workspace: organ, year, form, status, open errors/warnings, unsure cells."""
-
-    FILE, AGENCY, YEAR, FORM, STATUS, ERRORS, WARNINGS, UNSURE = range(8)
-    HEADERS = ("文件", "机关", "年度", "表式", "状态", "错误", "警告", "存疑")
+    HEADERS: tuple[str, ...] = ()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._rows: list[ReportSummary] = []
+        self._rows: list[Any] = []
 
     def rowCount(self, parent: Index = ROOT) -> int:
         return 0 if parent.isValid() else len(self._rows)
@@ -84,6 +80,23 @@ class ReportQueueModel(QAbstractTableModel):
         if horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(self.HEADERS):
             return tr(self.HEADERS[section])
         return None
+
+    def _retranslate_headers(self) -> None:
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.HEADERS) - 1)
+
+
+# ---------------------------------------------------------------------------------------------- queue
+
+
+class ReportQueueModel(RowListModel):
+    """One row per report in the workspace: organ, year, form, status, open errors/warnings, unsure cells."""
+
+    FILE, AGENCY, YEAR, FORM, STATUS, ERRORS, WARNINGS, UNSURE = range(8)
+    HEADERS = ("文件", "机关", "年度", "表式", "状态", "错误", "警告", "存疑")
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[ReportSummary] = []
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or index.row() >= len(self._rows):
@@ -171,7 +184,7 @@ class ReportQueueModel(QAbstractTableModel):
         return -1
 
     def retranslate(self) -> None:
-        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.HEADERS) - 1)
+        self._retranslate_headers()
         if self._rows:
             self.dataChanged.emit(
                 self.index(0, 0),
@@ -414,7 +427,7 @@ class CellGridModel(QAbstractTableModel):
 # ---------------------------------------------------------------------------------------------- issues
 
 
-class IssueListModel(QAbstractTableModel):
+class IssueListModel(RowListModel):
     """The findings of the current report: severity, rule, location, message, status."""
 
     SEVERITY, RULE, LOCATION, MESSAGE, STATUS = range(5)
@@ -438,20 +451,6 @@ class IssueListModel(QAbstractTableModel):
         self.beginResetModel()
         self._rows = list(self._document.violations) if self._document is not None else []
         self.endResetModel()
-
-    def rowCount(self, parent: Index = ROOT) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = ROOT) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        horizontal = orientation == Qt.Orientation.Horizontal
-        if horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(self.HEADERS):
-            return tr(self.HEADERS[section])
-        return None
 
     def violation(self, row: int) -> Violation | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
@@ -514,14 +513,14 @@ class IssueListModel(QAbstractTableModel):
         return None
 
     def retranslate(self) -> None:
-        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.HEADERS) - 1)
+        self._retranslate_headers()
         self._on_document_issues_changed()
 
 
 # ---------------------------------------------------------------------------------------------- history
 
 
-class HistoryModel(QAbstractTableModel):
+class HistoryModel(RowListModel):
     """Corrections of the current report: cell, value as parsed, new value, reviewer, time, reason."""
 
     HEADERS = ("单元格", "解析值", "修改前", "新值", "审核人", "时间", "原因")
@@ -536,20 +535,6 @@ class HistoryModel(QAbstractTableModel):
         self._rows = list(reversed(corrections))
         self._parsed = {k: c.parsed for k, c in report.cells.items()} if report is not None else {}
         self.endResetModel()
-
-    def rowCount(self, parent: Index = ROOT) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = ROOT) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        horizontal = orientation == Qt.Orientation.Horizontal
-        if horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(self.HEADERS):
-            return tr(self.HEADERS[section])
-        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or index.row() >= len(self._rows):
@@ -572,4 +557,4 @@ class HistoryModel(QAbstractTableModel):
         return values[index.column()] if 0 <= index.column() < len(values) else None
 
     def retranslate(self) -> None:
-        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.HEADERS) - 1)
+        self._retranslate_headers()
