@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
+from itertools import pairwise
 
 from gikai_desk.forms import FormBook, formbook
 from gikai_desk.parse.normalize import compile_alternatives, fragment_key, fragment_pattern
@@ -359,13 +360,27 @@ def _flag_rows_narrower_than_their_header(
 
 
 def read_t4(norm: str, span: tuple[int, int], pipes: PipeStyle, count: int, groups: int) -> RowRead:
-    """The values after 表四's header, as one row of `count` cells (three groups of five)."""
+    """The values after 表四's header, as one row of `count` cells (three groups of five); a transposed 表四
+    (one row per group) is read row by row into the same run."""
     start, end = span
     values_from = start
+    rows_from = -1
+    columns_seen = False
     for header_word in _T4_HEADER_WORDS.finditer(norm, start, end):
         if values_from > start and _DIGIT.search(norm, values_from, header_word.start()):
             break  # numbers came before this word: it is prose after the table, not the header
+        word = header_word.group()
+        if "维" in word:
+            columns_seen = True
+        elif columns_seen and rows_from < 0 and "复" in word and "诉" not in word:
+            rows_from = values_from  # 行政复议 after the column words: a row label, not a group header
         values_from = header_word.end()
+    if rows_from >= 0 or "起诉" not in norm[start:values_from]:
+        # The official header names its groups (行政复议 … 复议后起诉) before the column words, and every
+        # group before any value; a transposed 表四 prints its groups as row labels under the column words.
+        transposed = read_t4_transposed(norm, max(rows_from, start), end, pipes, count // groups)
+        if transposed is not None:
+            return transposed
     inline = INLINE_RUN.match(norm, values_from, end)
     if inline is not None and inline.group().strip():
         return read_row(norm, values_from, end, count, pipes, False, groups)
@@ -383,6 +398,49 @@ def read_t4(norm: str, span: tuple[int, int], pipes: PipeStyle, count: int, grou
             j -= 1
         tokens = tokens[j:]
     return fit(select_values(tokens), count, False, groups)
+
+
+_EMPTY_GRID_CELL = re.compile(r"\t[ ]*(?=[\t\n])|\|[ ]*\||\n[ ]*\|[ |]*\n")
+"""An empty cell of a TAB, Markdown or pipe-terminated grid (a bare `|` line)."""
+FLAG_T4_ROW_MISSING = "文档中未找到该行"
+FLAG_T4_GLUED_ROW = "该行数字粘连在一起，无法确定各值所在列"
+
+
+def read_t4_transposed(norm: str, start: int, end: int, pipes: PipeStyle, per_group: int) -> RowRead | None:
+    """A transposed 表四 (one row per 行政复议 / 直接起诉 / 复议后起诉, each label followed by its five values),
+    as the official layout's single run of cells in form order; None when the rows are not laid out so."""
+    hits = [h for h in find_labels(norm, "t4", start, end) if h.row]
+    if len(hits) < 2 or not any(h.row != "review" for h in hits):
+        return None
+    # Every label after the first must follow the cells of the row before it (a number, or an empty cell
+    # of a grid on a line of its own), else the labels are a header and the values one official run.
+    for before, after in pairwise(hits):
+        if _DIGIT.search(norm, before.end, after.start):
+            continue
+        if norm.find("\n", before.end, after.start) < 0 or not _EMPTY_GRID_CELL.search(
+            norm, before.end, after.start
+        ):
+            return None
+    prefer_leading = pipes is not PipeStyle.MARKDOWN
+    by_row: dict[str, RowRead] = {}
+    for i, hit in enumerate(hits):
+        stop = hits[i + 1].start if i + 1 < len(hits) else end
+        by_row[hit.row] = read_row(norm, hit.end, stop, per_group, pipes, prefer_leading, 1)
+    t4 = formbook().table("t4")
+    cells: list[CellRead] = []
+    problems: list[str] = []
+    for row, row_def in t4.rows.items():
+        read = by_row.get(row)
+        label = row_def.label
+        if read is None or read.blob is not None or len(read.cells) != per_group:
+            flag = FLAG_T4_ROW_MISSING if read is None else FLAG_T4_GLUED_ROW
+            cells.extend(CellRead(None, sure=False, flag=flag) for _ in range(per_group))
+            problems.append(f"{label}：{flag}")
+            continue
+        cells.extend(read.cells)
+        if read.problem and read.problem != "lost_blank":
+            problems.append(f"{label}：{read.problem}")
+    return RowRead(cells=cells, problem="（逐行排列）" + "；".join(problems) if problems else None)
 
 
 def t4_cells(read: RowRead, groups: int, per_group: int) -> list[list[CellRead]]:
