@@ -15,10 +15,6 @@ DOCUMENT_SUFFIXES = {".html", ".txt", ".docx", ".pdf"}
 
 # Fixtures the pipeline reads wrong today: golden file name -> exact description of the bug.
 KNOWN_BUGS: dict[str, str] = {
-    "heyang-shengtai-2021-total-first.html.golden.json":
-        "表三 value columns are placed by position, not by the header: with 总计 printed before 自然人 the row total "
-        "lands in t3.*.natural, every value shifts one column right, no cell is flagged, and T3_ROW_TOTAL plus "
-        "NARRATIVE_MISMATCH fail falsely",
     "lanshan-renshe-2020-html2docx.docx.golden.json":
         "docx reader renders a layout table (a cell holding paragraphs and nested w:tbl, as LibreOffice makes from "
         "an HTML page) as one TAB row with every paragraph and nested-table row joined by spaces, so the whole "
@@ -33,10 +29,6 @@ KNOWN_BUGS: dict[str, str] = {
         "(t2.normative.in_force shown 0 instead of 8), and the 行政事业性收费 label is glued to the next heading "
         "('行政事业性收费三、收到和处理政府信息公开申请情况') so t2.fees.amount is lost "
         "(the same PDF through pdftotext -layout, taoyuan-wenlv-2021-noborders-layout.txt, reads right)",
-    "yuping-jiaotong-2019-change-words.html.golden.json":
-        "表二 本年增/减 written in words (增加3, 减少2, 持平) is taken as text that ends the row's values: rows "
-        "行政许可/其他对外管理服务事项/行政处罚/行政事业性收费 are flagged 该行有1个值，应为N个 and their change "
-        "and decisions cells are lost (only the '--' cell reads right, as a blank)",
 }
 
 

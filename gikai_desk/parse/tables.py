@@ -10,16 +10,27 @@ from itertools import pairwise
 from gikai_desk.forms import FormBook, formbook
 from gikai_desk.parse.normalize import compile_alternatives, fragment_key, fragment_pattern
 from gikai_desk.parse.rows import FLAG_NARROW_ROW, CellRead, RowRead, fit, flag_row, read_row, select_values
-from gikai_desk.parse.tokens import INLINE_RUN, Kind, PipeStyle, tokenize
+from gikai_desk.parse.tokens import (
+    INLINE_RUN,
+    MAYBE_CHANGE_WORDS,
+    Kind,
+    PipeStyle,
+    change_word_value,
+    tokenize,
+)
 
 BACK_LIMIT = 40
 """Characters a label may extend before its matched fragment (ordinal, prefix words)."""
 ANCHOR_REACH = 900
+HEADER_REACH = 300
+"""How far before 表三's first column name its heading may sit (names printed before 自然人)."""
 """How far after a table anchor its first row label must appear."""
 
 _T3_HEADER = re.compile(fragment_pattern("自然人"))
 _T3_HEADER_NEXT = re.compile(fragment_pattern("商业企业") + "|" + fragment_pattern("科研机构"))
 _T3_HEADING = re.compile(r"[三3][ ]*[、.][ ]*收到和处理|收到和处理政府信息公开申请")
+_T3_HEADING_WORDS = "收到和处理"
+"""The words every 表三 heading holds (see _T3_HEADING)."""
 _T2_FIRST_SECTION = re.compile(r"第[ ]*二[ ]*十[ ]*条[ ]*第[ ]*\([ ]*一[ ]*\)[ ]*项")
 _T2_HEADER = re.compile(
     r"信[ ]*息[ ]*内[ ]*容|新[ ]*制[ ]*作|制[ ]*发[ ]*件[ ]*数|上[ ]*一[ ]*年[ ]*项[ ]*目|本[ ]*年[ ]*项[ ]*目[ ]*数[ ]*量"
@@ -285,6 +296,16 @@ def read_labelled_table(
         for row in section.rows:
             columns_of[row] = section.columns
     prefer_leading = table != "t2" and pipes is not PipeStyle.MARKDOWN
+    order: ColumnOrder = STANDARD_ORDER
+    if table == "t3":
+        first_label = next((h.start for h in hits if h.row), end)
+        # From the last heading before the table: a header printed one name per line may begin there.
+        heading = norm.rfind(_T3_HEADING_WORDS, max(0, start - HEADER_REACH), start)
+        header_from = heading + len(_T3_HEADING_WORDS) if heading >= 0 else start
+        order = t3_column_order(
+            norm, header_from, first_label, pipes, book.table(table).variants[variant].layout()[0].columns
+        )
+    sum_groups = 1 if table == "t3" and order is STANDARD_ORDER else 0
     widths: dict[str, int] = {}
     grid = pipes is PipeStyle.MARKDOWN or norm.find("\t", start, end) >= 0
     for i, hit in enumerate(hits):
@@ -296,16 +317,150 @@ def read_labelled_table(
             continue
         stop = hits[i + 1].start if i + 1 < len(hits) else end
         count = len(columns_of[hit.row])
-        result.rows[hit.row] = read_row(
-            norm, hit.end, stop, count, pipes, prefer_leading, 1 if table == "t3" else 0
-        )
+        result.rows[hit.row] = read_row(norm, hit.end, stop, count, pipes, prefer_leading, sum_groups)
         if table == "t3" and grid:
             widths[hit.row] = _grid_width(norm, hit.start, result.rows[hit.row], pipes)
     result.missing = [row for row in columns_of if row not in result.rows]
     _flag_narrow_rows(result, widths)
+    for row, read in result.rows.items() if _may_hold_change_words(norm, start, end) else ():
+        columns = columns_of[row]
+        flag_misplaced_change_words(
+            norm, read, columns.index("change") if table == "t2" and "change" in columns else -1
+        )
+    if order is not STANDARD_ORDER:
+        _apply_column_order(result, order)
     if table == "t2" and grid:
         _flag_rows_narrower_than_their_header(norm, result, hits, pipes)
     return result
+
+
+def _may_hold_change_words(norm: str, start: int, end: int) -> bool:
+    """Whether norm[start:end] may hold a change written in words (plain character finds first: fast)."""
+    if not any(norm.find(word, start, end) >= 0 for word in ("增", "减", "持平", "下降")):
+        return False
+    return MAYBE_CHANGE_WORDS.search(norm, start, end) is not None
+
+
+FLAG_CHANGE_WORD = "增减文字（增加/减少/持平）不在本年增/减列，无法确定各值所在列"
+
+
+def flag_misplaced_change_words(norm: str, read: RowRead, change_index: int) -> None:
+    """A change written in words reads as a number only in 表二's 本年增/减 column (`change_index`); anywhere
+    else the row's reading is not trusted."""
+    for i, cell in enumerate(read.cells):
+        if (
+            i != change_index
+            and cell.start >= 0
+            and not norm[cell.start].isdigit()
+            and change_word_value(norm[cell.start : cell.end]) is not None
+        ):
+            flag_row(read, FLAG_CHANGE_WORD)
+            return
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnOrder:
+    """How a 表三 header orders the value columns: `positions[i]` is the form column of the i-th printed
+    value (None when the header cannot be read with certainty and its order differs from the form's)."""
+
+    positions: tuple[int, ...] | None
+
+
+STANDARD_ORDER = ColumnOrder(positions=None)
+"""The form's own order (or no evidence of another): values are read by position."""
+UNKNOWN_ORDER = ColumnOrder(positions=())
+FLAG_COLUMN_ORDER = "表头列顺序与标准表不同，无法确定各值所在列"
+
+
+@cache
+def _t3_column_patterns(columns: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pattern[str], dict[str, int]]:
+    """Column-name pattern (names kept on one line), group-label pattern, and name -> form column index."""
+    tdef = formbook().table("t3")
+    owner: dict[str, int] = {}
+    names: list[str] = []
+    for i, key in enumerate(columns):
+        for fragment in tdef.columns[key].match:
+            owner[fragment] = i
+            names.append(fragment)
+    groups = {c.group for c in tdef.columns.values() if c.group}
+    for column in tdef.columns.values():  # 法人或其它组织: a group label spelt with a column's other spelling
+        for fragment in column.match:
+            groups |= {g.replace(fragment, other) for g in groups for other in column.match if fragment in g}
+    names.sort(key=len, reverse=True)
+    column_pattern = re.compile("|".join("[ ]*".join(map(re.escape, n)) for n in names))
+    group_pattern = re.compile(
+        "|".join("[ ]*".join(map(re.escape, g)) for g in sorted(groups, key=len, reverse=True))
+    )
+    return column_pattern, group_pattern, owner
+
+
+def t3_column_order(
+    norm: str, start: int, end: int, pipes: PipeStyle, columns: tuple[str, ...]
+) -> ColumnOrder:
+    """The order of 表三's value columns as its header (norm[start:end], before the first row label) prints
+    them. In a TAB or Markdown grid each name's cell index gives its column; elsewhere only the reading order
+    is known, which differs from the form's even for the standard header (总计 spans the header's rows)."""
+    if end <= start:
+        return STANDARD_ORDER
+    column_pattern, group_pattern, owner = _t3_column_patterns(columns)
+    masked = group_pattern.sub(lambda m: "\x00" * len(m.group()), norm[start:end])
+    found: list[tuple[int, int]] = []  # (form column, position in masked)
+    for m in column_pattern.finditer(masked):
+        found.append((owner[m.group().replace(" ", "")], m.start()))
+    if not found:
+        return STANDARD_ORDER
+    width = len(columns)
+    total = width - 1
+    grid = "\t" in masked or pipes is PipeStyle.MARKDOWN
+    if grid:
+        separator = "\t" if "\t" in masked else "|"
+        cell_of: dict[int, int] = {}
+        line_of: dict[int, list[int]] = {}
+        duplicated = False
+        for column, pos in found:
+            line_start = masked.rfind("\n", 0, pos) + 1
+            index = masked.count(separator, line_start, pos)
+            if column in cell_of:
+                duplicated = True
+            cell_of[column] = index
+            line_of.setdefault(line_start, []).append(column)
+        # Only names printed on one line in another order than the form's tell of a different order: a
+        # reader that does not repeat merged cells shifts the header's lines against each other.
+        printed = sorted(cell_of, key=cell_of.__getitem__)
+        certain = (
+            not duplicated
+            and len(cell_of) == width
+            and len(set(cell_of.values())) == width
+            and max(cell_of.values()) - min(cell_of.values()) == width - 1
+        )
+        if certain:
+            return STANDARD_ORDER if printed == sorted(printed) else ColumnOrder(positions=tuple(printed))
+        if all(names == sorted(names) for names in line_of.values()):
+            return STANDARD_ORDER
+        return UNKNOWN_ORDER
+    # Reading order: the standard header prints 总计 after 自然人 (beside or after the organisations).
+    seen = [column for column, _ in found]
+    others = [c for c in seen if c != total]
+    if others != sorted(others) or (total in seen and seen.index(total) == 0 and len(seen) > 1):
+        return UNKNOWN_ORDER
+    return STANDARD_ORDER
+
+
+def _apply_column_order(table: TableRead, order: ColumnOrder) -> None:
+    """Put each row's values under the columns its header names; every cell unsure when that is not known."""
+    positions = order.positions
+    for read in table.rows.values():
+        if positions and read.blob is None and len(read.cells) == len(positions):
+            placed: list[CellRead | None] = [None] * len(positions)
+            for cell, column in zip(read.cells, positions, strict=True):
+                placed[column] = cell
+            read.cells = [c for c in placed if c is not None]
+            continue
+        if read.blob is not None or not read.cells:
+            count = len(positions) if positions else len(read.cells)
+            read.blob = None
+            read.cells = [CellRead(None) for _ in range(count)]
+        flag_row(read, FLAG_COLUMN_ORDER)
 
 
 def _line_width(norm: str, pos: int, pipes: PipeStyle) -> int:
@@ -360,6 +515,14 @@ def _flag_rows_narrower_than_their_header(
 
 
 def read_t4(norm: str, span: tuple[int, int], pipes: PipeStyle, count: int, groups: int) -> RowRead:
+    """表四's fifteen cells; a change written in words (增加3) there makes the reading untrusted."""
+    read = _read_t4(norm, span, pipes, count, groups)
+    if _may_hold_change_words(norm, span[0], span[1]):
+        flag_misplaced_change_words(norm, read, -1)
+    return read
+
+
+def _read_t4(norm: str, span: tuple[int, int], pipes: PipeStyle, count: int, groups: int) -> RowRead:
     """The values after 表四's header, as one row of `count` cells (three groups of five); a transposed 表四
     (one row per group) is read row by row into the same run."""
     start, end = span

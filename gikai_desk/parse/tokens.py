@@ -66,6 +66,23 @@ INLINE_RUN = re.compile(
 SPACE_SPLIT = re.compile(rf"\S*\d(?!\S)(?:[ ]+{_SPACED_UNIT}(?!\S))?|\S+")
 """Space-separated parts of a cell; a unit word set apart by spaces stays with the number before it."""
 _HAS_DIGIT = re.compile(r"\d")
+CHANGE_WORDS = re.compile(
+    r"(?:(?P<up>增加|增长|增)|(?P<down>减少|下降|减))[ ]*(?P<num>\d{1,18})[ ]*(?:个|项|件)?|持平"
+)
+"""A change written in words (增加3, 减少2, 持平): the signed number; only 表二's 本年增/减 column holds one."""
+MAYBE_CHANGE_WORDS = re.compile(r"[增减下持](?:[加少长降]?[ ]*\d|平)")
+"""A fast search for text that may hold a change written in words (a leading character class scans fast)."""
+
+
+def change_word_value(text: str) -> int | None:
+    """The signed number of a change written in words, None for other text."""
+    match = CHANGE_WORDS.fullmatch(text)
+    if match is None:
+        return None
+    if match.group("num") is None:
+        return 0
+    value = int(match.group("num"))
+    return -value if match.group("down") else value
 
 
 @cache
@@ -130,6 +147,10 @@ def classify(norm: str, start: int, end: int, line: int, explicit: bool, out: li
         return
     if BLANK_MARK.fullmatch(text):
         out.append(Token(Kind.BLANK, start, end, line))
+        return
+    change = change_word_value(text) if text[0] in "增减下持" else None
+    if change is not None:
+        out.append(Token(Kind.NUMBER, start, end, line, change))
         return
     if " " in text:
         parts = list(SPACE_SPLIT.finditer(norm, start, end))
