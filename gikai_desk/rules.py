@@ -85,10 +85,10 @@ class RuleInstance(Protocol):
 # ---------------------------------------------------------------- formatting helpers
 
 
-def format_number(value: Number | None) -> str:
-    """A number as a reviewer reads it: integers plain, decimals without trailing zeros, blank as 空白."""
+def format_number(value: Number | None, blank: str = "空白") -> str:
+    """A number as a reviewer reads it: integers plain, decimals without trailing zeros, `blank` for None."""
     if value is None:
-        return "空白"
+        return blank
     if isinstance(value, float):
         if value.is_integer():
             return str(int(value))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from gikai_desk import rules
 from gikai_desk.model import Number
 
 _MINUS = "-−－—–"
@@ -47,13 +48,7 @@ def parse_number(text: str) -> Number | None:
 
 def format_number(value: Number | None) -> str:
     """How a cell value is shown: blank stays blank, integers plain, decimals without trailing zeros."""
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        if value.is_integer():
-            return str(int(value))
-        return f"{value:.6f}".rstrip("0").rstrip(".")
-    return str(value)
+    return rules.format_number(value, blank="")
 
 
 _TOKEN = re.compile(r"[+\-−－]?[0-9０-９][0-9０-９,，]*(?:[.．][0-9０-９]+)?")
