@@ -231,7 +231,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from gikai_desk.workspace.crossyear import cross_year_findings
+    from gikai_desk.rules import cross_year_findings
 
     _utf8_stdout()
     files = collect_files(args.paths)
@@ -260,7 +260,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     cross: dict[str, list[Violation]] = {}
     for slim, found in zip(slim_reports, cross_year_findings(slim_reports), strict=True):
-        if found:  # organ names matched loosely (whitespace, brackets): see workspace.crossyear.organ_key
+        if found:  # organ names matched loosely (whitespace, brackets): see rules.organ_key
             cross.setdefault(slim.file, []).extend(found)
     if cross:
         print("== 跨年度结转核对 CROSS_YEAR_CARRY")

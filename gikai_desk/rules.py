@@ -744,72 +744,98 @@ def check(report: Report) -> list[Violation]:
     return RuleEngine(report).violations
 
 
-def _organ_key(agency: str) -> str:
-    return "".join(ch for ch in unicodedata.normalize("NFKC", agency) if not ch.isspace())
+IGNORED_IN_ORGAN = frozenset("()（）[]［］【】〔〕〖〗<>《》〈〉「」『』\"'“”‘’·・•")
+"""Brackets, quotes and dots dropped when matching organ names (after NFKC)."""
+
+
+def organ_key(agency: str) -> str:
+    """The organ name as matched across years: NFKC, no whitespace, no brackets/quotes/dots.
+
+    `泉州市 人民政府（信访局）` and `泉州市人民政府信访局` match; anything else must be equal after this.
+    """
+    text = unicodedata.normalize("NFKC", agency)
+    return "".join(ch for ch in text if not ch.isspace() and ch not in IGNORED_IN_ORGAN)
+
+
+def carry_findings(report: Report, previous: Report) -> list[Violation]:
+    """CROSS_YEAR_CARRY findings of `report` against `previous`, taken to be the same organ the year before."""
+    if report.year is None or previous.year != report.year - 1:
+        return []
+    out: list[Violation] = []
+    severity = _severity("CROSS_YEAR_CARRY")
+    book = formbook()
+    for col in book.table("t3").columns:
+        this_key = f"t3.carried_in.{col}"
+        last_key = f"t3.carried_out.{col}"
+        this_cell = report.cells.get(this_key)
+        last_cell = previous.cells.get(last_key)
+        if this_cell is None or last_cell is None:
+            continue
+        where_label = f"表三「{_col_label(book, 't3', col)}」列"
+        if not (this_cell.settled and last_cell.settled):
+            message = (
+                f"{where_label}：无法核对跨年度结转（本年上年结转 = {previous.year} 年结转下年度），"
+                "相关单元格尚未确定"
+            )
+            out.append(
+                Violation(
+                    rule="CROSS_YEAR_CARRY", where=col, severity="info", status="cannot_check",
+                    cells=[this_key], message=message,
+                )
+            )
+            continue
+        if _equal(_value(this_cell), _value(last_cell)):
+            continue
+        blanks = [this_key] if this_cell.value is None else []
+        message = (
+            f"{where_label}：上年结转应等于 {previous.year} 年报告（{previous.file}）的结转下年度 "
+            f"{format_number(_value(last_cell))}，表中为 {format_number(this_cell.value)}"
+        )
+        out.append(
+            Violation(
+                rule="CROSS_YEAR_CARRY", where=col, severity=severity, cells=[this_key], message=message,
+                expected=_value(last_cell), target=this_key, blanks_as_zero=blanks,
+            )
+        )
+    return out
+
+
+def cross_year_findings(reports: Sequence[Report]) -> list[list[Violation]]:
+    """CROSS_YEAR_CARRY findings per report, in the order given (they sit on the later report).
+
+    Organs are matched by organ_key; when a batch holds several reports of one organ and year, the first one
+    is the partner of the next year's report.
+    """
+    first: dict[tuple[str, int], Report] = {}
+    for report in reports:
+        if report.agency and report.year is not None:
+            first.setdefault((organ_key(report.agency), report.year), report)
+    out: list[list[Violation]] = []
+    for report in reports:
+        partner = None
+        if report.agency and report.year is not None:
+            partner = first.get((organ_key(report.agency), report.year - 1))
+        out.append([] if partner is None else carry_findings(report, partner))
+    return out
 
 
 def check_cross_year(reports: Sequence[Report]) -> dict[str, list[Violation]]:
-    """CROSS_YEAR_CARRY: this year's 上年结转 must equal the same organ's 结转下年度 of the year before.
-
-    Returns a list per report file (empty when nothing to say); the findings sit on the later report.
-    """
+    """CROSS_YEAR_CARRY over a batch, as a list per report file (empty when nothing to say)."""
     out: dict[str, list[Violation]] = {r.file: [] for r in reports}
-    by_organ_year: dict[tuple[str, int], Report] = {}
-    for report in reports:
-        if report.agency and report.year is not None:
-            by_organ_year.setdefault((_organ_key(report.agency), report.year), report)
-    severity = _severity("CROSS_YEAR_CARRY")
-    book = formbook()
-    for report in reports:
-        if not report.agency or report.year is None:
-            continue
-        previous = by_organ_year.get((_organ_key(report.agency), report.year - 1))
-        if previous is None:
-            continue
-        for col in book.table("t3").columns:
-            this_key = f"t3.carried_in.{col}"
-            last_key = f"t3.carried_out.{col}"
-            this_cell = report.cells.get(this_key)
-            last_cell = previous.cells.get(last_key)
-            if this_cell is None or last_cell is None:
-                continue
-            col_label = _col_label(book, "t3", col)
-            where_label = f"表三「{col_label}」列"
-            if not (this_cell.settled and last_cell.settled):
-                message = (
-                    f"{where_label}：无法核对跨年度结转（本年上年结转 = {previous.year} 年结转下年度），"
-                    "相关单元格尚未确定"
-                )
-                out[report.file].append(
-                    Violation(
-                        rule="CROSS_YEAR_CARRY", where=col, severity="info", status="cannot_check",
-                        cells=[this_key], message=message,
-                    )
-                )
-                continue
-            if _equal(_value(this_cell), _value(last_cell)):
-                continue
-            blanks = [this_key] if this_cell.value is None else []
-            message = (
-                f"{where_label}：上年结转应等于 {previous.year} 年报告（{previous.file}）的结转下年度 "
-                f"{format_number(_value(last_cell))}，表中为 {format_number(this_cell.value)}"
-            )
-            out[report.file].append(
-                Violation(
-                    rule="CROSS_YEAR_CARRY", where=col, severity=severity, cells=[this_key], message=message,
-                    expected=_value(last_cell), target=this_key, blanks_as_zero=blanks,
-                )
-            )
+    for report, found in zip(reports, cross_year_findings(reports), strict=True):
+        out[report.file].extend(found)
     return out
-
 
 __all__ = [
     "ALTERNATIVE_READINGS",
     "LITIGATION_TOTAL_KEY",
     "SYNTHETIC_SUMS",
     "RuleEngine",
+    "carry_findings",
     "cell_label",
     "check",
     "check_cross_year",
+    "cross_year_findings",
     "format_number",
+    "organ_key",
 ]

@@ -11,8 +11,8 @@ from gikai_desk.cli import main
 from gikai_desk.excel import export_workspace
 from gikai_desk.extract import extract
 from gikai_desk.model import Report, Violation
+from gikai_desk.rules import cross_year_findings, organ_key
 from gikai_desk.workspace import SCHEMA_VERSION, Workspace
-from gikai_desk.workspace.crossyear import cross_year_findings, organ_key
 from gikai_desk.workspace.synthetic import synthetic_report
 
 COLUMN = "natural"

@@ -74,8 +74,8 @@ from gikai_desk.gui.worker import SUFFIXES, ParsedFile, ParseSignals, ParseTask,
 from gikai_desk.model import Number, Violation
 from gikai_desk.resources import resource_path
 from gikai_desk.review import STATUS_LABELS, DecisionKind, ReportSummary, ReviewStatus
+from gikai_desk.rules import organ_key
 from gikai_desk.workspace import Workspace, check_value
-from gikai_desk.workspace.crossyear import organ_key
 
 log = logging.getLogger(__name__)
 

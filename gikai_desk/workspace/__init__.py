@@ -16,7 +16,7 @@ from gikai_desk.errors import InputError
 from gikai_desk.forms import formbook
 from gikai_desk.model import Cell, Number, Report, Violation
 from gikai_desk.review import Correction, Decision, DecisionEvent, DecisionKind, ReportSummary, ReviewStatus
-from gikai_desk.workspace.crossyear import cross_year_pair, organ_key
+from gikai_desk.rules import carry_findings, organ_key
 from gikai_desk.workspace.schema import APPLICATION_ID, SCHEMA_VERSION, migrate, schema_version
 
 log = logging.getLogger(__name__)
@@ -267,7 +267,7 @@ class Workspace:
         if previous_id is None:
             return []
         previous = self._current_report(previous_id)
-        return [] if previous is None else cross_year_pair(report, previous)
+        return [] if previous is None else carry_findings(report, previous)
 
     def cross_year_violations(self, rid: int) -> list[Violation]:
         """CROSS_YEAR_CARRY findings of the report against the same organ's report of the year before, if any.
