@@ -483,6 +483,14 @@ def _merge_collinear(segs: list[tuple[float, float, float]]) -> list[tuple[float
     return out
 
 
+def _find(parent: list[int], i: int) -> int:
+    """Union-find root of `i`, halving the path on the way."""
+    while parent[i] != i:
+        parent[i] = parent[parent[i]]
+        i = parent[i]
+    return i
+
+
 def _find_tables(
     hsegs: list[tuple[float, float, float]], vsegs: list[tuple[float, float, float]]
 ) -> list[_Table]:
@@ -491,12 +499,6 @@ def _find_tables(
     if not hs or not vs:
         return []
     parent = list(range(len(hs) + len(vs)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
 
     tol = _TOUCH_TOL
     vs.sort()
@@ -510,12 +512,12 @@ def _find_tables(
         for j in range(lo, hi):
             _, y0, y1 = vs[j]
             if y0 - tol <= y <= y1 + tol:
-                parent[find(i)] = find(len(hs) + j)
+                parent[_find(parent, i)] = _find(parent, len(hs) + j)
     groups: dict[int, tuple[list[tuple[float, float, float]], list[tuple[float, float, float]]]] = {}
     for i, seg in enumerate(hs):
-        groups.setdefault(find(i), ([], []))[0].append(seg)
+        groups.setdefault(_find(parent, i), ([], []))[0].append(seg)
     for j, seg in enumerate(vs):
-        groups.setdefault(find(len(hs) + j), ([], []))[1].append(seg)
+        groups.setdefault(_find(parent, len(hs) + j), ([], []))[1].append(seg)
     tables: list[_Table] = []
     for group_h, group_v in groups.values():
         xs = _cluster([x for x, _, _ in group_v] + [s[1] for s in group_h] + [s[2] for s in group_h])
@@ -536,12 +538,6 @@ def _fill_table(table: _Table, extra_xs: list[float] | None = None) -> None:
     ncols, nrows = len(xs) - 1, len(ys) - 1
     parent = list(range(nrows * ncols))
 
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
     tol = _TOUCH_TOL
     # rulings lying on each inner grid line, so each unit looks only at its own boundary's segments
     v_on = [[(y0, y1) for vx, y0, y1 in table.vsegs if abs(vx - x) <= _GRID_TOL] for x in xs[1:-1]]
@@ -550,13 +546,13 @@ def _fill_table(table: _Table, extra_xs: list[float] | None = None) -> None:
         ymid = (ys[r] + ys[r + 1]) / 2
         for c in range(ncols - 1):
             if not any(y0 - tol <= ymid <= y1 + tol for y0, y1 in v_on[c]):
-                parent[find(r * ncols + c + 1)] = find(r * ncols + c)
+                parent[_find(parent, r * ncols + c + 1)] = _find(parent, r * ncols + c)
     for c in range(ncols):
         xmid = (xs[c] + xs[c + 1]) / 2
         for r in range(nrows - 1):
             if not any(x0 - tol <= xmid <= x1 + tol for x0, x1 in h_on[r]):
-                parent[find((r + 1) * ncols + c)] = find(r * ncols + c)
-    table.root = [[find(r * ncols + c) for c in range(ncols)] for r in range(nrows)]
+                parent[_find(parent, (r + 1) * ncols + c)] = _find(parent, r * ncols + c)
+    table.root = [[_find(parent, r * ncols + c) for c in range(ncols)] for r in range(nrows)]
     table.origin, table.last_row, table.first_col, table.last_col = {}, {}, {}, {}
     for r in range(nrows):
         for c in range(ncols):
