@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -18,6 +19,15 @@ from gikai_desk.workspace.synthetic import synthetic_report
 COLUMN = "natural"
 CARRIED_IN = f"t3.carried_in.{COLUMN}"
 CARRIED_OUT = f"t3.carried_out.{COLUMN}"
+
+
+def issue_rows(path: Path) -> list[tuple[Any, ...]]:
+    """The 问题清单 sheet's rows; the read-only workbook is closed (it keeps its file open until then)."""
+    wb = openpyxl.load_workbook(path, read_only=True)
+    try:
+        return list(wb["问题清单"].iter_rows(values_only=True))
+    finally:
+        wb.close()
 
 
 def pair(earlier_agency: str = "泉州市人民政府信访局", later_agency: str = "泉州市 人民政府（信访局）") -> tuple[Report, Report]:
@@ -122,8 +132,7 @@ def test_summary_workbook_lists_the_cross_year_finding(tmp_path: Path) -> None:
     with Workspace.create(tmp_path / "b.gikai") as ws:
         ws.add_documents([(r.file, b"", r, None) for r in (earlier, later)])
         export_workspace(ws, tmp_path / "summary.xlsx", None)
-    wb = openpyxl.load_workbook(tmp_path / "summary.xlsx", read_only=True)
-    rows = list(wb["问题清单"].iter_rows(values_only=True))
+    rows = issue_rows(tmp_path / "summary.xlsx")
     header = rows[0]
     hits = [r for r in rows[1:] if r[header.index("规则")] == "CROSS_YEAR_CARRY"]
     assert [r[header.index("文件")] for r in hits] == [later.file]
@@ -150,7 +159,7 @@ def test_check_command_reports_cross_year_for_loosely_matching_organs(
     main(["check", str(a), str(b), "--xlsx", str(summary)])
     out = capsys.readouterr().out
     assert "CROSS_YEAR_CARRY" in out
-    rows = list(openpyxl.load_workbook(summary, read_only=True)["问题清单"].iter_rows(values_only=True))
+    rows = issue_rows(summary)
     header = rows[0]
     found = [r[header.index("位置")] for r in rows[1:] if r[header.index("规则")] == "CROSS_YEAR_CARRY"]
     assert len(found) == len(differing)
