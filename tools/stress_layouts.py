@@ -19,7 +19,6 @@ keep small fixtures of each class.
 from __future__ import annotations
 
 import argparse
-import html
 import json
 import random
 import re
@@ -32,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from report_render import layout_rows, report_html  # noqa: E402
+from report_render import report_html  # noqa: E402
 
 from gikai_desk.errors import NotAReportError  # noqa: E402
 from gikai_desk.formlayout import table_layout  # noqa: E402
@@ -97,7 +96,12 @@ def prose(values: Mapping[str, Value], naming: bool) -> list[str]:
 
 
 def html_page(values: Mapping[str, Value], forms: Mapping[str, str], year: int, border: bool) -> bytes:
-    page = report_html([TITLE.format(year=year), *prose(values, False)], forms, values, ["五、存在的主要问题及改进情况", "无。"])
+    page = report_html(
+        [TITLE.format(year=year), *prose(values, False)],
+        forms,
+        values,
+        ["五、存在的主要问题及改进情况", "无。"],
+    )
     if not border:
         page = page.replace(b' border="1"', b"").replace(b"td{border:1px solid #000}", b"")
     return page
@@ -144,7 +148,17 @@ def one_line(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-CONFUSIONS = {"己": "已", "已": "己", "未": "末", "人": "入", "日": "曰", "土": "士", "千": "干", "（": "(", "）": ")"}
+CONFUSIONS = {
+    "己": "已",
+    "已": "己",
+    "未": "末",
+    "人": "入",
+    "日": "曰",
+    "土": "士",
+    "千": "干",
+    "（": "(",
+    "）": ")",
+}
 
 
 def damage_labels(text: str, seed: int) -> str:
@@ -211,7 +225,10 @@ def score(values: Mapping[str, Value], got: dict[str, Value], flags: dict[str, s
         n["cells"] += 1
         have = got.get(key, "<absent>")
         ok = (have is None and want is None) or (
-            have is not None and want is not None and have != "<absent>" and abs(float(have) - float(want)) < 1e-6  # type: ignore[arg-type]
+            have is not None
+            and want is not None
+            and have != "<absent>"
+            and abs(float(have) - float(want)) < 1e-6  # type: ignore[arg-type]
         )
         if ok:
             n["right"] += 1
@@ -251,7 +268,9 @@ def main() -> int:
         labels.append((path.stem, lab))
     if args.keep:
         args.keep.mkdir(parents=True, exist_ok=True)
-    print(f"{'layout':20} {'docs':>4} {'cells':>6} {'right':>6} {'silent':>6} {'missed':>6} {'flagWr':>6} {'needless':>8} {'refused':>7}")
+    print(
+        f"{'layout':20} {'docs':>4} {'cells':>6} {'right':>6} {'silent':>6} {'missed':>6} {'flagWr':>6} {'needless':>8} {'refused':>7}"
+    )
     grand = {"cells": 0, "right": 0, "silent": 0, "missed": 0, "flagwr": 0, "needless": 0}
     for name, render in layouts().items():
         if args.only and args.only not in name:
