@@ -172,7 +172,7 @@ def damage_labels(text: str, seed: int) -> str:
                 if lab and len(lab) >= 6:
                     labels.add(lab)
     out = text
-    for lab in sorted(labels, key=len, reverse=True):
+    for lab in sorted(labels, key=lambda s: (-len(s), s)):
         if lab not in out or rng.random() < 0.4:
             continue
         chars = list(lab)
