@@ -9,6 +9,7 @@ from gikai_desk.errors import NotAReportError
 from gikai_desk.forms import TABLE_NAMES, FormBook, formbook
 from gikai_desk.ingest import SourceDocument
 from gikai_desk.model import Cell, Report
+from gikai_desk.parse.displaced import NOTE as DISPLACED_NOTE
 from gikai_desk.parse.normalize import fold
 from gikai_desk.parse.rows import CellRead, RowRead
 from gikai_desk.parse.tables import TableRead, locate, pipe_style, read_labelled_table, read_t4
@@ -185,6 +186,8 @@ def _emit_labelled(
             f"{name}有{len(lost_blank_rows)}行少了空白单元格，其余单元格均为空，按空白读取："
             + "、".join(lost_blank_rows)
         )
+    if table.displaced:
+        notes.append(f"{name}" + DISPLACED_NOTE + "、".join(label(r) for r in table.displaced))
     if table.extra_rows:
         labels = "、".join(label(r) for r in table.extra_rows)
         notes.append(f"{name}出现了本样式（{table.variant}）没有的行，未读取：{labels}")

@@ -8,6 +8,7 @@ from functools import cache, lru_cache
 from itertools import pairwise
 
 from gikai_desk.forms import FormBook, formbook
+from gikai_desk.parse.displaced import spill_displaced_rows
 from gikai_desk.parse.normalize import compile_alternatives, fragment_key, fragment_pattern
 from gikai_desk.parse.rows import FLAG_NARROW_ROW, CellRead, RowRead, fit, flag_row, read_row, select_values
 from gikai_desk.parse.tokens import (
@@ -87,6 +88,8 @@ class TableRead:
     rows: dict[str, RowRead] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
     extra_rows: list[str] = field(default_factory=list)
+    displaced: list[str] = field(default_factory=list)
+    """Rows whose values were printed after another row's values (parse/displaced.py)."""
 
 
 @dataclass
@@ -308,6 +311,7 @@ def read_labelled_table(
     sum_groups = 1 if table == "t3" and order is STANDARD_ORDER else 0
     widths: dict[str, int] = {}
     grid = pipes is PipeStyle.MARKDOWN or norm.find("\t", start, end) >= 0
+    regions: dict[str, tuple[int, int]] = {}
     for i, hit in enumerate(hits):
         if not hit.row:
             continue
@@ -317,9 +321,20 @@ def read_labelled_table(
             continue
         stop = hits[i + 1].start if i + 1 < len(hits) else end
         count = len(columns_of[hit.row])
+        regions[hit.row] = (hit.end, stop)
         result.rows[hit.row] = read_row(norm, hit.end, stop, count, pipes, prefer_leading, sum_groups)
         if table == "t3" and grid:
             widths[hit.row] = _grid_width(norm, hit.start, result.rows[hit.row], pipes)
+    result.displaced = spill_displaced_rows(
+        norm,
+        result.rows,
+        regions,
+        tuple(columns_of),
+        {row: len(columns) for row, columns in columns_of.items()},
+        pipes,
+        prefer_leading,
+        sum_groups,
+    )
     result.missing = [row for row in columns_of if row not in result.rows]
     _flag_narrow_rows(result, widths)
     for row, read in result.rows.items() if _may_hold_change_words(norm, start, end) else ():

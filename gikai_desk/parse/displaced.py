@@ -1,0 +1,89 @@
+"""Rows whose values were printed before their labels: a row holding the values of the rows after it.
+
+Text copied out of a PDF viewer comes in the PDF's object order, not reading order. A block of row labels
+(（一）予以公开, （二）部分公开, a vertical group label) can come after the values of those rows, so the row
+printed before the block seems to hold two or three rows' worth of values and the rows of the block seem to
+hold none:
+
+    二、上年结转政府信息公开申请数量   34 0 0 0 0 0 34   1288 21 0 0 50 3 1362   447 7 0 0 0 0 454
+    1.属于国家秘密   2 0 0 0 0 0 2
+    …
+    （一）予以公开
+    （二）部分公开（区分处理的，只计这一情形，不计其他情形）
+
+Such a row's values are read as a run of whole rows: when a row holds exactly (k + 1) times its column count
+and the k rows after it in the form's order hold no value of their own (their labels stand elsewhere with
+nothing after them, or were not found), the extra values are theirs, row by row. This is one more admissible
+reading of the text, and it is kept only as the 勾稽 rules allow: each row's cells are sure only when the
+row's own total holds for the values it gets (T3_ROW_TOTAL), otherwise every cell of the rows involved is
+flagged with the reason. Without a row total (表二) the cells are always flagged: nothing confirms the reading.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from gikai_desk.parse.rows import FLAG_NO_VALUES, CellRead, RowRead, fit, select_values
+from gikai_desk.parse.tokens import PipeStyle, tokenize
+
+FLAG_DISPLACED = "该行的数值印在其他行的数值之后（文字顺序与表格不同），按表格行序归入，但行合计不成立，请核对"
+FLAG_DISPLACED_UNCHECKED = "该行的数值印在其他行的数值之后（文字顺序与表格不同），按表格行序归入，无勾稽关系可据以确认"
+NOTE = "以下行的数值印在前一行的数值之后（复制PDF文字时常见），已按表格行序归入："
+
+
+def _has_no_values(read: RowRead | None) -> bool:
+    return read is None or read.problem == FLAG_NO_VALUES
+
+
+def spill_displaced_rows(
+    norm: str,
+    rows: dict[str, RowRead],
+    regions: dict[str, tuple[int, int]],
+    form_rows: Sequence[str],
+    count_of: dict[str, int],
+    pipes: PipeStyle,
+    prefer_leading: bool,
+    sum_groups: int,
+) -> list[str]:
+    """Give the values a row holds beyond its own to the valueless rows after it in form order. `regions`:
+    each found row's value text [start, end). Changes `rows` in place; returns the rows that received values."""
+    moved: list[str] = []
+    for index, row in enumerate(form_rows):
+        read = rows.get(row)
+        region = regions.get(row)
+        if read is None or region is None or read.problem is None or read.problem == FLAG_NO_VALUES:
+            continue
+        count = count_of[row]
+        followers: list[str] = []
+        for after in form_rows[index + 1 :]:
+            if count_of[after] != count or not _has_no_values(rows.get(after)):
+                break
+            followers.append(after)
+        if not followers:
+            continue
+        start, end = region
+        mid_end = end < len(norm) and end > start and norm[end - 1] != "\n"
+        values = select_values(tokenize(norm, start, end, pipes, True, mid_end, stop_at_text_after_values=True))
+        k = len(values) // count - 1
+        if len(values) % count or not 1 <= k <= len(followers):
+            continue
+        wide = fit(values, len(values), prefer_leading, 0)
+        chunks = [wide.cells[i * count : (i + 1) * count] for i in range(k + 1)]
+        for target, chunk in zip((row, *followers[:k]), chunks, strict=True):
+            rows[target] = RowRead(cells=_confirmed(chunk, sum_groups))
+            if any(not c.sure for c in rows[target].cells):
+                rows[target].problem = rows[target].cells[0].flag
+        moved.extend(followers[:k])
+    return moved
+
+
+def _confirmed(cells: list[CellRead], sum_groups: int) -> list[CellRead]:
+    """The cells as they are when the row total holds for them, else every cell flagged."""
+    if sum_groups:
+        values = [0 if c.value is None else c.value for c in cells]
+        if abs(sum(values[:-1]) - values[-1]) <= 1e-9:
+            return cells
+        reason = FLAG_DISPLACED
+    else:
+        reason = FLAG_DISPLACED_UNCHECKED
+    return [CellRead(c.value, c.start, c.end, False, c.flag or reason) for c in cells]
