@@ -95,3 +95,45 @@ def test_surplus_values_are_not_moved_into_rows_that_hold_values_of_their_own() 
     assert not report.cells["t3.carried_in.natural"].sure
     assert report.cells["t3.granted.total"].value == values["granted"][6]
     assert report.cells["t3.granted.total"].sure
+
+
+def _with_t4(t4_lines: list[str], prose: str = "") -> str:
+    text = _viewer_copy(_values(3), {})
+    head, _, _ = text.partition(T4[0])
+    if prose:
+        head = head.replace("三、收到和处理政府信息公开申请情况", prose + "\n三、收到和处理政府信息公开申请情况", 1)
+    return head + "\n".join([T4[0], *t4_lines, "五、存在的主要问题及改进情况", "无。"]) + "\n"
+
+
+# 表四 in a PDF's object order: the review group's four values, the after-review group's four under its name,
+# the review total, the direct group whole, the after-review total (values: 5 1 2 1 9 | 3 1 0 0 4 | 2 0 1 0 3).
+SCRAMBLED = ["行政复议", "行政诉讼", "未经复议直接起诉", "结果", "维持", "结果", "纠正", "其他", "结果", "尚未", "审结",
+             "总计", "5", "1", "2", "1", "结果", "复议后起诉", "尚未", "2", "0", "1", "0", "总计", "9", "维持", "纠正",
+             "3", "1", "0", "0", "4", "总计", "3"]  # fmt: skip
+T4_KEYS = [f"t4.{g}.{c}" for g in ("review", "direct", "after_review") for c in ("upheld", "corrected", "other", "pending", "total")]  # fmt: skip
+T4_TRUE = [5, 1, 2, 1, 9, 3, 1, 0, 0, 4, 2, 0, 1, 0, 3]
+
+
+def test_t4_runs_between_header_words_are_placed_by_totals_names_and_prose() -> None:
+    report = _parse(_with_t4(SCRAMBLED, "全年发生政府信息公开行政复议9件，行政诉讼7件。"))
+    for key, want in zip(T4_KEYS, T4_TRUE, strict=True):
+        cell = report.cells[key]
+        assert (cell.value, cell.sure) == (want, True), (key, cell.flag)
+        assert report.text[cell.spans[0][0] : cell.spans[0][1]] == str(want)
+
+
+def test_t4_runs_that_two_orders_explain_are_flagged_where_the_orders_disagree() -> None:
+    report = _parse(_with_t4(SCRAMBLED))  # no prose: review and direct may swap
+    for key, want in zip(T4_KEYS, T4_TRUE, strict=True):
+        cell = report.cells[key]
+        if key.startswith("t4.after_review."):
+            assert (cell.value, cell.sure) == (want, True), key  # its name stands before its run
+        elif cell.value != want:
+            assert not cell.sure, key  # never a wrong value without a flag
+    assert not all(report.cells[k].sure for k in T4_KEYS[:10])
+
+
+def test_t4_runs_that_no_order_explains_stay_flagged() -> None:
+    broken = [("8" if item == "9" else item) for item in SCRAMBLED]  # the review total no longer adds up
+    report = _parse(_with_t4(broken, "全年发生政府信息公开行政复议9件，行政诉讼7件。"))
+    assert not all(report.cells[k].sure for k in T4_KEYS)

@@ -10,6 +10,8 @@ from gikai_desk.forms import TABLE_NAMES, FormBook, formbook
 from gikai_desk.ingest import SourceDocument
 from gikai_desk.model import Cell, Report
 from gikai_desk.parse.displaced import NOTE as DISPLACED_NOTE
+from gikai_desk.parse.meta import read_metadata
+from gikai_desk.parse.narrative import read_narrative
 from gikai_desk.parse.normalize import fold
 from gikai_desk.parse.rows import CellRead, RowRead
 from gikai_desk.parse.tables import TableRead, locate, pipe_style, read_labelled_table, read_t4
@@ -59,6 +61,10 @@ def parse_document(doc: SourceDocument) -> Report:
     if t3 is not None:
         table_spans.append((t3.start, t3.end))
     if layout.t4 is not None:
+        table_spans.append(layout.t4)
+    meta = read_metadata(text)
+    narrative = read_narrative(text, table_spans, meta.year)
+    if layout.t4 is not None:
         if "t3" in forms:
             variant = forms["t3"]
         elif "t2" in forms:
@@ -67,11 +73,13 @@ def parse_document(doc: SourceDocument) -> Report:
             variant = "2019"
         t4_variant = book.table("t4").variants[variant]
         groups = len(t4_variant.rows)
-        t4 = read_t4(norm, layout.t4, pipes, groups * len(t4_variant.columns), groups)
+        width = len(t4_variant.columns)
+        index = {f"t4.{row}.{col}": g * width + c for g, row in enumerate(t4_variant.rows) for c, col in enumerate(t4_variant.columns)}
+        stated = {index[f.key]: float(f.value) for f in narrative if f.key in index}
+        t4 = read_t4(norm, layout.t4, pipes, groups * width, groups, stated)
         if t4.blob is not None:
             _solve_t4_glued(norm, t4, book, variant)
         forms["t4"] = variant
-        table_spans.append(layout.t4)
         _emit_t4(text, t4, book, variant, cells, notes)
 
     template = None
@@ -80,11 +88,6 @@ def parse_document(doc: SourceDocument) -> Report:
     elif "t3" in forms:
         template = book.table("t3").variants[forms["t3"]].template
 
-    from gikai_desk.parse.meta import read_metadata
-    from gikai_desk.parse.narrative import read_narrative
-
-    meta = read_metadata(text)
-    narrative = read_narrative(text, table_spans)
     return Report.model_construct(
         file=doc.path,
         text=text,

@@ -21,10 +21,12 @@ flagged with the reason. Without a row total (表二) the cells are always flagg
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from itertools import permutations
 
+from gikai_desk.forms import formbook
 from gikai_desk.parse.rows import FLAG_NO_VALUES, CellRead, RowRead, fit, select_values
-from gikai_desk.parse.tokens import PipeStyle, tokenize
+from gikai_desk.parse.tokens import Kind, PipeStyle, tokenize
 
 FLAG_DISPLACED = "该行的数值印在其他行的数值之后（文字顺序与表格不同），按表格行序归入，但行合计不成立，请核对"
 FLAG_DISPLACED_UNCHECKED = "该行的数值印在其他行的数值之后（文字顺序与表格不同），按表格行序归入，无勾稽关系可据以确认"
@@ -87,3 +89,90 @@ def _confirmed(cells: list[CellRead], sum_groups: int) -> list[CellRead]:
     else:
         reason = FLAG_DISPLACED_UNCHECKED
     return [CellRead(c.value, c.start, c.end, False, c.flag or reason) for c in cells]
+
+
+FLAG_T4_BLOCKS = "表四的数值在文字中分成几段、夹在表头文字之间，多种排列都满足合计关系，无法确定各值所在组"
+MAX_T4_BLOCKS = 7
+"""Runs of values a scrambled 表四 may come in (7! = 5,040 orders to try at most)."""
+
+
+def read_t4_blocks(
+    norm: str, start: int, end: int, pipes: PipeStyle, count: int, groups: int, stated: Mapping[int, float]
+) -> RowRead | None:
+    """表四 whose values come in runs separated by header words (a PDF viewer's copy: `72 64 178 37 结果 …
+    12 1 1 6 总计 351 …`): every order of the runs that gives `count` values in which each group's total
+    holds is an admissible reading; a cell is sure when all of them give it the same value. The reading shown
+    is the admissible order closest to the text's. None when the runs hold another number of values, are too
+    many, or no order satisfies the totals. Evidence narrows the orders when some order fits it: a group's name
+    alone in the header words before a run (the run is that group's), and the figures the prose states
+    (`stated`: cell index -> value, e.g. 行政复议 351 件 for the review total)."""
+    tokens = tokenize(norm, start, end, pipes, False, False)
+    blocks: list[list[CellRead]] = []
+    gaps: list[tuple[int, int]] = []
+    current: list[CellRead] = []
+    gap_start = start
+    for token in tokens:
+        if token.kind is Kind.NUMBER and token.value is not None and not token.extra:
+            if not current:
+                gaps.append((gap_start, token.start))
+            current.append(CellRead(token.value, token.start, token.end))
+        elif token.kind is Kind.TEXT:
+            if current:
+                blocks.append(current)
+                gap_start = current[-1].end
+                current = []
+        elif token.kind is Kind.BLANK:
+            return None  # grids with empty cells are read by the ordinary reader
+    if current:
+        blocks.append(current)
+    if not 2 <= len(blocks) <= MAX_T4_BLOCKS or sum(len(b) for b in blocks) != count:
+        return None
+    width = count // groups
+    named = [_group_named(norm, gap) for gap in gaps]
+    readings: list[tuple[int, bool, list[CellRead]]] = []
+    for order in permutations(range(len(blocks))):
+        cells = [cell for index in order for cell in blocks[index]]
+        values = [float(c.value or 0) for c in cells]
+        totals = ((values[g * width : (g + 1) * width - 1], values[(g + 1) * width - 1]) for g in range(groups))
+        if any(abs(sum(parts) - total) > 1e-9 for parts, total in totals):
+            continue
+        inversions = sum(1 for i, a in enumerate(order) for b in order[i + 1 :] if a > b)
+        readings.append((inversions, _fits_names(order, blocks, named, width), cells))
+    if not readings:
+        return None
+    if any(fits for _, fits, _ in readings):
+        readings = [r for r in readings if r[1]]
+    admissible = [(inversions, cells) for inversions, _, cells in readings]
+    told = [r for r in admissible if all(abs(float(r[1][i].value or 0) - v) < 1e-9 for i, v in stated.items())]
+    if told:
+        admissible = told
+    seen = {tuple(float(c.value or 0) for c in cells) for _, cells in admissible}
+    shown = min(admissible, key=lambda item: item[0])[1]
+    agree = [len({values[i] for values in seen}) == 1 for i in range(count)]
+    out = [
+        cell if sure else CellRead(cell.value, cell.start, cell.end, False, FLAG_T4_BLOCKS)
+        for cell, sure in zip(shown, agree, strict=True)
+    ]
+    return RowRead(cells=out, problem=None if all(agree) else FLAG_T4_BLOCKS)
+
+
+def _group_named(norm: str, gap: tuple[int, int]) -> int | None:
+    """The one 表四 group whose name stands in the text before a run of values, or None (none, or several)."""
+    text = "".join(norm[gap[0] : gap[1]].split())
+    found = {
+        index
+        for index, row in enumerate(formbook().table("t4").rows.values())
+        if any(fragment in text for fragment in row.match)
+    }
+    return found.pop() if len(found) == 1 else None
+
+
+def _fits_names(order: Sequence[int], blocks: Sequence[Sequence[CellRead]], named: Sequence[int | None], width: int) -> bool:
+    """Whether every run placed by `order` that has its group's name before it lies inside that group."""
+    position = 0
+    for index in order:
+        group = named[index]
+        if group is not None and not group * width <= position < position + len(blocks[index]) <= (group + 1) * width:
+            return False
+        position += len(blocks[index])
+    return True

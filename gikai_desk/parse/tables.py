@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from itertools import pairwise
 
 from gikai_desk.forms import FormBook, formbook
-from gikai_desk.parse.displaced import spill_displaced_rows
+from gikai_desk.parse.displaced import read_t4_blocks, spill_displaced_rows
 from gikai_desk.parse.normalize import compile_alternatives, fragment_key, fragment_pattern
 from gikai_desk.parse.rows import FLAG_NARROW_ROW, CellRead, RowRead, fit, flag_row, read_row, select_values
 from gikai_desk.parse.tokens import (
@@ -529,9 +530,20 @@ def _flag_rows_narrower_than_their_header(
 # 表四: a header, then one run of fifteen values
 
 
-def read_t4(norm: str, span: tuple[int, int], pipes: PipeStyle, count: int, groups: int) -> RowRead:
-    """表四's fifteen cells; a change written in words (增加3) there makes the reading untrusted."""
+def read_t4(
+    norm: str,
+    span: tuple[int, int],
+    pipes: PipeStyle,
+    count: int,
+    groups: int,
+    stated: Mapping[int, float] | None = None,
+) -> RowRead:
+    """表四's fifteen cells; a change written in words (增加3) there makes the reading untrusted. Values in runs
+    between header words (PDF object order) are placed by the group totals (`stated`: figures the prose
+    gives for cells, by index)."""
     read = _read_t4(norm, span, pipes, count, groups)
+    if read.problem is not None and read.problem != "lost_blank":
+        read = read_t4_blocks(norm, span[0], span[1], pipes, count, groups, stated or {}) or read
     if _may_hold_change_words(norm, span[0], span[1]):
         flag_misplaced_change_words(norm, read, -1)
     return read
