@@ -49,6 +49,7 @@ def spill_displaced_rows(
 ) -> list[str]:
     """Give the values a row holds beyond its own to the valueless rows after it in form order. `regions`:
     each found row's value text [start, end). Changes `rows` in place; returns the rows that received values."""
+    proposed: dict[str, RowRead] = {}
     moved: list[str] = []
     for index, row in enumerate(form_rows):
         read = rows.get(row)
@@ -72,10 +73,19 @@ def spill_displaced_rows(
         wide = fit(values, len(values), prefer_leading, 0)
         chunks = [wide.cells[i * count : (i + 1) * count] for i in range(k + 1)]
         for target, chunk in zip((row, *followers[:k]), chunks, strict=True):
-            rows[target] = RowRead(cells=_confirmed(chunk, sum_groups))
-            if any(not c.sure for c in rows[target].cells):
-                rows[target].problem = rows[target].cells[0].flag
+            proposed[target] = RowRead(cells=_confirmed(chunk, sum_groups))
+            if any(not c.sure for c in proposed[target].cells):
+                proposed[target].problem = proposed[target].cells[0].flag
         moved.extend(followers[:k])
+    if not proposed:
+        return []
+    # The reading stands only when it explains the whole table: every other row fits its columns. Text in
+    # which whole columns come as blocks (another object order) leaves rows without values or with dozens.
+    for row in form_rows:
+        read = proposed.get(row, rows.get(row))
+        if read is not None and read.problem not in (None, "lost_blank", FLAG_DISPLACED, FLAG_DISPLACED_UNCHECKED):
+            return []
+    rows.update(proposed)
     return moved
 
 
