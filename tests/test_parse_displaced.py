@@ -137,3 +137,20 @@ def test_t4_runs_that_no_order_explains_stay_flagged() -> None:
     broken = [("8" if item == "9" else item) for item in SCRAMBLED]  # the review total no longer adds up
     report = _parse(_with_t4(broken, "全年发生政府信息公开行政复议9件，行政诉讼7件。"))
     assert not all(report.cells[k].sure for k in T4_KEYS)
+
+
+def test_a_block_of_labels_followed_by_all_their_values_is_read_in_form_order() -> None:
+    """A page of the table as some PDFs store it: its row labels first, then every row's values."""
+    values = _values(4)
+    order = list(formbook().table("t3").variants["2021"].rows)
+    split = order.index("unable_no_info")
+    lines = ["某市人民政府2021年政府信息公开工作年度报告", *HEADER]
+    for row in order[:split]:
+        lines += [_label(row), *map(str, values[row]), ""]
+    lines += ["-3-", "（续表）", *[_label(row) for row in order[split:]], "申请人情况", "自然人", "总计"]
+    lines += [str(v) for row in order[split:] for v in values[row]]
+    report = _parse("\n".join([*lines, *T4]) + "\n")
+    for row in order:
+        for column, number in zip(formbook().table("t3").variants["2021"].columns, values[row], strict=True):
+            cell = report.cells[f"t3.{row}.{column}"]
+            assert (cell.value, cell.sure) == (number, True), (row, column, cell.flag)

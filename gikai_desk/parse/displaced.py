@@ -1,4 +1,4 @@
-"""Rows whose values were printed before their labels: a row holding the values of the rows after it.
+"""Text in a PDF's object order: row values set apart from their labels, 表四's values in runs between header words.
 
 Text copied out of a PDF viewer comes in the PDF's object order, not reading order. A block of row labels
 (（一）予以公开, （二）部分公开, a vertical group label) can come after the values of those rows, so the row
@@ -11,17 +11,22 @@ hold none:
     （一）予以公开
     （二）部分公开（区分处理的，只计这一情形，不计其他情形）
 
-Such a row's values are read as a run of whole rows: when a row holds exactly (k + 1) times its column count
-and the k rows after it in the form's order hold no value of their own (their labels stand elsewhere with
-nothing after them, or were not found), the extra values are theirs, row by row. This is one more admissible
-reading of the text, and it is kept only as the 勾稽 rules allow: each row's cells are sure only when the
-row's own total holds for the values it gets (T3_ROW_TOTAL), otherwise every cell of the rows involved is
-flagged with the reason. Without a row total (表二) the cells are always flagged: nothing confirms the reading.
+The mirror case is a block of labels followed by all their rows' values (the last label seems to hold them
+all). Such a row's values are read as a run of whole rows: when a row holds exactly (k + 1) times its column
+count and k of the rows next to it in the form's order hold no value of their own, the extra values are
+theirs, row by row. Each way of sharing them out between the valueless rows before and after the row is a
+reading; the row totals (T3_ROW_TOTAL) keep the readings under which every row adds up, and a cell is sure
+only when all kept readings give it the same values and its row adds up. Without a row total (表二) the cells
+are always flagged: nothing confirms the reading. The readings stand only when they explain the whole table
+(every row then fits its columns): text in which whole columns come as blocks is left to the row reader,
+which flags it.
+
+表四 printed in runs between header words is read by read_t4_blocks (below).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from itertools import permutations
 
 from gikai_desk.forms import formbook
@@ -29,12 +34,28 @@ from gikai_desk.parse.rows import FLAG_NO_VALUES, CellRead, RowRead, fit, select
 from gikai_desk.parse.tokens import Kind, PipeStyle, tokenize
 
 FLAG_DISPLACED = "该行的数值印在其他行的数值之后（文字顺序与表格不同），按表格行序归入，但行合计不成立，请核对"
+FLAG_DISPLACED_AMBIGUOUS = "该行的数值与相邻行的标签分开印出，有多种归属方式都满足行合计，无法确定属于哪一行"
 FLAG_DISPLACED_UNCHECKED = "该行的数值印在其他行的数值之后（文字顺序与表格不同），按表格行序归入，无勾稽关系可据以确认"
+EXPLAINED = (None, "lost_blank", FLAG_DISPLACED, FLAG_DISPLACED_AMBIGUOUS, FLAG_DISPLACED_UNCHECKED)
 NOTE = "以下行的数值印在前一行的数值之后（复制PDF文字时常见），已按表格行序归入："
 
 
-def _has_no_values(read: RowRead | None) -> bool:
-    return read is None or read.problem == FLAG_NO_VALUES
+def _valueless_run(
+    rows: dict[str, RowRead], count_of: dict[str, int], neighbours: Iterable[str], count: int
+) -> list[str]:
+    """The rows next to a row, nearest first, that hold no value of their own (up to the first that does)."""
+    run: list[str] = []
+    for row in neighbours:
+        read = rows.get(row)
+        if count_of[row] != count or (read is not None and read.problem != FLAG_NO_VALUES):
+            break
+        run.append(row)
+    return run
+
+
+def _total_holds(cells: Sequence[CellRead]) -> bool:
+    values = [0 if c.value is None else c.value for c in cells]
+    return abs(sum(values[:-1]) - values[-1]) <= 1e-9
 
 
 def spill_displaced_rows(
@@ -47,8 +68,9 @@ def spill_displaced_rows(
     prefer_leading: bool,
     sum_groups: int,
 ) -> list[str]:
-    """Give the values a row holds beyond its own to the valueless rows after it in form order. `regions`:
-    each found row's value text [start, end). Changes `rows` in place; returns the rows that received values."""
+    """Share the values a row holds beyond its own among the valueless rows next to it in form order.
+    `regions`: each found row's value text [start, end). Changes `rows` in place; returns the rows that
+    received values, in form order."""
     proposed: dict[str, RowRead] = {}
     moved: list[str] = []
     for index, row in enumerate(form_rows):
@@ -57,48 +79,51 @@ def spill_displaced_rows(
         if read is None or region is None or read.problem is None or read.problem == FLAG_NO_VALUES:
             continue
         count = count_of[row]
-        followers: list[str] = []
-        for after in form_rows[index + 1 :]:
-            if count_of[after] != count or not _has_no_values(rows.get(after)):
-                break
-            followers.append(after)
-        if not followers:
+        before = _valueless_run(rows, count_of, reversed(form_rows[:index]), count)
+        after = _valueless_run(rows, count_of, form_rows[index + 1 :], count)
+        if not before and not after:
             continue
         start, end = region
         mid_end = end < len(norm) and end > start and norm[end - 1] != "\n"
         values = select_values(tokenize(norm, start, end, pipes, True, mid_end, stop_at_text_after_values=True))
-        k = len(values) // count - 1
-        if len(values) % count or not 1 <= k <= len(followers):
+        extra = len(values) // count - 1
+        if len(values) % count or not 1 <= extra <= len(before) + len(after):
             continue
-        wide = fit(values, len(values), prefer_leading, 0)
-        chunks = [wide.cells[i * count : (i + 1) * count] for i in range(k + 1)]
-        for target, chunk in zip((row, *followers[:k]), chunks, strict=True):
-            proposed[target] = RowRead(cells=_confirmed(chunk, sum_groups))
-            if any(not c.sure for c in proposed[target].cells):
-                proposed[target].problem = proposed[target].cells[0].flag
-        moved.extend(followers[:k])
+        # Which rows the extra values belong to: those after the row (labels printed after the values), those
+        # before it (a block of labels, then all their values), or some of each. Every split that the row
+        # totals allow is a reading; a cell is sure when all of them agree.
+        wide = fit(values, len(values), prefer_leading, 0).cells
+        splits: list[dict[str, list[CellRead]]] = []
+        for lead in range(max(0, extra - len(after)), min(extra, len(before)) + 1):
+            targets = [*reversed(before[:lead]), row, *after[: extra - lead]]
+            splits.append({t: wide[i * count : (i + 1) * count] for i, t in enumerate(targets)})
+        readings = [r for r in splits if sum_groups and all(_total_holds(cells) for cells in r.values())]
+        for target in [t for t in form_rows if any(t in split for split in splits)]:
+            options = [r.get(target) for r in readings or splits]
+            shown = next(o for o in options if o is not None)
+            agree = all(o is not None and [c.value for c in o] == [c.value for c in shown] for o in options)
+            if not agree:
+                reason: str | None = FLAG_DISPLACED_AMBIGUOUS
+            elif not sum_groups:
+                reason = FLAG_DISPLACED_UNCHECKED
+            else:
+                reason = None if _total_holds(shown) else FLAG_DISPLACED
+            cells = shown
+            if reason is not None:
+                cells = [CellRead(c.value, c.start, c.end, False, c.flag or reason) for c in shown]
+            proposed[target] = RowRead(cells=cells, problem=reason)
+            if target != row:
+                moved.append(target)
     if not proposed:
         return []
     # The reading stands only when it explains the whole table: every other row fits its columns. Text in
     # which whole columns come as blocks (another object order) leaves rows without values or with dozens.
     for row in form_rows:
         read = proposed.get(row, rows.get(row))
-        if read is not None and read.problem not in (None, "lost_blank", FLAG_DISPLACED, FLAG_DISPLACED_UNCHECKED):
+        if read is not None and read.problem not in EXPLAINED:
             return []
     rows.update(proposed)
     return moved
-
-
-def _confirmed(cells: list[CellRead], sum_groups: int) -> list[CellRead]:
-    """The cells as they are when the row total holds for them, else every cell flagged."""
-    if sum_groups:
-        values = [0 if c.value is None else c.value for c in cells]
-        if abs(sum(values[:-1]) - values[-1]) <= 1e-9:
-            return cells
-        reason = FLAG_DISPLACED
-    else:
-        reason = FLAG_DISPLACED_UNCHECKED
-    return [CellRead(c.value, c.start, c.end, False, c.flag or reason) for c in cells]
 
 
 FLAG_T4_BLOCKS = "表四的数值在文字中分成几段、夹在表头文字之间，多种排列都满足合计关系，无法确定各值所在组"
