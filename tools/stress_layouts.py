@@ -12,7 +12,8 @@ right / silent (wrong and not flagged) / missed / flagged wrong / needless flags
     python tools/stress_layouts.py -v         # also the wrong, missed and needless cells
     python tools/stress_layouts.py --keep DIR # also write the rendered documents to DIR
 
-Needs `w3m` for the w3m layouts (skipped with a note when absent). Not a test: a measuring tool; the tests
+Needs `w3m` for the w3m layouts and LibreOffice (`soffice`) with `pdftotext` for the PDF ones: a layout whose
+tool is absent is skipped. Not a test: a measuring tool; the tests
 keep small fixtures of each class.
 """
 
@@ -144,6 +145,79 @@ def markdown(values: Mapping[str, Value], forms: Mapping[str, str], year: int, n
     return "\n".join(lines)
 
 
+_TABLE_PROPERTIES = (
+    '<w:tblPr><w:tblW w:w="5000" w:type="pct"/><w:tblBorders>'
+    + "".join(f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="000000"/>' for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
+    + "</w:tblBorders></w:tblPr>"
+)
+
+
+def _with_grid(table: re.Match[bytes]) -> bytes:
+    """Word's table properties and column grid (LibreOffice needs the grid to place merged cells)."""
+    first_row = re.search(rb"<w:tr>(.*?)</w:tr>", table.group(1), re.S)
+    assert first_row is not None
+    columns = sum(int(span or 1) for span in re.findall(rb'<w:tc>(?:<w:tcPr>(?:<w:gridSpan w:val="(\d+)"/>)?)?', first_row.group(1)))
+    grid = b"<w:tblGrid>" + b'<w:gridCol w:w="800"/>' * columns + b"</w:tblGrid>"
+    return b"<w:tbl>" + _TABLE_PROPERTIES.encode() + grid + table.group(1) + b"</w:tbl>"
+
+
+def _fitted_docx(docx: bytes) -> bytes:
+    """Tables as Word users make them: as wide as the page, with borders."""
+    import io
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(docx))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "word/document.xml":
+                data = re.sub(rb"<w:tbl>(.*?)</w:tbl>", _with_grid, data, flags=re.S)
+            target.writestr(item, data)
+    return out.getvalue()
+
+
+def _soffice_pdf(values: Mapping[str, Value], forms: Mapping[str, str], year: int, fitted: bool) -> bytes | None:
+    """The report as a Word file converted to PDF by LibreOffice (None when soffice is absent). Not `fitted`:
+    the table has no width, and LibreOffice lets its last columns run off the page."""
+    exe = shutil.which("soffice")
+    if exe is None:
+        return None
+    import tempfile
+
+    from report_render import report_docx
+
+    with tempfile.TemporaryDirectory() as tmp:
+        docx = Path(tmp) / "report.docx"
+        data = report_docx([TITLE.format(year=year), *prose(values, False)], forms, values)
+        docx.write_bytes(_fitted_docx(data) if fitted else data)
+        subprocess.run(
+            [exe, "--headless", f"-env:UserInstallation=file://{tmp}/profile", "--convert-to", "pdf", "--outdir", tmp, str(docx)],
+            capture_output=True,
+            check=True,
+            timeout=120,
+        )
+        return (Path(tmp) / "report.pdf").read_bytes()
+
+
+_PDF_CACHE: dict[str, bytes | None] = {}
+
+
+def pdf_of(values: Mapping[str, Value], forms: Mapping[str, str], year: int, fitted: bool = True) -> bytes | None:
+    key = json.dumps([values, forms, year, fitted], sort_keys=True, default=str)
+    if key not in _PDF_CACHE:
+        _PDF_CACHE[key] = _soffice_pdf(values, forms, year, fitted)
+    return _PDF_CACHE[key]
+
+
+def pdftotext(pdf: bytes | None, *options: str) -> str | None:
+    exe = shutil.which("pdftotext")
+    if pdf is None or exe is None:
+        return None
+    out = subprocess.run([exe, *options, "-", "-"], input=pdf, capture_output=True, check=True)
+    return out.stdout.decode("utf-8")
+
+
 def one_line(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
@@ -198,7 +272,7 @@ def damage_labels(text: str, seed: int) -> str:
     return out
 
 
-def layouts() -> dict[str, Callable[[Mapping[str, Value], Mapping[str, str], int], str | None]]:
+def layouts() -> dict[str, Callable[[Mapping[str, Value], Mapping[str, str], int], str | bytes | None]]:
     return {
         "w3m-box-wide": lambda v, f, y: w3m(html_page(v, f, y, True), 220),
         "w3m-box-narrow": lambda v, f, y: w3m(html_page(v, f, y, True), 100),
@@ -211,6 +285,10 @@ def layouts() -> dict[str, Callable[[Mapping[str, Value], Mapping[str, str], int
         "label-damage-w3m": lambda v, f, y: (lambda t: damage_labels(t, y) if t else None)(
             w3m(html_page(v, f, y, True), 220)
         ),
+        "pdf-writer": pdf_of,
+        "pdf-writer-offpage": lambda v, f, y: pdf_of(v, f, y, fitted=False),
+        "pdftotext-layout": lambda v, f, y: pdftotext(pdf_of(v, f, y), "-layout"),
+        "pdftotext-raw": lambda v, f, y: pdftotext(pdf_of(v, f, y)),
     }
 
 
@@ -287,10 +365,12 @@ def main() -> int:
             if text is None:
                 continue
             docs += 1
+            data = text if isinstance(text, bytes) else text.encode("utf-8")
+            suffix = "pdf" if isinstance(text, bytes) else "txt"
             if args.keep:
-                (args.keep / f"{stem}.{name}.txt").write_text(text, encoding="utf-8")
+                (args.keep / f"{stem}.{name}.{suffix}").write_bytes(data)
             try:
-                report = parse_document(read_bytes(text.encode("utf-8"), f"{stem}.{name}.txt", Limits()))
+                report = parse_document(read_bytes(data, f"{stem}.{name}.{suffix}", Limits()))
             except NotAReportError as exc:
                 refused += 1
                 got: dict[str, Value] = {}

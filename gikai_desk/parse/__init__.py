@@ -9,6 +9,7 @@ from gikai_desk.errors import NotAReportError
 from gikai_desk.forms import TABLE_NAMES, FormBook, formbook
 from gikai_desk.ingest import SourceDocument
 from gikai_desk.model import Cell, Report
+from gikai_desk.parse.convention import NOTE_BEFORE as BEFORE_NOTE
 from gikai_desk.parse.displaced import NOTE as DISPLACED_NOTE
 from gikai_desk.parse.meta import read_metadata
 from gikai_desk.parse.narrative import read_narrative
@@ -189,6 +190,8 @@ def _emit_labelled(
             f"{name}有{len(lost_blank_rows)}行少了空白单元格，其余单元格均为空，按空白读取："
             + "、".join(lost_blank_rows)
         )
+    if table.values_before_labels:
+        notes.append(name + BEFORE_NOTE)
     if table.displaced:
         notes.append(f"{name}" + DISPLACED_NOTE + "、".join(label(r) for r in table.displaced))
     if table.extra_rows:

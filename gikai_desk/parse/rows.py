@@ -25,6 +25,10 @@ MAX_PLACEMENTS = 5000
 """Placements of a row's values enumerated at most when cells are missing."""
 
 FLAG_EXTRA_TEXT = "单元格含有额外文字，已取其中的数字"
+LOST_BLANKS = 1
+"""Empty cells a row may have lost and still read blank when every cell present is empty: a reader loses an
+empty cell now and then; a row that holds only two empty cells of seven was cut from elsewhere (a label found
+in the wrong place, a row split over lines) and is flagged, not read blank."""
 FLAG_NO_VALUES = "该行没有读到任何数值，无法确定各单元格是否为空"
 FLAG_NARROW_ROW = "该行的单元格比表格其他行少，无法确定各值所在列"
 
@@ -104,7 +108,7 @@ def plain_row(
 def _fitted(cells: list[CellRead], count: int, prefer_leading: bool) -> RowRead | None:
     found = len(cells)
     if found < count:
-        if found and all(c.value is None for c in cells):
+        if found >= count - LOST_BLANKS and all(c.value is None for c in cells):
             # Only empty cells were lost (what fit() reads: every placement is blank).
             return RowRead(cells=[CellRead(None) for _ in range(count)], problem="lost_blank")
         return None
@@ -364,7 +368,7 @@ def fit(values: list[Token], count: int, prefer_leading: bool, sum_groups: int) 
             cells=[CellRead(None, sure=False, flag=FLAG_NO_VALUES) for _ in range(count)],
             problem=FLAG_NO_VALUES,
         )
-    if len(values) < count and all(t.kind is Kind.BLANK for t in values):
+    if count - LOST_BLANKS <= len(values) < count and all(t.kind is Kind.BLANK for t in values):
         # Only empty cells were lost: every placement reads the same (all blank).
         return RowRead(cells=[CellRead(None) for _ in range(count)], problem="lost_blank")
     reason = flag_count(len(values), count)

@@ -9,6 +9,7 @@ from functools import cache, lru_cache
 from itertools import pairwise
 
 from gikai_desk.forms import FormBook, formbook
+from gikai_desk.parse.convention import read_values_before_labels
 from gikai_desk.parse.displaced import read_t4_blocks, spill_displaced_rows
 from gikai_desk.parse.normalize import compile_alternatives, fragment_key, fragment_pattern
 from gikai_desk.parse.rows import FLAG_NARROW_ROW, CellRead, RowRead, fit, flag_row, read_row, select_values
@@ -90,6 +91,8 @@ class TableRead:
     missing: list[str] = field(default_factory=list)
     extra_rows: list[str] = field(default_factory=list)
     displaced: list[str] = field(default_factory=list)
+    values_before_labels: bool = False
+    """Each row's values stand before its label (parse/convention.py)."""
     """Rows whose values were printed after another row's values (parse/displaced.py)."""
 
 
@@ -326,16 +329,24 @@ def read_labelled_table(
         result.rows[hit.row] = read_row(norm, hit.end, stop, count, pipes, prefer_leading, sum_groups)
         if table == "t3" and grid:
             widths[hit.row] = _grid_width(norm, hit.start, result.rows[hit.row], pipes)
+    count_of = {row: len(columns) for row, columns in columns_of.items()}
     result.displaced = spill_displaced_rows(
+        norm, result.rows, regions, tuple(columns_of), count_of, pipes, prefer_leading, sum_groups
+    )
+    result.values_before_labels = read_values_before_labels(
         norm,
         result.rows,
-        regions,
-        tuple(columns_of),
-        {row: len(columns) for row, columns in columns_of.items()},
+        [(h.row, h.start, h.end) for h in hits],
+        (start, end),
+        count_of,
         pipes,
         prefer_leading,
         sum_groups,
+        table,
+        variant,
     )
+    if result.values_before_labels:
+        result.displaced = []
     result.missing = [row for row in columns_of if row not in result.rows]
     _flag_narrow_rows(result, widths)
     for row, read in result.rows.items() if _may_hold_change_words(norm, start, end) else ():
