@@ -48,10 +48,40 @@ def test_values_after_the_last_label_keep_the_usual_reading() -> None:
     report = _parse(_t2("规章", "3", "1", "5", "行政规范性文件", "7", "0", "26", "第二十条第（五）项", "信息内容",
                         "本年处理决定数量", "行政许可", "12", *T3))  # fmt: skip
     assert (report.cells["t2.regulations.made"].value, report.cells["t2.regulations.made"].sure) == (3, True)
-    assert (report.cells["t2.licensing.decisions"].value, report.cells["t2.licensing.decisions"].sure) == (12, True)
+    assert (report.cells["t2.licensing.decisions"].value, report.cells["t2.licensing.decisions"].sure) == (
+        12,
+        True,
+    )
 
 
 def test_a_row_printed_on_its_label_line_keeps_the_usual_reading() -> None:
     report = _parse(_t2("规章 3 1 5", "行政规范性文件", "7", "0", "26", "第二十条第（五）项", "信息内容", "本年处理决定数量",
                         "行政许可", "12", *T3))  # fmt: skip
-    assert (report.cells["t2.normative.in_force"].value, report.cells["t2.normative.in_force"].sure) == (26, True)
+    assert (report.cells["t2.normative.in_force"].value, report.cells["t2.normative.in_force"].sure) == (
+        26,
+        True,
+    )
+
+
+def test_a_section_printed_column_by_column_is_never_read_sure() -> None:
+    """Labels of a 表二 section first, then its values column by column, header words between the columns."""
+    lines = ["某区人民政府2019年政府信息公开工作年度报告", "二、主动公开政府信息情况", "第二十条第（一）项", "信息内容",
+             "本年新制作数量", "本年新公开数量", "对外公开总数量", "0", "0", "0", "规章", "89", "89", "89", "规范性文件",
+             "第二十条第（五）项", "信息内容", "行政许可", "其他对外管理服务事项", "上一年项目数量", "396", "10", "本年增/减",
+             "处理决定数量", "0", "0", "181", "153", "上一年项目数量", "35", "本年增/减", "0", "行政事业性收费",
+             "第二十条第（九）项", "信息内容", "采购项目数量", "采购总金额", "135", "75394432.52", "政府集中采购",
+             *T3]  # fmt: skip
+    report = _parse(lines)
+    want = {"t2.licensing.prev_items": 396, "t2.licensing.decisions": 181, "t2.other_admin.prev_items": 10,
+            "t2.other_admin.decisions": 153, "t2.fees.prev_items": 35, "t2.fees.change": 0}  # fmt: skip
+    for key, value in want.items():
+        cell = report.cells[key]
+        assert cell.value == value or not cell.sure, (key, cell.value)
+    assert (report.cells["t2.normative.new_made"].value, report.cells["t2.normative.new_made"].sure) == (
+        89,
+        True,
+    )
+    assert (report.cells["t2.procurement.amount"].value, report.cells["t2.procurement.amount"].sure) == (
+        75394432.52,
+        True,
+    )

@@ -101,7 +101,9 @@ def _with_t4(t4_lines: list[str], prose: str = "") -> str:
     text = _viewer_copy(_values(3), {})
     head, _, _ = text.partition(T4[0])
     if prose:
-        head = head.replace("三、收到和处理政府信息公开申请情况", prose + "\n三、收到和处理政府信息公开申请情况", 1)
+        head = head.replace(
+            "三、收到和处理政府信息公开申请情况", prose + "\n三、收到和处理政府信息公开申请情况", 1
+        )
     return head + "\n".join([T4[0], *t4_lines, "五、存在的主要问题及改进情况", "无。"]) + "\n"
 
 

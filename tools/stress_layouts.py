@@ -147,7 +147,10 @@ def markdown(values: Mapping[str, Value], forms: Mapping[str, str], year: int, n
 
 _TABLE_PROPERTIES = (
     '<w:tblPr><w:tblW w:w="5000" w:type="pct"/><w:tblBorders>'
-    + "".join(f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="000000"/>' for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
+    + "".join(
+        f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
+        for side in ("top", "left", "bottom", "right", "insideH", "insideV")
+    )
     + "</w:tblBorders></w:tblPr>"
 )
 
@@ -156,8 +159,13 @@ def _with_grid(table: re.Match[bytes]) -> bytes:
     """Word's table properties and column grid (LibreOffice needs the grid to place merged cells)."""
     first_row = re.search(rb"<w:tr>(.*?)</w:tr>", table.group(1), re.S)
     assert first_row is not None
-    columns = sum(int(span or 1) for span in re.findall(rb'<w:tc>(?:<w:tcPr>(?:<w:gridSpan w:val="(\d+)"/>)?)?', first_row.group(1)))
-    grid = b"<w:tblGrid>" + b'<w:gridCol w:w="800"/>' * columns + b"</w:tblGrid>"
+    columns = sum(
+        int(span or 1)
+        for span in re.findall(rb'<w:tc>(?:<w:tcPr>(?:<w:gridSpan w:val="(\d+)"/>)?)?', first_row.group(1))
+    )
+    # label columns wide, value columns narrow, as the official forms print them (表三: three label columns)
+    widths = [2400] + [800] * (columns - 1) if columns < 10 else [700, 900, 1800] + [800] * (columns - 3)
+    grid = b"<w:tblGrid>" + b"".join(b'<w:gridCol w:w="%d"/>' % w for w in widths) + b"</w:tblGrid>"
     return b"<w:tbl>" + _TABLE_PROPERTIES.encode() + grid + table.group(1) + b"</w:tbl>"
 
 
@@ -177,7 +185,9 @@ def _fitted_docx(docx: bytes) -> bytes:
     return out.getvalue()
 
 
-def _soffice_pdf(values: Mapping[str, Value], forms: Mapping[str, str], year: int, fitted: bool) -> bytes | None:
+def _soffice_pdf(
+    values: Mapping[str, Value], forms: Mapping[str, str], year: int, fitted: bool
+) -> bytes | None:
     """The report as a Word file converted to PDF by LibreOffice (None when soffice is absent). Not `fitted`:
     the table has no width, and LibreOffice lets its last columns run off the page."""
     exe = shutil.which("soffice")
@@ -192,7 +202,16 @@ def _soffice_pdf(values: Mapping[str, Value], forms: Mapping[str, str], year: in
         data = report_docx([TITLE.format(year=year), *prose(values, False)], forms, values)
         docx.write_bytes(_fitted_docx(data) if fitted else data)
         subprocess.run(
-            [exe, "--headless", f"-env:UserInstallation=file://{tmp}/profile", "--convert-to", "pdf", "--outdir", tmp, str(docx)],
+            [
+                exe,
+                "--headless",
+                f"-env:UserInstallation=file://{tmp}/profile",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                tmp,
+                str(docx),
+            ],
             capture_output=True,
             check=True,
             timeout=120,
@@ -203,7 +222,9 @@ def _soffice_pdf(values: Mapping[str, Value], forms: Mapping[str, str], year: in
 _PDF_CACHE: dict[str, bytes | None] = {}
 
 
-def pdf_of(values: Mapping[str, Value], forms: Mapping[str, str], year: int, fitted: bool = True) -> bytes | None:
+def pdf_of(
+    values: Mapping[str, Value], forms: Mapping[str, str], year: int, fitted: bool = True
+) -> bytes | None:
     key = json.dumps([values, forms, year, fitted], sort_keys=True, default=str)
     if key not in _PDF_CACHE:
         _PDF_CACHE[key] = _soffice_pdf(values, forms, year, fitted)
@@ -390,6 +411,7 @@ def main() -> int:
             f"{tot['flagwr']:>6} {tot['needless']:>8} {refused:>7}"
         )
         if args.v:
+            details.sort(key=lambda line: "SILENT" not in line)  # silent errors first
             print("\n".join(details[:400]))
     cells = grand["cells"] or 1
     print(

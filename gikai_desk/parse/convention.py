@@ -32,9 +32,7 @@ _DIGIT_AFTER = re.compile(r"[^\n]*?\d")
 
 
 def _has_value(norm: str, start: int, end: int, pipes: PipeStyle) -> bool:
-    return start < end and any(
-        t.kind is Kind.NUMBER for t in tokenize(norm, start, end, pipes, False, False)
-    )
+    return start < end and any(t.kind is Kind.NUMBER for t in tokenize(norm, start, end, pipes, False, False))
 
 
 def read_values_before_labels(
@@ -68,7 +66,9 @@ def read_values_before_labels(
     previous_end = start
     for row, label_start, label_end in hits:
         if row in count_of:
-            before[row] = read_row(norm, previous_end, label_start, count_of[row], pipes, prefer_leading, sum_groups)
+            before[row] = _read_before(
+                norm, previous_end, label_start, count_of[row], pipes, prefer_leading, sum_groups
+            )
         previous_end = label_end
     if not any(read.problem != FLAG_NO_VALUES for read in before.values()):
         return False
@@ -103,6 +103,30 @@ def read_values_before_labels(
                 problem=read.problem or FLAG_ORDER,
             )
     return False
+
+
+def _read_before(
+    norm: str, start: int, end: int, count: int, pipes: PipeStyle, prefer_leading: bool, sum_groups: int
+) -> RowRead:
+    """A row's values under the before-reading: the run of values right before its label. Values further up,
+    set apart by text (header words of a section printed column by column), belong to no row under this
+    reading: the row is then flagged, not read from the nearest run."""
+    runs: list[int] = []  # where each run's text begins: the end of the text before it
+    in_run = False
+    text_end = start
+    for token in tokenize(norm, start, end, pipes, False, False):
+        if token.kind is Kind.TEXT:
+            in_run = False
+            text_end = token.end
+        elif token.kind is Kind.NUMBER and not in_run:
+            runs.append(text_end)
+            in_run = True
+    if len(runs) > 1:
+        cells = read_row(norm, runs[-1], end, count, pipes, prefer_leading, sum_groups).cells
+        return RowRead(
+            cells=[CellRead(c.value, c.start, c.end, False, FLAG_ORDER) for c in cells], problem=FLAG_ORDER
+        )
+    return read_row(norm, runs[0] if runs else start, end, count, pipes, prefer_leading, sum_groups)
 
 
 def _explained(rows: dict[str, RowRead]) -> bool:
