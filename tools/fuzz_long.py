@@ -60,7 +60,9 @@ def try_document(document: FuzzDocument, strategy: str, tally: Tally, save: Path
         index = len(tally.failures) + 1
         target = save / f"failure-{index:03d}-{document.name}"
         target.write_bytes(document.data)
-        target.with_suffix(target.suffix + ".txt").write_text(f"{document.origin}\n{problem}", encoding="utf-8")
+        target.with_suffix(target.suffix + ".txt").write_text(
+            f"{document.origin}\n{problem}", encoding="utf-8"
+        )
         tally.failures.append(f"{strategy}: {document.origin}: {problem.splitlines()[0]} -> {target}")
         print(f"FAILURE {tally.failures[-1]}", flush=True)
 
@@ -81,9 +83,13 @@ def run_chunk(strategy: str, tally: Tally, save: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--minutes", type=float, default=5.0)
-    parser.add_argument("--save", type=Path, default=None, help="folder for failing documents (default: a temp dir)")
+    parser.add_argument(
+        "--save", type=Path, default=None, help="folder for failing documents (default: a temp dir)"
+    )
     parser.add_argument("--only", default="", help=f"comma-separated strategies of {', '.join(STRATEGIES)}")
     args = parser.parse_args(argv)
     chosen = [s for s in args.only.split(",") if s] or list(STRATEGIES)
@@ -101,12 +107,17 @@ def main(argv: list[str] | None = None) -> int:
         run_chunk(strategy, tally, save)
         rounds += 1
         elapsed = time.monotonic() - started
-        print(f"{elapsed:7.0f} s  {sum(tally.tried.values()):7d} documents  {len(tally.failures)} failures", flush=True)
+        print(
+            f"{elapsed:7.0f} s  {sum(tally.tried.values()):7d} documents  {len(tally.failures)} failures",
+            flush=True,
+        )
     total = sum(tally.tried.values())
     minutes = (time.monotonic() - started) / 60
     print(f"\nfuzz_long: {total} documents tried in {minutes:.1f} min, {len(tally.failures)} failures")
     for strategy in chosen:
-        print(f"  {strategy:18s} tried {tally.tried[strategy]:6d}  refused with InputError {tally.refused[strategy]:6d}")
+        print(
+            f"  {strategy:18s} tried {tally.tried[strategy]:6d}  refused with InputError {tally.refused[strategy]:6d}"
+        )
     print(f"  slowest document: {tally.slowest[0] * 1000:.0f} ms ({tally.slowest[1]})")
     for failure in tally.failures:
         print(f"  FAILED {failure}")

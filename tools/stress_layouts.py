@@ -351,6 +351,11 @@ def main() -> int:
     parser.add_argument("-v", action="store_true", help="list the wrong, missed and needless cells")
     parser.add_argument("--keep", type=Path, help="write the rendered documents here")
     parser.add_argument("--only", help="only layouts whose name contains this")
+    parser.add_argument(
+        "--cousins",
+        action="store_true",
+        help="also the values of the project's own fixtures (tests/fixtures goldens)",
+    )
     args = parser.parse_args()
     labels_dir = SHARED / "eval" / "labels"
     if not labels_dir.is_dir():
@@ -365,6 +370,18 @@ def main() -> int:
             continue
         seen_values.add(key)
         labels.append((path.stem, lab))
+    if args.cousins:
+        for path in sorted((ROOT / "tests" / "fixtures").glob("*/*.golden.json")):
+            golden = json.loads(path.read_text(encoding="utf-8"))
+            key = json.dumps(golden["cells"], sort_keys=True)
+            if (
+                golden.get("flagged")
+                or key in seen_values
+                or any(isinstance(v, str) for v in golden["cells"].values())
+            ):
+                continue
+            seen_values.add(key)
+            labels.append((path.name.split(".")[0], {**golden, "template": golden.get("template") or "2021"}))
     if args.keep:
         args.keep.mkdir(parents=True, exist_ok=True)
     print(
