@@ -33,9 +33,13 @@ FLAG_NO_VALUES = "该行没有读到任何数值，无法确定各单元格是�
 FLAG_NARROW_ROW = "该行的单元格比表格其他行少，无法确定各值所在列"
 
 
+SHORT_ROW = "该行有"
+"""How every flag_count message begins."""
+
+
 @cache
 def flag_count(found: int, expected: int) -> str:
-    return f"该行有{found}个值，应为{expected}个，无法确定各值所在列"
+    return f"{SHORT_ROW}{found}个值，应为{expected}个，无法确定各值所在列"
 
 
 @dataclass(slots=True)

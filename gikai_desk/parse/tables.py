@@ -9,10 +9,20 @@ from functools import cache, lru_cache
 from itertools import pairwise
 
 from gikai_desk.forms import FormBook, formbook
+from gikai_desk.parse.aligned import place_by_columns
 from gikai_desk.parse.convention import read_values_before_labels
 from gikai_desk.parse.displaced import read_t4_blocks, spill_displaced_rows
 from gikai_desk.parse.normalize import compile_alternatives, fragment_key, fragment_pattern
-from gikai_desk.parse.rows import FLAG_NARROW_ROW, CellRead, RowRead, fit, flag_row, read_row, select_values
+from gikai_desk.parse.rows import (
+    FLAG_NARROW_ROW,
+    SHORT_ROW,
+    CellRead,
+    RowRead,
+    fit,
+    flag_row,
+    read_row,
+    select_values,
+)
 from gikai_desk.parse.tokens import (
     INLINE_RUN,
     MAYBE_CHANGE_WORDS,
@@ -330,6 +340,8 @@ def read_labelled_table(
         if table == "t3" and grid:
             widths[hit.row] = _grid_width(norm, hit.start, result.rows[hit.row], pipes)
     count_of = {row: len(columns) for row, columns in columns_of.items()}
+    if pipes is PipeStyle.NONE and not grid:
+        place_by_columns(norm, result.rows, count_of, SHORT_ROW)
     result.displaced = spill_displaced_rows(
         norm, result.rows, regions, tuple(columns_of), count_of, pipes, prefer_leading, sum_groups
     )
