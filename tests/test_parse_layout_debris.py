@@ -151,15 +151,19 @@ def _golden_for(document: Path) -> dict[str, Any]:
     return golden
 
 
-def _sure_but_wrong(text: str, golden: dict[str, Any]) -> list[str]:
+def _sure_but_wrong(text: str, golden: dict[str, Any], blanked: float | None = None) -> list[str]:
+    """Cells read sure with another value than the golden's. `blanked`: the number a damaged line lost to
+    spaces; in space-aligned text that is what a blank cell looks like, so one cell may read blank there."""
     report = parse_document(_document(text))
     flags = report.flags()
-    return [
+    wrong = [
         key
         for key, value in golden["cells"].items()
         if key.startswith(("t2.", "t3.")) and key in report.cells and key not in flags
         and report.cells[key].value != value
     ]
+    blank = [k for k in wrong if report.cells[k].value is None and golden["cells"][k] == blanked]
+    return [k for k in wrong if k not in blank[:1]]
 
 
 @pytest.fixture(scope="module")
@@ -186,19 +190,24 @@ def test_layout_text_of_the_two_tables_pdf_reads_cell_for_cell(two_tables_layout
 _NUMBER = re.compile(r"(?<!\S)[+-]?[\d,]+(?:\.\d+)?(?: ?万元| ?元)?(?!\S)")
 
 
-def _damaged(text: str) -> list[str]:
-    """Each table line holding numbers: dropped whole, its numbers dropped (text kept), one number dropped."""
+def _damaged(text: str) -> list[tuple[str, float | None]]:
+    """Each table line holding numbers: dropped whole, its numbers dropped (text kept), one number replaced by
+    spaces (with that number: the cell it stood in may read blank)."""
     lines = text.split("\n")
-    out: list[str] = []
+    out: list[tuple[str, float | None]] = []
     for i, line in enumerate(lines):
         numbers = list(_NUMBER.finditer(line))
         if not numbers:
             continue
-        out.append("\n".join(lines[:i] + lines[i + 1 :]))
-        out.append("\n".join([*lines[:i], _NUMBER.sub("", line), *lines[i + 1 :]]))
+        out.append(("\n".join(lines[:i] + lines[i + 1 :]), None))
+        out.append(("\n".join([*lines[:i], _NUMBER.sub("", line), *lines[i + 1 :]]), None))
         for m in numbers:
             blanked = line[: m.start()] + " " * (m.end() - m.start()) + line[m.end() :]
-            out.append("\n".join([*lines[:i], blanked, *lines[i + 1 :]]))
+            try:
+                lost: float | None = float(m.group().replace(",", "").rstrip("万元 "))
+            except ValueError:
+                lost = None
+            out.append(("\n".join([*lines[:i], blanked, *lines[i + 1 :]]), lost))
     return out
 
 
@@ -209,13 +218,13 @@ def test_damaged_layout_text_is_read_right_or_flagged_never_silently_wrong(path:
     assert _sure_but_wrong(text, golden) == []
     damaged = _damaged(text)
     assert len(damaged) > 100
-    for number, variant in enumerate(damaged):
-        assert _sure_but_wrong(variant, golden) == [], number
+    for number, (variant, lost) in enumerate(damaged):
+        assert _sure_but_wrong(variant, golden, lost) == [], number
 
 
 def test_damaged_layout_text_of_the_two_tables_pdf_is_never_silently_wrong(
     two_tables_layout: tuple[str, Any],
 ) -> None:
     text, golden = two_tables_layout
-    for number, variant in enumerate(_damaged(text)):
-        assert _sure_but_wrong(variant, golden) == [], number
+    for number, (variant, lost) in enumerate(_damaged(text)):
+        assert _sure_but_wrong(variant, golden, lost) == [], number

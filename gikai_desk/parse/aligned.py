@@ -47,9 +47,13 @@ def _positions(norm: str, cells: Sequence[CellRead], wide: bool) -> list[float] 
     return out
 
 
-def place_by_columns(norm: str, rows: dict[str, RowRead], count_of: dict[str, int], short_problem: str) -> list[str]:
+def place_by_columns(
+    norm: str, rows: dict[str, RowRead], count_of: dict[str, int], short_problem: str, row_total: bool
+) -> list[str]:
     """Place the numbers of short rows (problem starting with `short_problem`) under the columns that the
-    complete rows of the same width show. Changes `rows`; returns the rows placed."""
+    complete rows of the same width show. With `row_total` (表三) a row is placed only when its total holds
+    with the blanks as 0: spaces where a number was lost must not pass for blanks. Changes `rows`; returns
+    the rows placed."""
     placed: list[str] = []
     for count in sorted(set(count_of.values())):
         if count < 2:
@@ -105,6 +109,10 @@ def place_by_columns(norm: str, rows: dict[str, RowRead], count_of: dict[str, in
             for cell, column in zip(found, columns, strict=True):
                 assert column is not None
                 cells[column] = CellRead(cell.value, cell.start, cell.end)
+            if row_total:
+                numbers = [c.value or 0 for c in cells]
+                if abs(sum(numbers[:-1]) - numbers[-1]) > 1e-9:
+                    continue
             rows[row] = RowRead(cells=cells)
             placed.append(row)
     return placed

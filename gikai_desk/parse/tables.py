@@ -71,7 +71,8 @@ _T4_HEADER_WORDS = re.compile(
 )
 _SECTION_END = re.compile(r"[五5][ ]*、|存在的主要问题|六[ ]*、[ ]*其他需要报告")
 _DIGIT = re.compile(r"\d")
-_LABEL_SUFFIX = re.compile(r"[^\d\t|\n]*")
+_LABEL_SUFFIX = re.compile(r"(?:[^\d\t|\n+\-]|[+\-](?!\d))*")
+"""The rest of a label's cell: up to a digit, a TAB or pipe, a line end, or the sign of a number (行政强制   -3)."""
 _ORDINAL = re.compile(r"^(\d{1,2})[.、]")
 _PIPE_MARKDOWN = re.compile(r"[^\s|][^\n|]*\|[ ]*[^\s|]")
 """Two filled cells on one line with a pipe between them: `| a | b |` (or `a | b`)."""
@@ -341,7 +342,7 @@ def read_labelled_table(
             widths[hit.row] = _grid_width(norm, hit.start, result.rows[hit.row], pipes)
     count_of = {row: len(columns) for row, columns in columns_of.items()}
     if pipes is PipeStyle.NONE and not grid:
-        place_by_columns(norm, result.rows, count_of, SHORT_ROW)
+        place_by_columns(norm, result.rows, count_of, SHORT_ROW, sum_groups > 0)
     result.displaced = spill_displaced_rows(
         norm, result.rows, regions, tuple(columns_of), count_of, pipes, prefer_leading, sum_groups
     )
