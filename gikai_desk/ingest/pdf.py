@@ -17,7 +17,7 @@ from typing import Any
 import pypdfium2 as pdfium
 
 from gikai_desk.errors import InputError
-from gikai_desk.ingest import SourceDocument
+from gikai_desk.ingest import OFF_PAGE_MARK, SourceDocument, row_cut_mark
 from gikai_desk.limits import Limits
 
 _raw: Any = pdfium.raw
@@ -92,6 +92,8 @@ _PAGE_NUMBER = re.compile(
 )
 _ORDINAL_START = re.compile(r"^\s*[（(]?[一二三四五六七八九十\d]{1,3}\s*[)）、.．]")
 _NUMERIC = re.compile(r"^[\s\d.,，+\-−%元万]*$")
+_BLANK_WORD = re.compile(r"[\s\-—–~/\\_*….]*|无|空")
+"""Text standing for an empty value cell."""
 
 
 @dataclass
@@ -116,8 +118,15 @@ class _TextTable:
     top: float
     bottom: float
 
+    off_cols: frozenset[int] = frozenset()
+    """Columns running past the page's visible box (their cells get OFF_PAGE_MARK)."""
+
     def rows(self) -> list[list[str]]:
-        return [row for row in self.cells if any(row)]
+        return [_mark_off_page(row, self.off_cols) if self.off_cols else row for row in self.cells if any(row)]
+
+
+def _mark_off_page(cells: list[str], off_cols: frozenset[int] | set[int]) -> list[str]:
+    return [cell + OFF_PAGE_MARK if c in off_cols else cell for c, cell in enumerate(cells)]
 
 
 @dataclass
@@ -141,6 +150,11 @@ class _Table:
     last_col: dict[int, int] = field(default_factory=dict)
     skip: int = 0
     """Leading grid rows not output (a header row repeated from the previous page)."""
+    off_cols: frozenset[int] = frozenset()
+    """Grid columns running past the page's visible box: their cells are written with OFF_PAGE_MARK."""
+    cut: int | None = None
+    """When the table ends at the page edge, cut off there (more columns may lie beyond): how many value columns
+    (after the label columns) the page shows. Rows then end in row_cut_mark(cut)."""
 
     @property
     def top(self) -> float:
@@ -159,8 +173,22 @@ class _Table:
         ]
 
     def rows(self) -> list[list[str]]:
-        rows = (self.row_texts(r) for r in range(self.skip, len(self.root)))
-        return [cells for cells in rows if any(cells)]
+        out: list[list[str]] = []
+        for r in range(self.skip, len(self.root)):
+            cells = self.row_texts(r)
+            if not any(cells):
+                continue
+            if self.off_cols:
+                # A merged cell reaching past the edge is marked in its top-left position only.
+                off = {c for c, cell in enumerate(self.root[r]) if self.origin[cell] == (r, c) and self._off(cell)}
+                cells = _mark_off_page(cells, off)
+            if self.cut is not None:
+                cells.append(row_cut_mark(self.cut))
+            out.append(cells)
+        return out
+
+    def _off(self, cell: int) -> bool:
+        return any(c in self.off_cols for c in range(self.first_col[cell], self.last_col[cell] + 1))
 
 
 _Block = _Line | _Table | _TextTable
@@ -198,10 +226,16 @@ def read_pdf(data: bytes, name: str, limits: Limits) -> SourceDocument:
     if empty_pages:
         notes.append(f"第{'、'.join(map(str, empty_pages))}页没有文字层（可能是扫描页），已跳过")
     pages: list[_Page] = []
-    for index, (chars, hsegs, vsegs, (bottom, top)) in enumerate(raw_pages):
+    hidden = 0
+    for index, (chars, hsegs, vsegs, box) in enumerate(raw_pages):
         if time.monotonic() > deadline:
             raise InputError(name, f"读取超时 timeout: more than {limits.timeout_seconds:g} s")
-        pages.append(_Page(index, _layout_page(chars, hsegs, vsegs), bottom, top))
+        layout = _PageLayout(index, box)
+        pages.append(_Page(index, layout.blocks(chars, hsegs, vsegs), box[1], box[3]))
+        notes.extend(layout.notes)
+        hidden += layout.hidden
+    if hidden:
+        notes.append(f"页面可见区域之外有 {hidden} 个字符（不在表格中），页面上看不到，未读取")
     text = _compose(pages, notes)
     if limits.max_text_chars and len(text) > limits.max_text_chars:
         raise InputError(name, f"文字过多 too much text ({len(text)} characters)")
@@ -213,7 +247,9 @@ def read_pdf(data: bytes, name: str, limits: Limits) -> SourceDocument:
 
 
 _Segments = list[tuple[float, float, float]]
-_RawPage = tuple[list[Char], _Segments, _Segments, tuple[float, float]]
+_Box = tuple[float, float, float, float]
+"""The page's visible box (left, bottom, right, top): MediaBox and CropBox intersected."""
+_RawPage = tuple[list[Char], _Segments, _Segments, _Box]
 
 
 def _extract(data: bytes, name: str, limits: Limits, deadline: float, notes: list[str]) -> list[_RawPage]:
@@ -256,10 +292,16 @@ def _extract(data: bytes, name: str, limits: Limits, deadline: float, notes: lis
                         name, f"文字过多 too much text (more than {limits.max_text_chars} characters)"
                     )
                 hsegs, vsegs = _page_rulings(page, deadline)
+                edges: _Box
                 if _raw.FPDF_GetPageBoundingBox(page, box):
-                    edges = (min(box.bottom, box.top), max(box.bottom, box.top))
+                    edges = (
+                        min(box.left, box.right),
+                        min(box.bottom, box.top),
+                        max(box.left, box.right),
+                        max(box.bottom, box.top),
+                    )
                 else:
-                    edges = (0.0, float(_raw.FPDF_GetPageHeightF(page)))
+                    edges = (0.0, 0.0, _raw.FPDF_GetPageWidthF(page), _raw.FPDF_GetPageHeightF(page))
             finally:
                 _raw.FPDF_ClosePage(page)
             pages.append((chars, hsegs, vsegs, edges))
@@ -428,24 +470,114 @@ def _add_segment(
 def _layout_page(
     chars: list[Char], hsegs: list[tuple[float, float, float]], vsegs: list[tuple[float, float, float]]
 ) -> list[_Block]:
-    tables = _find_tables(hsegs, vsegs)
-    prose: list[Char] = []
-    boxes = [(t.xs[0] - 1, t.xs[-1] + 1, t.ys[-1] - 1, t.ys[0] + 1, t.chars) for t in tables]
-    for ch in chars:
+    """The page's blocks, as on a page without a visible box to respect (tests and tools)."""
+    return _PageLayout(0, (-math.inf, -math.inf, math.inf, math.inf)).blocks(chars, hsegs, vsegs)
+
+
+class _PageLayout:
+    """One page's blocks, and what lies beyond its visible box (MediaBox and CropBox intersected).
+
+    A table wider than the page (a Word table whose right columns run past the page edge) keeps every column:
+    those reaching past the box are marked (OFF_PAGE_MARK after their text, so the parser flags those cells
+    and nothing else), and a table that ends right at the edge with nothing beyond it in the file (the
+    producer clipped it) ends each row with row_cut_mark(), which says how many value columns the page shows. Characters outside the box are not shown on the
+    page, so they are never read sure: inside an off-page column they are kept, marked; elsewhere (prose)
+    they are dropped and counted."""
+
+    def __init__(self, index: int, box: _Box) -> None:
+        self.index = index
+        self.left, self.bottom, self.right, self.top = box
+        self.notes: list[str] = []
+        self.hidden = 0
+
+    def outside(self, ch: Char) -> bool:
         cx, cy = (ch[1] + ch[3]) / 2, (ch[2] + ch[4]) / 2
-        for left, right, bottom, top, inside in boxes:
-            if left <= cx <= right and bottom <= cy <= top:
-                inside.append(ch)
-                break
-        else:
-            prose.append(ch)
-    for table in tables:
-        _fill_table(table)
-    blocks: list[_Block] = [t for t in tables if t.text]
-    prose.extend(ch for t in tables if not t.text for ch in t.chars)
-    blocks.extend(_text_tables(_group_lines(prose)))
-    blocks.sort(key=lambda block: -block.top)
-    return blocks
+        return not (self.left <= cx <= self.right and self.bottom <= cy <= self.top)
+
+    def blocks(
+        self, chars: list[Char], hsegs: list[tuple[float, float, float]], vsegs: list[tuple[float, float, float]]
+    ) -> list[_Block]:
+        tables = _find_tables(hsegs, vsegs)
+        prose: list[Char] = []
+        # A table ending at the page edge takes the characters beyond it too: they belong to its last column,
+        # which the producer cut there (a label running past the edge stays whole).
+        boxes = [
+            (t.xs[0] - 1, math.inf if self.at_edge(t) else t.xs[-1] + 1, t.ys[-1] - 1, t.ys[0] + 1, t.chars)
+            for t in tables
+        ]
+        for ch in chars:
+            cx, cy = (ch[1] + ch[3]) / 2, (ch[2] + ch[4]) / 2
+            for left, right, bottom, top, inside in boxes:
+                if left <= cx <= right and bottom <= cy <= top:
+                    inside.append(ch)
+                    break
+            else:
+                prose.append(ch)
+        for table in tables:
+            _fill_table(table)
+        blocks: list[_Block] = [t for t in tables if t.text]
+        for table in blocks:
+            assert isinstance(table, _Table)
+            self._mark_ruled(table)
+        prose.extend(ch for t in tables if not t.text for ch in t.chars)
+        if math.isfinite(self.right):
+            visible = [ch for ch in prose if not self.outside(ch)]
+            self.hidden += len(prose) - len(visible)
+            prose = visible
+        blocks.extend(_text_tables(_group_lines(prose)))
+        blocks.sort(key=lambda block: -block.top)
+        return blocks
+
+    def at_edge(self, table: _Table) -> bool:
+        """The table's right border lies on the page's right edge: cut there (tables sit inside the margins)."""
+        return abs(table.xs[-1] - self.right) <= _GRID_TOL
+
+    def _mark_ruled(self, table: _Table) -> None:
+        """Columns of a ruled table beyond the page's left or right edge, and a table cut at the right edge."""
+        if not math.isfinite(self.right):
+            return
+        xs, tol = table.xs, _GRID_TOL
+        off = {c for c in range(len(xs) - 1) if xs[c + 1] > self.right + tol or xs[c] < self.left - tol}
+        cut = self.at_edge(table)
+        if cut and not any(
+            abs(x - xs[-1]) <= tol and y0 - tol <= table.ys[-1] and y1 + tol >= table.ys[0]
+            for x, y0, y1 in table.vsegs
+        ):
+            off.add(len(xs) - 2)  # no border at the edge: the last column itself runs on past it
+        if not off and not cut:
+            return
+        table.off_cols = frozenset(off)
+        if cut:
+            table.cut = len(xs) - 1 - _label_columns(table)
+        page = self.index + 1
+        beyond = [c for c in off if xs[c + 1] > self.right + tol]
+        if cut:
+            self.notes.append(
+                f"第{page}页的表格在页面右边缘被截断，超出页面的列未能读取，这些单元格已标记待核对"
+            )
+        elif beyond:
+            held = any(self.outside(ch) for ch in table.chars)
+            where = "文件中有这些列的文字，但页面上看不到" if held else "文件中没有这些列的文字"
+            self.notes.append(
+                f"第{page}页的表格宽于页面，右侧{len(beyond)}列超出页面边缘（{where}），这些单元格已标记待核对"
+            )
+        if len(off) > len(beyond) + (1 if cut and len(xs) - 2 in off else 0):
+            self.notes.append(f"第{page}页的表格左侧超出页面边缘，这些单元格已标记待核对")
+
+
+def _label_columns(table: _Table) -> int:
+    """How many grid columns of a ruled table hold row labels: in the rows that hold a number, the labels end
+    before the same column (the most common such column wins; a value column left blank in every row still
+    counts as a value column)."""
+    ends: Counter[int] = Counter()
+    for r, units in enumerate(table.root):
+        texts = [(c, table.text.get(cell, "")) for c, cell in enumerate(units) if table.origin[cell] == (r, c)]
+        if not any(_is_number(text) for _, text in texts):
+            continue
+        labels = [c for c, text in texts if text and _NUMERIC.match(text) is None and _BLANK_WORD.fullmatch(text) is None]
+        if labels:
+            ends[table.last_col[units[max(labels)]] + 1] += 1
+    return ends.most_common(1)[0][0] if ends else 0
 
 
 def _cluster(values: list[float], tol: float = _GRID_TOL) -> list[float]:
