@@ -108,6 +108,7 @@ class _Line:
     em: float
     cuts: list[tuple[float, float, str]] = field(default_factory=list)
     """Pieces of the line separated by gaps wide enough to be table columns: (x0, x1, text)."""
+    chars: list[Char] = field(default_factory=list)
 
 
 @dataclass
@@ -117,12 +118,21 @@ class _TextTable:
     cells: list[list[str]]
     top: float
     bottom: float
-
+    columns: list[tuple[float, float]] = field(default_factory=list)
+    """The x-range of each column's text."""
     off_cols: frozenset[int] = frozenset()
     """Columns running past the page's visible box (their cells get OFF_PAGE_MARK)."""
+    cut: int | None = None
+    """As _Table.cut: the table ends at the page edge; how many value columns the page shows."""
 
     def rows(self) -> list[list[str]]:
-        return [_mark_off_page(row, self.off_cols) if self.off_cols else row for row in self.cells if any(row)]
+        out: list[list[str]] = []
+        for row in self.cells:
+            if not any(row):
+                continue
+            row = _mark_off_page(row, self.off_cols) if self.off_cols else row
+            out.append([*row, row_cut_mark(self.cut)] if self.cut is not None else row)
+        return out
 
 
 def _mark_off_page(cells: list[str], off_cols: frozenset[int] | set[int]) -> list[str]:
@@ -180,7 +190,11 @@ class _Table:
                 continue
             if self.off_cols:
                 # A merged cell reaching past the edge is marked in its top-left position only.
-                off = {c for c, cell in enumerate(self.root[r]) if self.origin[cell] == (r, c) and self._off(cell)}
+                off = {
+                    c
+                    for c, cell in enumerate(self.root[r])
+                    if self.origin[cell] == (r, c) and self._off(cell)
+                }
                 cells = _mark_off_page(cells, off)
             if self.cut is not None:
                 cells.append(row_cut_mark(self.cut))
@@ -495,7 +509,10 @@ class _PageLayout:
         return not (self.left <= cx <= self.right and self.bottom <= cy <= self.top)
 
     def blocks(
-        self, chars: list[Char], hsegs: list[tuple[float, float, float]], vsegs: list[tuple[float, float, float]]
+        self,
+        chars: list[Char],
+        hsegs: list[tuple[float, float, float]],
+        vsegs: list[tuple[float, float, float]],
     ) -> list[_Block]:
         tables = _find_tables(hsegs, vsegs)
         prose: list[Char] = []
@@ -516,17 +533,42 @@ class _PageLayout:
         for table in tables:
             _fill_table(table)
         blocks: list[_Block] = [t for t in tables if t.text]
-        for table in blocks:
-            assert isinstance(table, _Table)
-            self._mark_ruled(table)
+        for table in tables:
+            if table.text:
+                self._mark_ruled(table)
         prose.extend(ch for t in tables if not t.text for ch in t.chars)
-        if math.isfinite(self.right):
-            visible = [ch for ch in prose if not self.outside(ch)]
-            self.hidden += len(prose) - len(visible)
-            prose = visible
-        blocks.extend(_text_tables(_group_lines(prose)))
+        beyond = math.isfinite(self.right) and any(self.outside(ch) for ch in prose)
+        for block in _text_tables(_group_lines(prose)):
+            if isinstance(block, _TextTable):
+                if math.isfinite(self.right):
+                    self._mark_text(block)
+            elif beyond and any(self.outside(ch) for ch in block.chars):
+                # prose is never read from outside the page: those characters are dropped, and counted
+                visible = [ch for ch in block.chars if not self.outside(ch)]
+                self.hidden += len(block.chars) - len(visible)
+                if not visible:
+                    continue
+                block = _make_line(visible)
+            blocks.append(block)
         blocks.sort(key=lambda block: -block.top)
         return blocks
+
+    def _mark_text(self, table: _TextTable) -> None:
+        """Columns of a table without rulings whose text runs past the page edge, or a table cut at the edge."""
+        columns = table.columns
+        # text (unlike a cell border) is cut by the edge as soon as it passes it
+        off = {c for c, (x0, x1) in enumerate(columns) if x1 > self.right + 0.5 or x0 < self.left - 0.5}
+        beyond = [c for c in off if columns[c][1] > self.right + 0.5]
+        # Text reaching the edge with none wholly beyond it: the producer clipped the table there, and further
+        # columns may be lost.
+        cut = columns[-1][1] >= self.right - 1.0 and not any(x0 >= self.right for x0, _ in columns)
+        if cut:
+            off.add(len(columns) - 1)
+            rows = [[(c, c, text) for c, text in enumerate(row)] for row in table.cells]
+            table.cut = len(columns) - _label_columns_of(rows)
+        if off:
+            table.off_cols = frozenset(off)
+            self._note(cut, len(beyond), any(columns[c][0] < self.left - 0.5 for c in off))
 
     def at_edge(self, table: _Table) -> bool:
         """The table's right border lies on the page's right edge: cut there (tables sit inside the margins)."""
@@ -548,35 +590,47 @@ class _PageLayout:
             return
         table.off_cols = frozenset(off)
         if cut:
-            table.cut = len(xs) - 1 - _label_columns(table)
-        page = self.index + 1
+            rows = [
+                [(c, table.last_col[cell], table.text.get(cell, "")) for c, cell in enumerate(units)]
+                for units in table.root
+            ]
+            table.cut = len(xs) - 1 - _label_columns_of(rows)
         beyond = [c for c in off if xs[c + 1] > self.right + tol]
+        self._note(cut, len(beyond), any(xs[c] < self.left - tol for c in off))
+
+    def _note(self, cut: bool, beyond: int, left: bool) -> None:
+        page = self.index + 1
+        notes = self.notes
+        self.notes = []
         if cut:
             self.notes.append(
                 f"第{page}页的表格在页面右边缘被截断，超出页面的列未能读取，这些单元格已标记待核对"
             )
         elif beyond:
-            held = any(self.outside(ch) for ch in table.chars)
-            where = "文件中有这些列的文字，但页面上看不到" if held else "文件中没有这些列的文字"
             self.notes.append(
-                f"第{page}页的表格宽于页面，右侧{len(beyond)}列超出页面边缘（{where}），这些单元格已标记待核对"
+                f"第{page}页的表格宽于页面，右侧{beyond}列超出页面边缘，页面上看不到，这些单元格已标记待核对"
+                "（文件中留有的文字照录，但不作为确定的值）"
             )
-        if len(off) > len(beyond) + (1 if cut and len(xs) - 2 in off else 0):
+        if left:
             self.notes.append(f"第{page}页的表格左侧超出页面边缘，这些单元格已标记待核对")
+        self.notes = notes + [note for note in self.notes if note not in notes]  # one note per page and kind
 
 
-def _label_columns(table: _Table) -> int:
-    """How many grid columns of a ruled table hold row labels: in the rows that hold a number, the labels end
-    before the same column (the most common such column wins; a value column left blank in every row still
-    counts as a value column)."""
+def _label_columns_of(rows: list[list[tuple[int, int, str]]]) -> int:
+    """How many columns of a table hold row labels, from its rows' cells (first column, last column, text): in
+    the rows that hold a number the labels end before the same column (the most common such column wins; a
+    value column left blank in every row still counts as a value column)."""
     ends: Counter[int] = Counter()
-    for r, units in enumerate(table.root):
-        texts = [(c, table.text.get(cell, "")) for c, cell in enumerate(units) if table.origin[cell] == (r, c)]
-        if not any(_is_number(text) for _, text in texts):
+    for cells in rows:
+        if not any(_is_number(text) for _, _, text in cells):
             continue
-        labels = [c for c, text in texts if text and _NUMERIC.match(text) is None and _BLANK_WORD.fullmatch(text) is None]
+        labels = [
+            last
+            for _, last, text in cells
+            if text and not _is_number(text) and _BLANK_WORD.fullmatch(text) is None
+        ]
         if labels:
-            ends[table.last_col[units[max(labels)]] + 1] += 1
+            ends[max(labels) + 1] += 1
     return ends.most_common(1)[0][0] if ends else 0
 
 
@@ -788,7 +842,9 @@ def _make_line(group: list[Char]) -> _Line:
         parts.append(text)
         prev, prev_ascii = ch, is_ascii
     cuts.append((cut_start, prev[3], "".join(parts[cut_from:]).strip()))
-    return _Line(text="".join(parts), x0=first[1], x1=x1, top=top, bottom=bottom, em=em, cuts=cuts)
+    return _Line(
+        text="".join(parts), x0=first[1], x1=x1, top=top, bottom=bottom, em=em, cuts=cuts, chars=group
+    )
 
 
 def _is_number(text: str) -> bool:
@@ -866,7 +922,8 @@ def _build_text_table(region: list[_Line]) -> _TextTable:
         rows[target][0] = label + row[0] if target < k else row[0] + label
         keep[k] = False
     kept_rows = [row for row, kept in zip(rows, keep, strict=True) if kept]
-    return _TextTable(kept_rows, top=region[0].top, bottom=region[-1].bottom)
+    spans = [(c0, c1) for c0, c1 in columns]
+    return _TextTable(kept_rows, top=region[0].top, bottom=region[-1].bottom, columns=spans)
 
 
 # ---------------------------------------------------------------------------------------------------------

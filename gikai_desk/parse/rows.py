@@ -363,7 +363,9 @@ def fit(values: list[Token], count: int, prefer_leading: bool, sum_groups: int) 
         if on_page < count:
             extra = len(values) - on_page
             if extra >= 0 and all(_layout_blank(t) for t in values[:extra]):
-                flagged = [CellRead(None, cut.start, cut.end, False, FLAG_ROW_CUT) for _ in range(count - on_page)]
+                flagged = [
+                    CellRead(None, cut.start, cut.end, False, FLAG_ROW_CUT) for _ in range(count - on_page)
+                ]
                 return RowRead(cells=[_read(t) for t in values[extra:]] + flagged)
             read = fit(values, count, prefer_leading, sum_groups)
             if read.problem is None or read.problem == "lost_blank":
