@@ -599,21 +599,19 @@ class _PageLayout:
         self._note(cut, len(beyond), any(xs[c] < self.left - tol for c in off))
 
     def _note(self, cut: bool, beyond: int, left: bool) -> None:
+        """One note per page and kind (a table the reader splits in two is still one table on the page)."""
         page = self.index + 1
-        notes = self.notes
-        self.notes = []
+        found: list[str] = []
         if cut:
-            self.notes.append(
-                f"第{page}页的表格在页面右边缘被截断，超出页面的列未能读取，这些单元格已标记待核对"
-            )
+            found.append(f"第{page}页的表格在页面右边缘被截断，超出页面的列未能读取，这些单元格已标记待核对")
         elif beyond:
-            self.notes.append(
+            found.append(
                 f"第{page}页的表格宽于页面，右侧{beyond}列超出页面边缘，页面上看不到，这些单元格已标记待核对"
                 "（文件中留有的文字照录，但不作为确定的值）"
             )
         if left:
-            self.notes.append(f"第{page}页的表格左侧超出页面边缘，这些单元格已标记待核对")
-        self.notes = notes + [note for note in self.notes if note not in notes]  # one note per page and kind
+            found.append(f"第{page}页的表格左侧超出页面边缘，这些单元格已标记待核对")
+        self.notes.extend(note for note in found if note not in self.notes)
 
 
 def _label_columns_of(rows: list[list[tuple[int, int, str]]]) -> int:

@@ -1,0 +1,225 @@
+"""PDF tables wider than the page: the columns on the page are read sure, the cells of the columns beyond the
+page edge are flagged one by one (never a row flagged whole, never a sure value read from beyond the edge)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gikai_desk.extract import extract
+from gikai_desk.ingest import OFF_PAGE_MARK, ROW_CUT_PREFIX, SourceDocument, row_cut_mark
+from gikai_desk.ingest.pdf import read_pdf
+from gikai_desk.limits import Limits
+from gikai_desk.model import Report
+from gikai_desk.parse import parse_document
+from gikai_desk.parse.rows import FLAG_ROW_CUT_UNPLACED
+from gikai_desk.parse.tokens import FLAG_OFF_PAGE, FLAG_OFF_PAGE_VALUE, FLAG_ROW_CUT
+from tests.test_pdf import make_pdf, text
+
+HERE = Path(__file__).resolve().parent / "fixtures" / "pdfedge"
+EXPECTED: dict[str, Any] = json.loads((HERE / "expected.json").read_text("utf-8"))
+CUT_VARIANTS = [name for name, v in EXPECTED["variants"].items() if not name.endswith("fits")]
+FIT_VARIANTS = [name for name in EXPECTED["variants"] if name.endswith("fits")]
+EDGE_FLAGS = {FLAG_OFF_PAGE, FLAG_OFF_PAGE_VALUE, FLAG_ROW_CUT}
+
+_reports: dict[str, Report] = {}
+
+
+def report_of(name: str) -> Report:
+    if name not in _reports:
+        _reports[name] = extract(HERE / f"{name}.pdf")
+    return _reports[name]
+
+
+def on_page(variant: dict[str, Any], key: str) -> bool:
+    table, row, col = key.split(".")
+    if table == "t3":
+        return col in variant["t3_columns_on_page"]
+    return f"{row}.{col}" in variant["t4_cells_on_page"]
+
+
+@pytest.mark.parametrize("name", CUT_VARIANTS)
+def test_every_cell_of_a_table_cut_at_the_page_edge(name: str) -> None:
+    report = report_of(name)
+    variant = EXPECTED["variants"][name]
+    off = 0
+    for key, want in EXPECTED["cells"].items():
+        cell = report.cells[key]
+        assert not (cell.sure and cell.value != want), f"{key}: wrong sure value {cell.value}, want {want}"
+        if on_page(variant, key):
+            assert cell.sure and cell.value == want and cell.flag is None, (key, cell)
+        else:
+            off += 1
+            assert not cell.sure and cell.flag in EDGE_FLAGS, (key, cell)
+            assert cell.value in (None, want), (key, cell)
+            if cell.value is not None:  # read from the text layer beyond the edge: said so
+                assert cell.flag == FLAG_OFF_PAGE_VALUE
+        if cell.raw:
+            assert "".join(report.text[a:b] for a, b in cell.spans) == cell.raw, key
+        else:  # a flagged cell without a value points at its mark
+            assert all(
+                report.text[a:b] in (OFF_PAGE_MARK,) or report.text[a:b].startswith(ROW_CUT_PREFIX)
+                for a, b in cell.spans
+                if b > a
+            ), (key, cell.spans)
+    assert off == len(EXPECTED["cells"]) - sum(on_page(variant, k) for k in EXPECTED["cells"])
+    assert off > 0
+    assert any("超出页面" in note or "截断" in note for note in report.notes), report.notes
+    assert not any(
+        "无法确定各值所在列" in (c.flag or "") for k, c in report.cells.items() if k[:2] in ("t3", "t4")
+    )
+
+
+@pytest.mark.parametrize("name", CUT_VARIANTS)
+def test_values_beyond_the_edge_are_read_only_when_the_file_holds_them(name: str) -> None:
+    report = report_of(name)
+    variant = EXPECTED["variants"][name]
+    beyond = [report.cells[k] for k in EXPECTED["cells"] if not on_page(variant, k)]
+    with_value = [c for c in beyond if c.value is not None]
+    if variant["text_beyond_edge"]:
+        assert len(with_value) == len(beyond)
+    else:
+        # only the straddling column's figures (drawn from inside the page) are in the file
+        assert 0 < len(with_value) < len(beyond)
+        assert any(c.flag in (FLAG_OFF_PAGE, FLAG_ROW_CUT) and c.value is None for c in beyond)
+
+
+@pytest.mark.parametrize("name", FIT_VARIANTS)
+def test_a_table_that_fits_the_page_is_unchanged(name: str) -> None:
+    report = report_of(name)
+    for key, want in EXPECTED["cells"].items():
+        cell = report.cells[key]
+        assert cell.sure and cell.value == want, (key, cell)
+    doc = read_pdf((HERE / f"{name}.pdf").read_bytes(), name, Limits())
+    assert OFF_PAGE_MARK not in doc.text and ROW_CUT_PREFIX not in doc.text
+    assert doc.notes == []
+
+
+def test_fixtures_match_their_generator() -> None:
+    spec = importlib.util.spec_from_file_location("make_pdfedge", HERE / "make_pdfedge.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        del sys.modules[spec.name]
+    for variant in module.VARIANTS:
+        assert (HERE / f"{variant.name}.pdf").read_bytes() == module.build(variant), variant.name
+    assert json.loads((HERE / "expected.json").read_text("utf-8")) == json.loads(
+        json.dumps(module.expected(), ensure_ascii=False)
+    )
+
+
+def test_the_reader_marks_the_cells_beyond_the_edge() -> None:
+    doc = read_pdf((HERE / "kept.pdf").read_bytes(), "kept.pdf", Limits())
+    lines = doc.text.splitlines()
+    row = next(line for line in lines if line.startswith("一、本年新收"))
+    assert row.split("\t") == [
+        "一、本年新收政府信息公开申请数量",
+        "",
+        "78",
+        "12",
+        "1",
+        "1",
+        "3",
+        "26" + OFF_PAGE_MARK,
+        "121" + OFF_PAGE_MARK,
+    ]
+    clipped = read_pdf((HERE / "clipped.pdf").read_bytes(), "clipped.pdf", Limits())
+    row = next(line for line in clipped.text.splitlines() if line.startswith("一、本年新收"))
+    assert row.split("\t") == [
+        "一、本年新收政府信息公开申请数量",
+        "",
+        "78",
+        "12",
+        "1",
+        "1",
+        "3",
+        "26" + OFF_PAGE_MARK,
+        row_cut_mark(6),
+    ]
+    t4 = next(line for line in clipped.text.splitlines() if line.startswith("3\t1\t0"))
+    assert t4.split("\t")[-2:] == [OFF_PAGE_MARK, row_cut_mark(13)]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The marks as the parser reads them (TAB text, as any structured reader writes it)
+
+T3_HEAD = "某局2023年政府信息公开工作年度报告\n三、收到和处理政府信息公开申请情况\n"
+
+
+def t3_doc(rows: list[str]) -> Report:
+    if len(rows) == 1:
+        rows = [
+            *rows,
+            "二、上年结转政府信息公开申请数量\t1\t0\t0\t0\t0\t0\t1",
+            "（一）予以公开\t1\t0\t0\t0\t0\t0\t1",
+        ]
+    body = T3_HEAD + "\n".join(rows) + "\n"
+    return parse_document(SourceDocument(path="t.txt", kind="pdf", text=body, structured=True))
+
+
+def test_an_off_page_mark_flags_its_own_cell_only() -> None:
+    report = t3_doc(
+        [
+            "一、本年新收政府信息公开申请数量\t5\t1\t0\t0\t0\t2" + OFF_PAGE_MARK + "\t" + OFF_PAGE_MARK,
+            "二、上年结转政府信息公开申请数量\t1\t0\t0\t0\t0\t\t1",
+        ]
+    )
+    cells = report.cells
+    assert [cells[f"t3.new.{c}"].value for c in ("natural", "commercial", "research", "ngo", "legal")] == [
+        5,
+        1,
+        0,
+        0,
+        0,
+    ]
+    assert all(cells[f"t3.new.{c}"].sure for c in ("natural", "commercial", "research", "ngo", "legal"))
+    other, total = cells["t3.new.other_org"], cells["t3.new.total"]
+    assert (other.value, other.sure, other.flag) == (2, False, FLAG_OFF_PAGE_VALUE)
+    assert report.text[other.spans[0][0] : other.spans[0][1]] == "2"
+    assert (total.value, total.sure, total.flag) == (None, False, FLAG_OFF_PAGE)
+    assert report.text[total.spans[0][0] : total.spans[0][1]] == OFF_PAGE_MARK
+    assert cells["t3.carried_in.total"].sure and cells["t3.carried_in.total"].value == 1
+
+
+def test_a_row_cut_mark_keeps_the_page_cells_in_place_and_flags_the_rest() -> None:
+    report = t3_doc(
+        ["一、本年新收政府信息公开申请数量\t\t5\t\t0\t0\t" + OFF_PAGE_MARK + "\t" + row_cut_mark(5)]
+    )
+    cells = report.cells
+    # the empty cell after the label is the merged label's covered position; the blank commercial cell stays
+    assert [
+        (cells[f"t3.new.{c}"].value, cells[f"t3.new.{c}"].sure)
+        for c in ("natural", "commercial", "research", "ngo")
+    ] == [(5, True), (None, True), (0, True), (0, True)]
+    assert (cells["t3.new.legal"].sure, cells["t3.new.legal"].flag) == (False, FLAG_OFF_PAGE)
+    for col in ("other_org", "total"):
+        assert (cells[f"t3.new.{col}"].value, cells[f"t3.new.{col}"].sure) == (None, False)
+        assert cells[f"t3.new.{col}"].flag == FLAG_ROW_CUT
+
+
+def test_a_row_cut_mark_that_does_not_match_the_row_flags_the_whole_row() -> None:
+    # The mark says the page shows 5 value columns but the row holds 6 filled cells: no placement is trusted.
+    report = t3_doc(["一、本年新收政府信息公开申请数量\t9\t5\t1\t0\t0\t2\t" + row_cut_mark(5)])
+    cells = [
+        report.cells[f"t3.new.{c}"]
+        for c in ("natural", "commercial", "research", "ngo", "legal", "other_org", "total")
+    ]
+    assert not any(c.sure for c in cells)
+    assert {c.flag for c in cells} <= {FLAG_ROW_CUT_UNPLACED} | {
+        f for c in cells if (f := c.flag) and "无法确定" in f
+    }
+
+
+def test_prose_beyond_the_page_box_is_not_read() -> None:
+    data = make_pdf([text(72, 700, "本机关认真落实条例要求。") + text(640, 650, "页面之外的文字")])
+    doc = read_pdf(data, "t.pdf", Limits())
+    assert "页面之外" not in doc.text and "本机关认真落实条例要求。" in doc.text
+    assert any("页面可见区域之外" in note for note in doc.notes)
