@@ -18,7 +18,7 @@ from gikai_desk.limits import Limits
 from gikai_desk.model import Report
 from gikai_desk.parse import parse_document
 from gikai_desk.parse.tokens import FLAG_OFF_PAGE, FLAG_OFF_PAGE_VALUE, FLAG_ROW_CUT
-from tests.test_pdf import make_pdf, text
+from tests.test_pdf import grid, make_pdf, text
 
 HERE = Path(__file__).resolve().parent / "fixtures" / "pdfedge"
 EXPECTED: dict[str, Any] = json.loads((HERE / "expected.json").read_text("utf-8"))
@@ -220,3 +220,22 @@ def test_prose_beyond_the_page_box_is_not_read() -> None:
     doc = read_pdf(data, "t.pdf", Limits())
     assert "页面之外" not in doc.text and "本机关认真落实条例要求。" in doc.text
     assert any("页面可见区域之外" in note for note in doc.notes)
+
+
+def test_a_cut_table_continued_on_the_next_page_is_marked_in_the_columns_it_takes_over() -> None:
+    # Page 1: seven columns, the last two beyond the A4 edge (595). Page 2 continues it without the ruling at
+    # 390 (a merged cell), so it takes page 1's columns: its marks must follow the columns, not their indices.
+    xs = [72.0, 250.0, 320.0, 390.0, 460.0, 530.0, 600.0, 670.0]
+    ys = [700.0, 680.0, 660.0]
+    page1 = grid(xs, ys) + text(75, 686, "一行") + text(75, 666, "二行")
+    for k, x in enumerate(xs[1:-1]):
+        page1 += text(x + 5, 686, str(k + 1)) + text(x + 5, 666, str(k + 11))
+    narrow = [x for x in xs if x != 390.0]
+    page2 = grid(narrow, [800.0, 780.0]) + text(75, 786, "三行")
+    for k, x in enumerate(narrow[1:-1]):
+        page2 += text(x + 5, 786, str(k + 21))
+    doc = read_pdf(make_pdf([page1, page2]), "t.pdf", Limits())
+    rows = [line.split("\t") for line in doc.text.splitlines()]
+    assert rows[0] == ["一行", "1", "2", "3", "4", "5〔超出页面〕", "6〔超出页面〕"]
+    assert rows[2] == ["三行", "21", "22", "", "23", "24〔超出页面〕", "25〔超出页面〕"]
+    assert any("第2页的表格宽于页面，右侧2列" in note for note in doc.notes)

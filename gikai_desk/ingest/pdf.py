@@ -79,6 +79,8 @@ _MARGIN_ZONE = 0.12
 
 # Char tuple fields: text, x0, y0, x1, y1, baseline (PDF user space, y grows upwards).
 Char = tuple[str, float, float, float, float, float]
+_Box = tuple[float, float, float, float]
+"""The page's visible box (left, bottom, right, top): MediaBox and CropBox intersected."""
 
 _X0 = itemgetter(1)
 
@@ -165,6 +167,9 @@ class _Table:
     cut: int | None = None
     """When the table ends at the page edge, cut off there (more columns may lie beyond): how many value columns
     (after the label columns) the page shows. Rows then end in row_cut_mark(cut)."""
+    box: _Box | None = None
+    """The visible box of the table's page, kept when the table reaches past it (to mark it again should its
+    grid change: a continued table takes the previous page's columns)."""
 
     @property
     def top(self) -> float:
@@ -261,8 +266,6 @@ def read_pdf(data: bytes, name: str, limits: Limits) -> SourceDocument:
 
 
 _Segments = list[tuple[float, float, float]]
-_Box = tuple[float, float, float, float]
-"""The page's visible box (left, bottom, right, top): MediaBox and CropBox intersected."""
 _RawPage = tuple[list[Char], _Segments, _Segments, _Box]
 
 
@@ -505,8 +508,7 @@ class _PageLayout:
         self.hidden = 0
 
     def outside(self, ch: Char) -> bool:
-        cx, cy = (ch[1] + ch[3]) / 2, (ch[2] + ch[4]) / 2
-        return not (self.left <= cx <= self.right and self.bottom <= cy <= self.top)
+        return _outside(ch, (self.left, self.bottom, self.right, self.top))
 
     def blocks(
         self,
@@ -578,27 +580,13 @@ class _PageLayout:
         """Columns of a ruled table beyond the page's left or right edge, and a table cut at the right edge."""
         if not math.isfinite(self.right):
             return
-        xs, tol = table.xs, _GRID_TOL
-        off = {c for c in range(len(xs) - 1) if xs[c + 1] > self.right + tol or xs[c] < self.left - tol}
-        cut = self.at_edge(table)
-        if cut:
-            # The edge cuts the last column, whether or not a line is drawn there (LibreOffice draws one along
-            # the edge, and keeps the text of the cut cells, running on beyond it).
-            off.add(len(xs) - 2)
-        for ch in table.chars:  # and a character the page box does not show is never read sure
-            if self.outside(ch):
-                off.add(min(max(bisect_right(xs, (ch[1] + ch[3]) / 2) - 1, 0), len(xs) - 2))
-        if not off and not cut:
-            return
-        table.off_cols = frozenset(off)
-        if cut:
-            rows = [
-                [(c, table.last_col[cell], table.text.get(cell, "")) for c, cell in enumerate(units)]
-                for units in table.root
-            ]
-            table.cut = len(xs) - 1 - _label_columns_of(rows)
-        beyond = [c for c in off if xs[c + 1] > self.right + tol]
-        self._note(cut, len(beyond), any(xs[c] < self.left - tol for c in off))
+        box = (self.left, self.bottom, self.right, self.top)
+        _mark_ruled_edges(table, box)
+        if table.off_cols or table.cut is not None:
+            table.box = box
+            xs, tol = table.xs, _GRID_TOL
+            beyond = sum(xs[c + 1] > self.right + tol for c in table.off_cols)
+            self._note(table.cut is not None, beyond, any(xs[c] < self.left - tol for c in table.off_cols))
 
     def _note(self, cut: bool, beyond: int, left: bool) -> None:
         """One note per page and kind (a table the reader splits in two is still one table on the page)."""
@@ -614,6 +602,35 @@ class _PageLayout:
         if left:
             found.append(f"第{page}页的表格左侧超出页面边缘，这些单元格已标记待核对")
         self.notes.extend(note for note in found if note not in self.notes)
+
+
+def _outside(ch: Char, box: _Box) -> bool:
+    cx, cy = (ch[1] + ch[3]) / 2, (ch[2] + ch[4]) / 2
+    return not (box[0] <= cx <= box[2] and box[1] <= cy <= box[3])
+
+
+def _mark_ruled_edges(table: _Table, box: _Box) -> None:
+    """Set the columns of a ruled table that reach past the page's visible box, and whether (with how many value
+    columns on the page) it is cut at the right edge."""
+    left, _, right, _ = box
+    xs, tol = table.xs, _GRID_TOL
+    off = {c for c in range(len(xs) - 1) if xs[c + 1] > right + tol or xs[c] < left - tol}
+    cut = abs(xs[-1] - right) <= tol
+    if cut:
+        # The edge cuts the last column, whether or not a line is drawn there (LibreOffice draws one along the
+        # edge, and keeps the text of the cut cells, running on beyond it).
+        off.add(len(xs) - 2)
+    for ch in table.chars:  # and a character the page box does not show is never read sure
+        if _outside(ch, box):
+            off.add(min(max(bisect_right(xs, (ch[1] + ch[3]) / 2) - 1, 0), len(xs) - 2))
+    table.off_cols = frozenset(off)
+    table.cut = None
+    if cut:
+        rows = [
+            [(c, table.last_col[cell], table.text.get(cell, "")) for c, cell in enumerate(units)]
+            for units in table.root
+        ]
+        table.cut = len(xs) - 1 - _label_columns_of(rows)
 
 
 def _label_columns_of(rows: list[list[tuple[int, int, str]]]) -> int:
@@ -982,6 +999,8 @@ def _continue_table(prev: _Table, cur: _Table) -> None:
     missing = [x for x in prev.xs if all(abs(x - y) > _GRID_TOL for y in cur.xs)]
     if missing:
         _fill_table(cur, missing)
+        if cur.box is not None:  # its columns changed: mark those beyond the page edge again
+            _mark_ruled_edges(cur, cur.box)
     if not prev.root or not cur.root or len(prev.xs) != len(cur.xs):
         return
     start = 0  # header rows Word repeats at the top of each page
