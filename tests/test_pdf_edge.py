@@ -239,3 +239,17 @@ def test_a_cut_table_continued_on_the_next_page_is_marked_in_the_columns_it_take
     assert rows[0] == ["一行", "1", "2", "3", "4", "5〔超出页面〕", "6〔超出页面〕"]
     assert rows[2] == ["三行", "21", "22", "", "23", "24〔超出页面〕", "25〔超出页面〕"]
     assert any("第2页的表格宽于页面，右侧2列" in note for note in doc.notes)
+
+
+def test_a_marked_cell_stays_flagged_when_table_four_is_read_from_runs_of_values() -> None:
+    from gikai_desk.parse.displaced import read_t4_blocks
+    from gikai_desk.parse.normalize import fold
+    from gikai_desk.parse.tokens import PipeStyle
+
+    # 表四 in PDF object order: two runs of values between header words; only one order keeps every total.
+    norm = fold("3\n1\n0\n2\n6\n4\n0\n结果维持\n1\n1\n6\n2\n1\n1\n3\n7" + OFF_PAGE_MARK + "\n")
+    read = read_t4_blocks(norm, 0, len(norm), PipeStyle.NONE, 15, 3, {})
+    assert read is not None
+    assert [c.value for c in read.cells] == [3, 1, 0, 2, 6, 4, 0, 1, 1, 6, 2, 1, 1, 3, 7]
+    assert all(c.sure for c in read.cells[:14])
+    assert (read.cells[14].sure, read.cells[14].flag) == (False, FLAG_OFF_PAGE_VALUE)
