@@ -74,11 +74,7 @@ def parse_document(doc: SourceDocument) -> Report:
         t4_variant = book.table("t4").variants[variant]
         groups = len(t4_variant.rows)
         width = len(t4_variant.columns)
-        index = {
-            f"t4.{row}.{col}": g * width + c
-            for g, row in enumerate(t4_variant.rows)
-            for c, col in enumerate(t4_variant.columns)
-        }
+        index = {f"t4.{row}.{col}": g * width + c for g, row in enumerate(t4_variant.rows) for c, col in enumerate(t4_variant.columns)}
         stated = {index[f.key]: float(f.value) for f in narrative if f.key in index}
         t4 = read_t4(norm, layout.t4, pipes, groups * width, groups, stated)
         if t4.blob is not None:

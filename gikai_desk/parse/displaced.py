@@ -33,13 +33,9 @@ from gikai_desk.forms import formbook
 from gikai_desk.parse.rows import FLAG_NO_VALUES, CellRead, RowRead, fit, select_values
 from gikai_desk.parse.tokens import Kind, PipeStyle, tokenize
 
-FLAG_DISPLACED = (
-    "该行的数值印在其他行的数值之后（文字顺序与表格不同），按表格行序归入，但行合计不成立，请核对"
-)
+FLAG_DISPLACED = "该行的数值印在其他行的数值之后（文字顺序与表格不同），按表格行序归入，但行合计不成立，请核对"
 FLAG_DISPLACED_AMBIGUOUS = "该行的数值与相邻行的标签分开印出，有多种归属方式都满足行合计，无法确定属于哪一行"
-FLAG_DISPLACED_UNCHECKED = (
-    "该行的数值印在其他行的数值之后（文字顺序与表格不同），按表格行序归入，无勾稽关系可据以确认"
-)
+FLAG_DISPLACED_UNCHECKED = "该行的数值印在其他行的数值之后（文字顺序与表格不同），按表格行序归入，无勾稽关系可据以确认"
 EXPLAINED = (None, "lost_blank", FLAG_DISPLACED, FLAG_DISPLACED_AMBIGUOUS, FLAG_DISPLACED_UNCHECKED)
 NOTE = "以下行的数值印在前一行的数值之后（复制PDF文字时常见），已按表格行序归入："
 
@@ -89,9 +85,7 @@ def spill_displaced_rows(
             continue
         start, end = region
         mid_end = end < len(norm) and end > start and norm[end - 1] != "\n"
-        values = select_values(
-            tokenize(norm, start, end, pipes, True, mid_end, stop_at_text_after_values=True)
-        )
+        values = select_values(tokenize(norm, start, end, pipes, True, mid_end, stop_at_text_after_values=True))
         extra = len(values) // count - 1
         if len(values) % count or not 1 <= extra <= len(before) + len(after):
             continue
@@ -175,9 +169,7 @@ def read_t4_blocks(
     for order in permutations(range(len(blocks))):
         cells = [cell for index in order for cell in blocks[index]]
         values = [float(c.value or 0) for c in cells]
-        totals = (
-            (values[g * width : (g + 1) * width - 1], values[(g + 1) * width - 1]) for g in range(groups)
-        )
+        totals = ((values[g * width : (g + 1) * width - 1], values[(g + 1) * width - 1]) for g in range(groups))
         if any(abs(sum(parts) - total) > 1e-9 for parts, total in totals):
             continue
         inversions = sum(1 for i, a in enumerate(order) for b in order[i + 1 :] if a > b)
@@ -187,9 +179,7 @@ def read_t4_blocks(
     if any(fits for _, fits, _ in readings):
         readings = [r for r in readings if r[1]]
     admissible = [(inversions, cells) for inversions, _, cells in readings]
-    told = [
-        r for r in admissible if all(abs(float(r[1][i].value or 0) - v) < 1e-9 for i, v in stated.items())
-    ]
+    told = [r for r in admissible if all(abs(float(r[1][i].value or 0) - v) < 1e-9 for i, v in stated.items())]
     if told:
         admissible = told
     seen = {tuple(float(c.value or 0) for c in cells) for _, cells in admissible}
@@ -213,17 +203,12 @@ def _group_named(norm: str, gap: tuple[int, int]) -> int | None:
     return found.pop() if len(found) == 1 else None
 
 
-def _fits_names(
-    order: Sequence[int], blocks: Sequence[Sequence[CellRead]], named: Sequence[int | None], width: int
-) -> bool:
+def _fits_names(order: Sequence[int], blocks: Sequence[Sequence[CellRead]], named: Sequence[int | None], width: int) -> bool:
     """Whether every run placed by `order` that has its group's name before it lies inside that group."""
     position = 0
     for index in order:
         group = named[index]
-        if (
-            group is not None
-            and not group * width <= position < position + len(blocks[index]) <= (group + 1) * width
-        ):
+        if group is not None and not group * width <= position < position + len(blocks[index]) <= (group + 1) * width:
             return False
         position += len(blocks[index])
     return True
