@@ -496,10 +496,10 @@ class _PageLayout:
 
     A table wider than the page (a Word table whose right columns run past the page edge) keeps every column:
     those reaching past the box are marked (OFF_PAGE_MARK after their text, so the parser flags those cells
-    and nothing else), and a table that ends right at the edge with nothing beyond it in the file (the
-    producer clipped it) ends each row with row_cut_mark(), which says how many value columns the page shows. Characters outside the box are not shown on the
-    page, so they are never read sure: inside an off-page column they are kept, marked; elsewhere (prose)
-    they are dropped and counted."""
+    and nothing else), and a table that ends right at the edge (the producer cut it there, and further
+    columns may be lost) ends each row with row_cut_mark(), which says how many value columns the page shows.
+    Characters outside the box are not shown on the page, so they are never read sure: inside an off-page
+    column they are kept, marked; elsewhere (prose) they are dropped and counted."""
 
     def __init__(self, index: int, box: _Box) -> None:
         self.index = index
