@@ -18,7 +18,7 @@ from gikai_desk.limits import Limits
 from gikai_desk.model import Report
 from gikai_desk.parse import parse_document
 from gikai_desk.parse.tokens import FLAG_OFF_PAGE, FLAG_OFF_PAGE_VALUE, FLAG_ROW_CUT
-from tests.test_pdf import grid, make_pdf, text
+from tests.test_pdf import grid, hline, make_pdf, text, vline
 
 HERE = Path(__file__).resolve().parent / "fixtures" / "pdfedge"
 EXPECTED: dict[str, Any] = json.loads((HERE / "expected.json").read_text("utf-8"))
@@ -253,3 +253,54 @@ def test_a_marked_cell_stays_flagged_when_table_four_is_read_from_runs_of_values
     assert [c.value for c in read.cells] == [3, 1, 0, 2, 6, 4, 0, 1, 1, 6, 2, 1, 1, 3, 7]
     assert all(c.sure for c in read.cells[:14])
     assert (read.cells[14].sure, read.cells[14].flag) == (False, FLAG_OFF_PAGE_VALUE)
+
+
+def test_a_sliver_column_between_labels_and_values_is_no_value_column_of_a_cut_table() -> None:
+    # The header's label cell ends at 246, the body's at 246 with its values from 250: a 4 pt sliver column
+    # (246-250) that holds no one-column cell with text. The table ends on the page edge (595), cutting the
+    # 法律服务机构 column; 其他 and 总计 are lost.
+    ys = [700.0, 680.0, 660.0, 640.0, 620.0]
+    head = [72.0, 246.0, 320.0, 390.0, 460.0, 530.0, 595.0]
+    body = [72.0, 246.0, 250.0, 320.0, 390.0, 460.0, 530.0, 595.0]
+    page = text(72, 760, "某局2023年政府信息公开工作年度报告") + text(
+        72, 730, "三、收到和处理政府信息公开申请情况"
+    )
+    page += "".join(hline(y, 72, 595) for y in ys)
+    page += "".join(vline(x, ys[1], ys[0]) for x in head) + "".join(vline(x, ys[-1], ys[1]) for x in body)
+    for name, x in zip(
+        ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构"], head[1:], strict=False
+    ):
+        page += text(x + 3, 686, name, 8)
+    figures = {
+        "一、本年新收政府信息公开申请数量": [5, 1, 0, 2, 4],
+        "二、上年结转政府信息公开申请数量": [1, 0, 0, 0, 3],
+        "（一）予以公开": [3, 1, 0, 1, 6],
+    }
+    for (label, values), y in zip(figures.items(), ys[1:], strict=False):
+        page += text(75, y - 14, label, 8)
+        for value, x in zip(values, body[2:], strict=False):
+            page += text(x + 5, y - 14, str(value))
+    data = make_pdf([page])
+    doc = read_pdf(data, "t.pdf", Limits())
+    row = next(line for line in doc.text.splitlines() if line.startswith("一、本年新收"))
+    assert row.split("\t") == [
+        "一、本年新收政府信息公开申请数量",
+        "",
+        "5",
+        "1",
+        "0",
+        "2",
+        "4" + OFF_PAGE_MARK,
+        row_cut_mark(5),
+    ]
+    report = parse_document(doc)
+    columns = ["natural", "commercial", "research", "ngo", "legal", "other_org", "total"]
+    for row_key, label in zip(["new", "carried_in", "granted"], figures, strict=True):
+        cells = [report.cells[f"t3.{row_key}.{c}"] for c in columns]
+        assert [(c.value, c.sure) for c in cells[:4]] == [(v, True) for v in figures[label][:4]]
+        assert (cells[4].value, cells[4].sure, cells[4].flag) == (
+            figures[label][4],
+            False,
+            FLAG_OFF_PAGE_VALUE,
+        )
+        assert [(c.value, c.sure, c.flag) for c in cells[5:]] == [(None, False, FLAG_ROW_CUT)] * 2

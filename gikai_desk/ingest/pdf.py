@@ -630,7 +630,17 @@ def _mark_ruled_edges(table: _Table, box: _Box) -> None:
             [(c, table.last_col[cell], table.text.get(cell, "")) for c, cell in enumerate(units)]
             for units in table.root
         ]
-        table.cut = len(xs) - 1 - _label_columns_of(rows)
+        # Value columns: after the labels, those holding a one-column cell with text (a header name, a number),
+        # and those the edge cuts. A sliver column between the labels and the values (cell edges of different
+        # rows almost lining up) holds none: it is no value column, and its empty cells lead the row's values,
+        # where the parser expects covered label positions.
+        named = {
+            c
+            for r, units in enumerate(table.root)
+            for c, cell in enumerate(units)
+            if table.first_col[cell] == table.last_col[cell] == c and table.text.get(cell)
+        }
+        table.cut = sum(1 for c in range(_label_columns_of(rows), len(xs) - 1) if c in named or c in off)
 
 
 def _label_columns_of(rows: list[list[tuple[int, int, str]]]) -> int:
