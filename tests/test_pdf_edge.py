@@ -304,3 +304,14 @@ def test_a_sliver_column_between_labels_and_values_is_no_value_column_of_a_cut_t
             FLAG_OFF_PAGE_VALUE,
         )
         assert [(c.value, c.sure, c.flag) for c in cells[5:]] == [(None, False, FLAG_ROW_CUT)] * 2
+
+
+def test_cells_whose_text_lies_below_the_page_are_marked() -> None:
+    xs, ys = [72.0, 250.0, 320.0, 390.0], [60.0, 40.0, 20.0, -14.0]
+    page = grid(xs, ys) + text(75, 46, "一行") + text(255, 46, "1") + text(325, 46, "2")
+    page += text(75, 26, "二行") + text(255, 26, "3") + text(325, 26, "4")
+    page += text(75, 4, "三行") + text(255, -8, "5") + text(325, 4, "6")  # 5 sits below the page's bottom
+    doc = read_pdf(make_pdf([page]), "t.pdf", Limits())
+    rows = [line.split("\t") for line in doc.text.splitlines()]
+    assert rows == [["一行", "1", "2"], ["二行", "3", "4"], ["三行", "5" + OFF_PAGE_MARK, "6"]]
+    assert any("页面可见区域之外" in note for note in doc.notes)

@@ -164,6 +164,8 @@ class _Table:
     """Leading grid rows not output (a header row repeated from the previous page)."""
     off_cols: frozenset[int] = frozenset()
     """Grid columns running past the page's visible box: their cells are written with OFF_PAGE_MARK."""
+    off_cells: frozenset[int] = frozenset()
+    """Merged cells holding a character outside the page's visible box (below its bottom edge, say): marked too."""
     cut: int | None = None
     """When the table ends at the page edge, cut off there (more columns may lie beyond): how many value columns
     (after the label columns) the page shows. Rows then end in row_cut_mark(cut)."""
@@ -193,7 +195,7 @@ class _Table:
             cells = self.row_texts(r)
             if not any(cells):
                 continue
-            if self.off_cols:
+            if self.off_cols or self.off_cells:
                 # A merged cell reaching past the edge is marked in its top-left position only.
                 off = {
                     c
@@ -207,6 +209,8 @@ class _Table:
         return out
 
     def _off(self, cell: int) -> bool:
+        if cell in self.off_cells:
+            return True
         return any(c in self.off_cols for c in range(self.first_col[cell], self.last_col[cell] + 1))
 
 
@@ -582,11 +586,15 @@ class _PageLayout:
             return
         box = (self.left, self.bottom, self.right, self.top)
         _mark_ruled_edges(table, box)
-        if table.off_cols or table.cut is not None:
+        if table.off_cols or table.off_cells or table.cut is not None:
             table.box = box
             xs, tol = table.xs, _GRID_TOL
             beyond = sum(xs[c + 1] > self.right + tol for c in table.off_cols)
             self._note(table.cut is not None, beyond, any(xs[c] < self.left - tol for c in table.off_cols))
+            if table.off_cells:
+                note = f"第{self.index + 1}页的表格有文字在页面可见区域之外，这些单元格已标记待核对"
+                if note not in self.notes:
+                    self.notes.append(note)
 
     def _note(self, cut: bool, beyond: int, left: bool) -> None:
         """One note per page and kind (a table the reader splits in two is still one table on the page)."""
@@ -620,10 +628,15 @@ def _mark_ruled_edges(table: _Table, box: _Box) -> None:
         # The edge cuts the last column, whether or not a line is drawn there (LibreOffice draws one along the
         # edge, and keeps the text of the cut cells, running on beyond it).
         off.add(len(xs) - 2)
+    off_cells: set[int] = set()
+    neg_ys = [-y for y in table.ys]
     for ch in table.chars:  # and a character the page box does not show is never read sure
         if _outside(ch, box):
-            off.add(min(max(bisect_right(xs, (ch[1] + ch[3]) / 2) - 1, 0), len(xs) - 2))
-    table.off_cols = frozenset(off)
+            c = min(max(bisect_right(xs, (ch[1] + ch[3]) / 2) - 1, 0), len(xs) - 2)
+            r = min(max(bisect_right(neg_ys, -(ch[2] + ch[4]) / 2) - 1, 0), len(table.root) - 1)
+            if c not in off:
+                off_cells.add(table.root[r][c])
+    table.off_cols, table.off_cells = frozenset(off), frozenset(off_cells)
     table.cut = None
     if cut:
         rows = [
