@@ -16,6 +16,14 @@ number followed by the formula in brackets, `73 (=SUM(D5:I5))`, which the parser
 text and flags for checking; otherwise it writes the formula alone, `=AVERAGE(D5:I5)`, which is no number, so the
 row cannot be read sure. Either way the document carries a note. Hidden sheets are not read unless no visible
 sheet holds a table.
+
+A PDF table wider than its page (a Word table whose right columns run past the page edge) is written with
+marks the parser flags cell by cell, never as blanks or a short row: a cell whose column lies (partly) beyond the
+page's visible box ends with OFF_PAGE_MARK, after whatever text the file holds there (`〔超出页面〕` alone, or
+`12〔超出页面〕` when the number is in the text layer but not on the visible page); a row whose remaining columns
+are cut off at the page edge, their number unknown, ends with one row_cut_mark() cell, which says how many
+value columns (the columns after the table's label columns) the page shows. Either way the document
+carries a note.
 """
 
 from __future__ import annotations
@@ -39,6 +47,17 @@ LEGACY_SUFFIXES = frozenset({".doc", ".xls", ".wps", ".rtf"})
 """Endings of office files the readers refuse with a "save as .docx/.xlsx" message (worth listing, not reading)."""
 
 
+OFF_PAGE_MARK = "〔超出页面〕"
+"""Ends a PDF table cell whose column runs past the page edge: not visible on the page, so never read sure."""
+ROW_CUT_PREFIX = "〔页面边缘截断"
+
+
+def row_cut_mark(value_columns: int) -> str:
+    """The last cell of a PDF table row cut at the page edge, which may have further cells (how many is unknown)
+    off the page; `value_columns` is how many of the table's columns after its label columns the page shows."""
+    return f"{ROW_CUT_PREFIX}：页面上有{value_columns}列数值〕"
+
+
 @dataclass(frozen=True)
 class SourceDocument:
     path: str
@@ -58,4 +77,13 @@ def read_source(path: str | Path, limits: Limits | None = None) -> SourceDocumen
     return read_path(Path(path), limits or Limits.from_env())
 
 
-__all__ = ["LEGACY_SUFFIXES", "REPORT_SUFFIXES", "InputError", "SourceDocument", "read_source"]
+__all__ = [
+    "LEGACY_SUFFIXES",
+    "OFF_PAGE_MARK",
+    "REPORT_SUFFIXES",
+    "ROW_CUT_PREFIX",
+    "InputError",
+    "SourceDocument",
+    "read_source",
+    "row_cut_mark",
+]

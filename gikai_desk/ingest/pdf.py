@@ -17,7 +17,7 @@ from typing import Any
 import pypdfium2 as pdfium
 
 from gikai_desk.errors import InputError
-from gikai_desk.ingest import SourceDocument
+from gikai_desk.ingest import OFF_PAGE_MARK, SourceDocument, row_cut_mark
 from gikai_desk.limits import Limits
 
 _raw: Any = pdfium.raw
@@ -79,6 +79,8 @@ _MARGIN_ZONE = 0.12
 
 # Char tuple fields: text, x0, y0, x1, y1, baseline (PDF user space, y grows upwards).
 Char = tuple[str, float, float, float, float, float]
+_Box = tuple[float, float, float, float]
+"""The page's visible box (left, bottom, right, top): MediaBox and CropBox intersected."""
 
 _X0 = itemgetter(1)
 
@@ -92,6 +94,8 @@ _PAGE_NUMBER = re.compile(
 )
 _ORDINAL_START = re.compile(r"^\s*[（(]?[一二三四五六七八九十\d]{1,3}\s*[)）、.．]")
 _NUMERIC = re.compile(r"^[\s\d.,，+\-−%元万]*$")
+_BLANK_WORD = re.compile(r"[\s\-—–~/\\_*….]*|无|空")
+"""Text standing for an empty value cell."""
 
 
 @dataclass
@@ -106,6 +110,7 @@ class _Line:
     em: float
     cuts: list[tuple[float, float, str]] = field(default_factory=list)
     """Pieces of the line separated by gaps wide enough to be table columns: (x0, x1, text)."""
+    chars: list[Char] = field(default_factory=list)
 
 
 @dataclass
@@ -115,9 +120,25 @@ class _TextTable:
     cells: list[list[str]]
     top: float
     bottom: float
+    columns: list[tuple[float, float]] = field(default_factory=list)
+    """The x-range of each column's text."""
+    off_cols: frozenset[int] = frozenset()
+    """Columns running past the page's visible box (their cells get OFF_PAGE_MARK)."""
+    cut: int | None = None
+    """As _Table.cut: the table ends at the page edge; how many value columns the page shows."""
 
     def rows(self) -> list[list[str]]:
-        return [row for row in self.cells if any(row)]
+        out: list[list[str]] = []
+        for row in self.cells:
+            if not any(row):
+                continue
+            row = _mark_off_page(row, self.off_cols) if self.off_cols else row
+            out.append([*row, row_cut_mark(self.cut)] if self.cut is not None else row)
+        return out
+
+
+def _mark_off_page(cells: list[str], off_cols: frozenset[int] | set[int]) -> list[str]:
+    return [cell + OFF_PAGE_MARK if c in off_cols else cell for c, cell in enumerate(cells)]
 
 
 @dataclass
@@ -141,6 +162,16 @@ class _Table:
     last_col: dict[int, int] = field(default_factory=dict)
     skip: int = 0
     """Leading grid rows not output (a header row repeated from the previous page)."""
+    off_cols: frozenset[int] = frozenset()
+    """Grid columns running past the page's visible box: their cells are written with OFF_PAGE_MARK."""
+    off_cells: frozenset[int] = frozenset()
+    """Merged cells holding a character outside the page's visible box (below its bottom edge, say): marked too."""
+    cut: int | None = None
+    """When the table ends at the page edge, cut off there (more columns may lie beyond): how many value columns
+    (after the label columns) the page shows. Rows then end in row_cut_mark(cut)."""
+    box: _Box | None = None
+    """The visible box of the table's page, kept when the table reaches past it (to mark it again should its
+    grid change: a continued table takes the previous page's columns)."""
 
     @property
     def top(self) -> float:
@@ -159,8 +190,28 @@ class _Table:
         ]
 
     def rows(self) -> list[list[str]]:
-        rows = (self.row_texts(r) for r in range(self.skip, len(self.root)))
-        return [cells for cells in rows if any(cells)]
+        out: list[list[str]] = []
+        for r in range(self.skip, len(self.root)):
+            cells = self.row_texts(r)
+            if not any(cells):
+                continue
+            if self.off_cols or self.off_cells:
+                # A merged cell reaching past the edge is marked in its top-left position only.
+                off = {
+                    c
+                    for c, cell in enumerate(self.root[r])
+                    if self.origin[cell] == (r, c) and self._off(cell)
+                }
+                cells = _mark_off_page(cells, off)
+            if self.cut is not None:
+                cells.append(row_cut_mark(self.cut))
+            out.append(cells)
+        return out
+
+    def _off(self, cell: int) -> bool:
+        if cell in self.off_cells:
+            return True
+        return any(c in self.off_cols for c in range(self.first_col[cell], self.last_col[cell] + 1))
 
 
 _Block = _Line | _Table | _TextTable
@@ -198,10 +249,16 @@ def read_pdf(data: bytes, name: str, limits: Limits) -> SourceDocument:
     if empty_pages:
         notes.append(f"第{'、'.join(map(str, empty_pages))}页没有文字层（可能是扫描页），已跳过")
     pages: list[_Page] = []
-    for index, (chars, hsegs, vsegs, (bottom, top)) in enumerate(raw_pages):
+    hidden = 0
+    for index, (chars, hsegs, vsegs, box) in enumerate(raw_pages):
         if time.monotonic() > deadline:
             raise InputError(name, f"读取超时 timeout: more than {limits.timeout_seconds:g} s")
-        pages.append(_Page(index, _layout_page(chars, hsegs, vsegs), bottom, top))
+        layout = _PageLayout(index, box)
+        pages.append(_Page(index, layout.blocks(chars, hsegs, vsegs), box[1], box[3]))
+        notes.extend(layout.notes)
+        hidden += layout.hidden
+    if hidden:
+        notes.append(f"页面可见区域之外有 {hidden} 个字符（不在表格中），页面上看不到，未读取")
     text = _compose(pages, notes)
     if limits.max_text_chars and len(text) > limits.max_text_chars:
         raise InputError(name, f"文字过多 too much text ({len(text)} characters)")
@@ -213,7 +270,7 @@ def read_pdf(data: bytes, name: str, limits: Limits) -> SourceDocument:
 
 
 _Segments = list[tuple[float, float, float]]
-_RawPage = tuple[list[Char], _Segments, _Segments, tuple[float, float]]
+_RawPage = tuple[list[Char], _Segments, _Segments, _Box]
 
 
 def _extract(data: bytes, name: str, limits: Limits, deadline: float, notes: list[str]) -> list[_RawPage]:
@@ -256,10 +313,16 @@ def _extract(data: bytes, name: str, limits: Limits, deadline: float, notes: lis
                         name, f"文字过多 too much text (more than {limits.max_text_chars} characters)"
                     )
                 hsegs, vsegs = _page_rulings(page, deadline)
+                edges: _Box
                 if _raw.FPDF_GetPageBoundingBox(page, box):
-                    edges = (min(box.bottom, box.top), max(box.bottom, box.top))
+                    edges = (
+                        min(box.left, box.right),
+                        min(box.bottom, box.top),
+                        max(box.left, box.right),
+                        max(box.bottom, box.top),
+                    )
                 else:
-                    edges = (0.0, float(_raw.FPDF_GetPageHeightF(page)))
+                    edges = (0.0, 0.0, _raw.FPDF_GetPageWidthF(page), _raw.FPDF_GetPageHeightF(page))
             finally:
                 _raw.FPDF_ClosePage(page)
             pages.append((chars, hsegs, vsegs, edges))
@@ -428,24 +491,187 @@ def _add_segment(
 def _layout_page(
     chars: list[Char], hsegs: list[tuple[float, float, float]], vsegs: list[tuple[float, float, float]]
 ) -> list[_Block]:
-    tables = _find_tables(hsegs, vsegs)
-    prose: list[Char] = []
-    boxes = [(t.xs[0] - 1, t.xs[-1] + 1, t.ys[-1] - 1, t.ys[0] + 1, t.chars) for t in tables]
-    for ch in chars:
-        cx, cy = (ch[1] + ch[3]) / 2, (ch[2] + ch[4]) / 2
-        for left, right, bottom, top, inside in boxes:
-            if left <= cx <= right and bottom <= cy <= top:
-                inside.append(ch)
-                break
-        else:
-            prose.append(ch)
-    for table in tables:
-        _fill_table(table)
-    blocks: list[_Block] = [t for t in tables if t.text]
-    prose.extend(ch for t in tables if not t.text for ch in t.chars)
-    blocks.extend(_text_tables(_group_lines(prose)))
-    blocks.sort(key=lambda block: -block.top)
-    return blocks
+    """The page's blocks, as on a page without a visible box to respect (tests and tools)."""
+    return _PageLayout(0, (-math.inf, -math.inf, math.inf, math.inf)).blocks(chars, hsegs, vsegs)
+
+
+class _PageLayout:
+    """One page's blocks, and what lies beyond its visible box (MediaBox and CropBox intersected).
+
+    A table wider than the page (a Word table whose right columns run past the page edge) keeps every column:
+    those reaching past the box are marked (OFF_PAGE_MARK after their text, so the parser flags those cells
+    and nothing else), and a table that ends right at the edge (the producer cut it there, and further
+    columns may be lost) ends each row with row_cut_mark(), which says how many value columns the page shows.
+    Characters outside the box are not shown on the page, so they are never read sure: inside an off-page
+    column they are kept, marked; elsewhere (prose) they are dropped and counted."""
+
+    def __init__(self, index: int, box: _Box) -> None:
+        self.index = index
+        self.left, self.bottom, self.right, self.top = box
+        self.notes: list[str] = []
+        self.hidden = 0
+
+    def outside(self, ch: Char) -> bool:
+        return _outside(ch, (self.left, self.bottom, self.right, self.top))
+
+    def blocks(
+        self,
+        chars: list[Char],
+        hsegs: list[tuple[float, float, float]],
+        vsegs: list[tuple[float, float, float]],
+    ) -> list[_Block]:
+        tables = _find_tables(hsegs, vsegs)
+        prose: list[Char] = []
+        # A table ending at the page edge takes the characters beyond it too: they belong to its last column,
+        # which the producer cut there (a label running past the edge stays whole).
+        boxes = [
+            (t.xs[0] - 1, math.inf if self.at_edge(t) else t.xs[-1] + 1, t.ys[-1] - 1, t.ys[0] + 1, t.chars)
+            for t in tables
+        ]
+        for ch in chars:
+            cx, cy = (ch[1] + ch[3]) / 2, (ch[2] + ch[4]) / 2
+            for left, right, bottom, top, inside in boxes:
+                if left <= cx <= right and bottom <= cy <= top:
+                    inside.append(ch)
+                    break
+            else:
+                prose.append(ch)
+        for table in tables:
+            _fill_table(table)
+        blocks: list[_Block] = [t for t in tables if t.text]
+        for table in tables:
+            if table.text:
+                self._mark_ruled(table)
+        prose.extend(ch for t in tables if not t.text for ch in t.chars)
+        beyond = math.isfinite(self.right) and any(self.outside(ch) for ch in prose)
+        for block in _text_tables(_group_lines(prose)):
+            if isinstance(block, _TextTable):
+                if math.isfinite(self.right):
+                    self._mark_text(block)
+            elif beyond and any(self.outside(ch) for ch in block.chars):
+                # prose is never read from outside the page: those characters are dropped, and counted
+                visible = [ch for ch in block.chars if not self.outside(ch)]
+                self.hidden += len(block.chars) - len(visible)
+                if not visible:
+                    continue
+                block = _make_line(visible)
+            blocks.append(block)
+        blocks.sort(key=lambda block: -block.top)
+        return blocks
+
+    def _mark_text(self, table: _TextTable) -> None:
+        """Columns of a table without rulings whose text runs past the page edge, or a table cut at the edge."""
+        columns = table.columns
+        # text (unlike a cell border) is cut by the edge as soon as it passes it
+        off = {c for c, (x0, x1) in enumerate(columns) if x1 > self.right + 0.5 or x0 < self.left - 0.5}
+        beyond = [c for c in off if columns[c][1] > self.right + 0.5]
+        # Text reaching the edge with none wholly beyond it: the producer clipped the table there, and further
+        # columns may be lost.
+        cut = columns[-1][1] >= self.right - 1.0 and not any(x0 >= self.right for x0, _ in columns)
+        if cut:
+            off.add(len(columns) - 1)
+            rows = [[(c, c, text) for c, text in enumerate(row)] for row in table.cells]
+            table.cut = len(columns) - _label_columns_of(rows)
+        if off:
+            table.off_cols = frozenset(off)
+            self._note(cut, len(beyond), any(columns[c][0] < self.left - 0.5 for c in off))
+
+    def at_edge(self, table: _Table) -> bool:
+        """The table's right border lies on the page's right edge: cut there (tables sit inside the margins)."""
+        return abs(table.xs[-1] - self.right) <= _GRID_TOL
+
+    def _mark_ruled(self, table: _Table) -> None:
+        """Columns of a ruled table beyond the page's left or right edge, and a table cut at the right edge."""
+        if not math.isfinite(self.right):
+            return
+        box = (self.left, self.bottom, self.right, self.top)
+        _mark_ruled_edges(table, box)
+        if table.off_cols or table.off_cells or table.cut is not None:
+            table.box = box
+            xs, tol = table.xs, _GRID_TOL
+            beyond = sum(xs[c + 1] > self.right + tol for c in table.off_cols)
+            self._note(table.cut is not None, beyond, any(xs[c] < self.left - tol for c in table.off_cols))
+            if table.off_cells:
+                note = f"第{self.index + 1}页的表格有文字在页面可见区域之外，这些单元格已标记待核对"
+                if note not in self.notes:
+                    self.notes.append(note)
+
+    def _note(self, cut: bool, beyond: int, left: bool) -> None:
+        """One note per page and kind (a table the reader splits in two is still one table on the page)."""
+        page = self.index + 1
+        found: list[str] = []
+        if cut:
+            found.append(f"第{page}页的表格在页面右边缘被截断，超出页面的列未能读取，这些单元格已标记待核对")
+        elif beyond:
+            found.append(
+                f"第{page}页的表格宽于页面，右侧{beyond}列超出页面边缘，页面上看不到，这些单元格已标记待核对"
+                "（文件中留有的文字照录，但不作为确定的值）"
+            )
+        if left:
+            found.append(f"第{page}页的表格左侧超出页面边缘，这些单元格已标记待核对")
+        self.notes.extend(note for note in found if note not in self.notes)
+
+
+def _outside(ch: Char, box: _Box) -> bool:
+    cx, cy = (ch[1] + ch[3]) / 2, (ch[2] + ch[4]) / 2
+    return not (box[0] <= cx <= box[2] and box[1] <= cy <= box[3])
+
+
+def _mark_ruled_edges(table: _Table, box: _Box) -> None:
+    """Set the columns of a ruled table that reach past the page's visible box, and whether (with how many value
+    columns on the page) it is cut at the right edge."""
+    left, _, right, _ = box
+    xs, tol = table.xs, _GRID_TOL
+    off = {c for c in range(len(xs) - 1) if xs[c + 1] > right + tol or xs[c] < left - tol}
+    cut = abs(xs[-1] - right) <= tol
+    if cut:
+        # The edge cuts the last column, whether or not a line is drawn there (LibreOffice draws one along the
+        # edge, and keeps the text of the cut cells, running on beyond it).
+        off.add(len(xs) - 2)
+    off_cells: set[int] = set()
+    neg_ys = [-y for y in table.ys]
+    for ch in table.chars:  # and a character the page box does not show is never read sure
+        if _outside(ch, box):
+            c = min(max(bisect_right(xs, (ch[1] + ch[3]) / 2) - 1, 0), len(xs) - 2)
+            r = min(max(bisect_right(neg_ys, -(ch[2] + ch[4]) / 2) - 1, 0), len(table.root) - 1)
+            if c not in off:
+                off_cells.add(table.root[r][c])
+    table.off_cols, table.off_cells = frozenset(off), frozenset(off_cells)
+    table.cut = None
+    if cut:
+        rows = [
+            [(c, table.last_col[cell], table.text.get(cell, "")) for c, cell in enumerate(units)]
+            for units in table.root
+        ]
+        # Value columns: after the labels, those holding a one-column cell with text (a header name, a number),
+        # and those the edge cuts. A sliver column between the labels and the values (cell edges of different
+        # rows almost lining up) holds none: it is no value column, and its empty cells lead the row's values,
+        # where the parser expects covered label positions.
+        named = {
+            c
+            for r, units in enumerate(table.root)
+            for c, cell in enumerate(units)
+            if table.first_col[cell] == table.last_col[cell] == c and table.text.get(cell)
+        }
+        table.cut = sum(1 for c in range(_label_columns_of(rows), len(xs) - 1) if c in named or c in off)
+
+
+def _label_columns_of(rows: list[list[tuple[int, int, str]]]) -> int:
+    """How many columns of a table hold row labels, from its rows' cells (first column, last column, text): in
+    the rows that hold a number the labels end before the same column (the most common such column wins; a
+    value column left blank in every row still counts as a value column)."""
+    ends: Counter[int] = Counter()
+    for cells in rows:
+        if not any(_is_number(text) for _, _, text in cells):
+            continue
+        labels = [
+            last
+            for _, last, text in cells
+            if text and not _is_number(text) and _BLANK_WORD.fullmatch(text) is None
+        ]
+        if labels:
+            ends[max(labels) + 1] += 1
+    return ends.most_common(1)[0][0] if ends else 0
 
 
 def _cluster(values: list[float], tol: float = _GRID_TOL) -> list[float]:
@@ -656,7 +882,9 @@ def _make_line(group: list[Char]) -> _Line:
         parts.append(text)
         prev, prev_ascii = ch, is_ascii
     cuts.append((cut_start, prev[3], "".join(parts[cut_from:]).strip()))
-    return _Line(text="".join(parts), x0=first[1], x1=x1, top=top, bottom=bottom, em=em, cuts=cuts)
+    return _Line(
+        text="".join(parts), x0=first[1], x1=x1, top=top, bottom=bottom, em=em, cuts=cuts, chars=group
+    )
 
 
 def _is_number(text: str) -> bool:
@@ -734,7 +962,8 @@ def _build_text_table(region: list[_Line]) -> _TextTable:
         rows[target][0] = label + row[0] if target < k else row[0] + label
         keep[k] = False
     kept_rows = [row for row, kept in zip(rows, keep, strict=True) if kept]
-    return _TextTable(kept_rows, top=region[0].top, bottom=region[-1].bottom)
+    spans = [(c0, c1) for c0, c1 in columns]
+    return _TextTable(kept_rows, top=region[0].top, bottom=region[-1].bottom, columns=spans)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -793,6 +1022,8 @@ def _continue_table(prev: _Table, cur: _Table) -> None:
     missing = [x for x in prev.xs if all(abs(x - y) > _GRID_TOL for y in cur.xs)]
     if missing:
         _fill_table(cur, missing)
+        if cur.box is not None:  # its columns changed: mark those beyond the page edge again
+            _mark_ruled_edges(cur, cur.box)
     if not prev.root or not cur.root or len(prev.xs) != len(cur.xs):
         return
     start = 0  # header rows Word repeats at the top of each page

@@ -156,7 +156,8 @@ def read_t4_blocks(
         if token.kind is Kind.NUMBER and token.value is not None and not token.extra:
             if not current:
                 gaps.append((gap_start, token.start))
-            current.append(CellRead(token.value, token.start, token.end))
+            # a cell a reader marked (beyond a PDF page's edge) stays flagged whatever the order
+            current.append(CellRead(token.value, token.start, token.end, token.flag is None, token.flag))
         elif token.kind is Kind.TEXT:
             if current:
                 blocks.append(current)

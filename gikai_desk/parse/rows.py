@@ -10,6 +10,7 @@ from itertools import combinations
 
 from gikai_desk.model import Number
 from gikai_desk.parse.tokens import (
+    FLAG_ROW_CUT,
     INLINE_RUN,
     NUMBER_CELL,
     SPACE_SPLIT,
@@ -31,6 +32,7 @@ empty cell now and then; a row that holds only two empty cells of seven was cut 
 in the wrong place, a row split over lines) and is flagged, not read blank."""
 FLAG_NO_VALUES = "该行没有读到任何数值，无法确定各单元格是否为空"
 FLAG_NARROW_ROW = "该行的单元格比表格其他行少，无法确定各值所在列"
+FLAG_ROW_CUT_UNPLACED = "该行在页面边缘被截断，页面上的单元格数与表格不符，无法确定各值所在列"
 
 
 SHORT_ROW = "该行有"
@@ -361,6 +363,22 @@ def select_values(tokens: Sequence[Token]) -> list[Token]:
 
 def fit(values: list[Token], count: int, prefer_leading: bool, sum_groups: int) -> RowRead:
     """Fit the row's value cells to the form's `count` columns; never shift silently."""
+    if values and values[-1].flag is FLAG_ROW_CUT:
+        # A PDF row cut at the page edge: the page shows its first `on_page` value columns, which keep their
+        # places; the rest are flagged. Empty cells before them are covered positions of a merged label.
+        cut, values = values[-1], values[:-1]
+        on_page = int(cut.value or 0)
+        if on_page < count:
+            extra = len(values) - on_page
+            if extra >= 0 and all(_layout_blank(t) for t in values[:extra]):
+                flagged = [
+                    CellRead(None, cut.start, cut.end, False, FLAG_ROW_CUT) for _ in range(count - on_page)
+                ]
+                return RowRead(cells=[_read(t) for t in values[extra:]] + flagged)
+            read = fit(values, count, prefer_leading, sum_groups)
+            if read.problem is None or read.problem == "lost_blank":
+                flag_row(read, FLAG_ROW_CUT_UNPLACED)
+            return read
     found = len(values)
     if found > count:
         values = _drop_surplus_blanks(values, count, prefer_leading)
@@ -384,6 +402,10 @@ def fit(values: list[Token], count: int, prefer_leading: bool, sum_groups: int) 
     return RowRead(cells=cells, problem=reason)
 
 
+def _layout_blank(token: Token) -> bool:
+    return token.kind is Kind.BLANK and token.start == token.end and token.flag is None
+
+
 def _drop_surplus_blanks(values: list[Token], count: int, prefer_leading: bool) -> list[Token]:
     surplus = len(values) - count
     values = list(values)
@@ -399,6 +421,8 @@ def _drop_surplus_blanks(values: list[Token], count: int, prefer_leading: bool) 
 
 
 def _read(token: Token, sure: bool = True, flag: str | None = None) -> CellRead:
+    if token.flag is not None and sure:  # a cell a reader marked (beyond a PDF page's edge)
+        return CellRead(token.value, token.start, token.end, False, token.flag)
     if token.kind is Kind.BLANK:
         return CellRead(None, token.start, token.end, sure, flag)
     if token.extra and sure:

@@ -8,6 +8,7 @@ from enum import Enum
 from functools import cache
 
 from gikai_desk.forms import formbook
+from gikai_desk.ingest import OFF_PAGE_MARK, ROW_CUT_PREFIX
 from gikai_desk.model import Number
 from gikai_desk.parse.normalize import fold
 
@@ -39,6 +40,16 @@ class Token:
     value: Number | None = None
     extra: bool = False
     """The cell holds more than its number (e.g. 3项(41笔))."""
+    flag: str | None = None
+    """Why a reader marked this cell as not readable sure (a PDF column beyond the page edge): the cell is
+    flagged on its own, the rest of the row is read as usual."""
+
+
+FLAG_OFF_PAGE = "该列超出页面边缘，未能读取"
+FLAG_OFF_PAGE_VALUE = "该列超出页面边缘，此值在页面上看不到（取自文件的文字层），请核对"
+FLAG_ROW_CUT = "该行在页面边缘被截断，此列超出页面，未能读取"
+_ROW_CUT = re.compile(re.escape(ROW_CUT_PREFIX) + r"[：:]页面上有(\d{1,4})列数值〕")
+"""A row cut mark as the parser sees it (folded: the full-width colon may be ASCII)."""
 
 
 _UNIT = r"(?:万元|亿元|千元|元|件|个|项|条|次|笔|人次|家)"
@@ -136,6 +147,9 @@ def classify(norm: str, start: int, end: int, line: int, explicit: bool, out: li
     if len(text) != len(cell):
         start += len(cell) - len(cell.lstrip())
     end = start + len(text)
+    if text[-1] == "〕" and (text.endswith(OFF_PAGE_MARK) or text.startswith(ROW_CUT_PREFIX)):
+        _classify_off_page(norm, start, end, line, out)
+        return
     if text.isdigit() and text.isascii() and len(text) <= MAX_DIGITS:
         out.append(Token(Kind.NUMBER, start, end, line, int(text)))
         return
@@ -176,6 +190,30 @@ def classify(norm: str, start: int, end: int, line: int, explicit: bool, out: li
         out.append(Token(Kind.NUMBER, start, end, line, number_value(extra.group("num")), extra=True))
         return
     out.append(Token(Kind.TEXT, start, end, line))
+
+
+def _classify_off_page(norm: str, start: int, end: int, line: int, out: list[Token]) -> None:
+    """A cell the PDF reader marked as beyond the page edge (see gikai_desk.ingest): a flagged empty cell, or
+    the number the text layer holds there, flagged; a row cut at the page edge ends in a cell whose Token
+    carries FLAG_ROW_CUT and, as its value, how many value columns the page shows."""
+    cut = _ROW_CUT.fullmatch(norm, start, end)
+    if cut is not None:
+        out.append(Token(Kind.BLANK, start, end, line, int(cut.group(1)), flag=FLAG_ROW_CUT))
+        return
+    if not norm.endswith(OFF_PAGE_MARK, start, end):
+        out.append(Token(Kind.TEXT, start, end, line))
+        return
+    body_end = end - len(OFF_PAGE_MARK)
+    body = norm[start:body_end].strip()
+    if not body:
+        out.append(Token(Kind.BLANK, body_end, end, line, flag=FLAG_OFF_PAGE))
+        return
+    first = start + len(norm[start:body_end]) - len(norm[start:body_end].lstrip())
+    if NUMBER_CELL.fullmatch(body):
+        value = number_value(body)
+        out.append(Token(Kind.NUMBER, first, first + len(body), line, value, flag=FLAG_OFF_PAGE_VALUE))
+    else:
+        out.append(Token(Kind.TEXT, first, first + len(body), line))
 
 
 def _is_lead_debris(part: str) -> bool:
