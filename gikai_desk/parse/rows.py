@@ -307,10 +307,15 @@ def read_row_general(
 ) -> RowRead:
     """read_row for every layout (tokens, value selection, fitting to the form)."""
     inline = INLINE_RUN.match(norm, start, end)
+    mid_start = True
     if inline is not None and inline.group().strip():
-        return _read_inline(norm, inline, count, sum_groups)
+        if not norm.startswith(("\t", "|"), inline.end()):
+            return _read_inline(norm, inline, count, sum_groups)
+        # A number in the label's own cell, then more cells (`行政许可 396\t0\t181`): it is the first value,
+        # not glue.
+        mid_start = False
     mid_end = end < len(norm) and end > start and norm[end - 1] != "\n"
-    tokens = tokenize(norm, start, end, pipes, True, mid_end, stop_at_text_after_values=True)
+    tokens = tokenize(norm, start, end, pipes, mid_start, mid_end, stop_at_text_after_values=True)
     values = select_values(tokens)
     return fit(values, count, prefer_leading, sum_groups)
 

@@ -340,6 +340,10 @@ def read_labelled_table(
         result.rows[hit.row] = read_row(norm, hit.end, stop, count, pipes, prefer_leading, sum_groups)
         if table == "t3" and grid:
             widths[hit.row] = _grid_width(norm, hit.start, result.rows[hit.row], pipes)
+        if grid and norm.find("\n", hit.start, hit.end) >= 0:
+            _flag_blank_row_of_wrapped_label(result.rows[hit.row])
+        if grid:
+            _flag_values_under_another_label(norm, table, hit, result.rows[hit.row])
     count_of = {row: len(columns) for row, columns in columns_of.items()}
     if pipes is PipeStyle.NONE and not grid:
         place_by_columns(norm, result.rows, count_of, SHORT_ROW, sum_groups > 0)
@@ -521,6 +525,38 @@ def _grid_width(norm: str, label_start: int, read: RowRead, pipes: PipeStyle) ->
     if line_end >= 0 and any(c.start >= line_end for c in read.cells):
         return 0
     return _line_width(norm, label_start, pipes)
+
+
+FLAG_WRAPPED_BLANK = "该行标签跨多行，读到的只是标签续行的空单元格，数值可能在标签的另一行，无法确定是否为空"
+
+
+def _flag_blank_row_of_wrapped_label(read: RowRead) -> None:
+    """A grid row whose label runs over several lines and whose cells read all blank: the blanks may be those
+    of the label's continuation line, the values on another line of the label (a text-aligned PDF table)."""
+    if read.cells and all(c.value is None for c in read.cells) and all(c.sure for c in read.cells):
+        flag_row(read, FLAG_WRAPPED_BLANK)
+
+
+FLAG_FOREIGN_LABEL = "数值所在行以另一行的标签开头（标签跨行排列），无法确定这些数值属于哪一行"
+_LEADING_ORDINAL = re.compile(r"\s*(?:(\d{1,2})[.、]|\(([一二三四五六七八])\)|([一二三四])、)")
+
+
+def _flag_values_under_another_label(norm: str, table: str, hit: LabelHit, read: RowRead) -> None:
+    """A grid row whose values stand on a line that begins with another row's ordinal (`（三）\t1.属于\t2\t0…`
+    after the label （二）部分公开 wrapped over the lines below its own values): text-aligned PDF tables print a
+    wrapped label's first piece beside the values and the rest on the lines below, so the values after a label
+    may be the next row's. Flagged, never read sure."""
+    starts = [c.start for c in read.cells if c.start >= 0 and c.value is not None]
+    if not starts or not all(c.sure for c in read.cells):
+        return
+    first = min(starts)
+    segment_start = max(hit.end, norm.rfind("\n", 0, first) + 1)
+    own = _LEADING_ORDINAL.match(formbook().table(table).rows[hit.row].label)
+    for piece in norm[segment_start:first].split("\t"):
+        found = _LEADING_ORDINAL.match(piece)
+        if found is not None and not (own is not None and own.group().strip() == found.group().strip()):
+            flag_row(read, FLAG_FOREIGN_LABEL)
+            return
 
 
 def _flag_narrow_rows(table: TableRead, widths: dict[str, int]) -> None:
