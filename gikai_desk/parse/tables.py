@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from itertools import pairwise
+from unicodedata import east_asian_width
 
 from gikai_desk.forms import FormBook, formbook
 from gikai_desk.parse.normalize import compile_alternatives, fragment_key, fragment_pattern
@@ -403,7 +404,9 @@ def t3_column_order(
     if end <= start:
         return STANDARD_ORDER
     column_pattern, group_pattern, owner = _t3_column_patterns(columns)
-    masked = group_pattern.sub(lambda m: "\x00" * len(m.group()), norm[start:end])
+    masked = group_pattern.sub(_blank_out, norm[start:end])
+    # A note in brackets (（本列数据的勾稽关系为：…办理结果总计…）) names words, not columns.
+    masked = _BRACKETED.sub(_blank_out, masked)
     found: list[tuple[int, int]] = []  # (form column, position in masked)
     for m in column_pattern.finditer(masked):
         found.append((owner[m.group().replace(" ", "")], m.start()))
@@ -438,12 +441,61 @@ def t3_column_order(
         if all(names == sorted(names) for names in line_of.values()):
             return STANDARD_ORDER
         return UNKNOWN_ORDER
+    lines = {masked.rfind("\n", 0, pos) for _, pos in found}
+    if len(lines) > 1 and len(lines) < len(found):
+        # A header laid out over several lines with names side by side (w3m, pdftotext -layout): a name's
+        # place is its horizontal position, not its reading order (总计 and 自然人 span the header's lines).
+        return _positional_order(masked, found, total)
     # Reading order: the standard header prints 总计 after 自然人 (beside or after the organisations).
     seen = [column for column, _ in found]
     others = [c for c in seen if c != total]
     if others != sorted(others) or (total in seen and seen.index(total) == 0 and len(seen) > 1):
         return UNKNOWN_ORDER
     return STANDARD_ORDER
+
+
+_BRACKETED = re.compile(r"\([^()\n]{0,200}\)")
+
+
+def _blank_out(match: re.Match[str]) -> str:
+    return "\x00" * len(match.group())
+
+
+def _display_column(text: str, pos: int) -> int:
+    """Display column of text[pos] on its line (CJK characters are two columns wide)."""
+    line_start = text.rfind("\n", 0, pos) + 1
+    return sum(2 if east_asian_width(ch) in "WF" else 1 for ch in text[line_start:pos])
+
+
+def _positional_order(masked: str, found: list[tuple[int, int]], total: int) -> ColumnOrder:
+    """Order of column names spread over several lines, by where each stands across the page: another order
+    than the form's only when names clearly stand in another order (one wholly left of the other)."""
+    spans: dict[int, tuple[int, int]] = {}
+    for column, pos in found:
+        if column in spans:
+            return STANDARD_ORDER if _same_line_sorted(masked, found) else UNKNOWN_ORDER
+        left = _display_column(masked, pos)
+        end = pos
+        while end < len(masked) and masked[end] not in " \t\n\x00":
+            end += 1
+        spans[column] = (left, left + _display_column(masked[pos:end], end - pos))
+    for a, b in pairwise(sorted(spans)):
+        if b == total:
+            continue  # 总计 spans rows and may stand beside any organisation; see below
+        if spans[b][1] <= spans[a][0]:
+            return UNKNOWN_ORDER
+    if total in spans and len(spans) > 1:
+        first = min(c for c in spans if c != total)
+        if spans[total][1] <= spans[first][0]:
+            return UNKNOWN_ORDER  # 总计 printed wholly left of the first other column
+    return STANDARD_ORDER
+
+
+def _same_line_sorted(masked: str, found: list[tuple[int, int]]) -> bool:
+    by_line: dict[int, list[int]] = {}
+    for column, pos in found:
+        by_line.setdefault(masked.rfind("\n", 0, pos), []).append(column)
+    return all(names == sorted(names) for names in by_line.values())
 
 
 def _apply_column_order(table: TableRead, order: ColumnOrder) -> None:
