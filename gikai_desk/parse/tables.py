@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache
 from itertools import pairwise
 from unicodedata import east_asian_width
 
 from gikai_desk.forms import FormBook, formbook
-from gikai_desk.parse.normalize import compile_alternatives, fragment_key, fragment_pattern
+from gikai_desk.parse.labels import RawHit, label_chain, row_of, row_pattern
+from gikai_desk.parse.normalize import fragment_pattern
 from gikai_desk.parse.rows import FLAG_NARROW_ROW, CellRead, RowRead, fit, flag_row, read_row, select_values
 from gikai_desk.parse.tokens import (
     INLINE_RUN,
@@ -120,18 +121,8 @@ def pipe_style(norm: str, start: int, end: int) -> PipeStyle:
     return PipeStyle.TERMINATED if terminated > markdown else PipeStyle.MARKDOWN
 
 
-@cache
-def _row_pattern(table: str) -> tuple[re.Pattern[str], dict[str, str]]:
-    tdef = formbook().table(table)
-    return compile_alternatives(tuple((row, tuple(d.match)) for row, d in tdef.rows.items()))
-
-
-_cached_fragment_key = lru_cache(maxsize=4096)(fragment_key)
-"""Matched label texts repeat from row to row and document to document."""
-
-
-def _row_of(match: re.Match[str], owner: dict[str, str]) -> str:
-    return owner.get(_cached_fragment_key(match.group()), "")
+_row_pattern = row_pattern
+_row_of = row_of
 
 
 @cache
@@ -180,9 +171,17 @@ def find_labels(norm: str, table: str, start: int, end: int) -> list[LabelHit]:
 
 
 def locate(norm: str) -> Layout:
-    """Where each table sits: [start, end) character ranges, or None for an absent table."""
-    t3_start = _find_t3(norm)
-    t2_start = _find_t2(norm, t3_start if t3_start >= 0 else len(norm))
+    """Where each table sits: [start, end) character ranges, or None for an absent table.
+
+    A table starts where the most of its form's row labels follow in form order (`labels.label_chain`), with
+    its header or anchor before them; prose naming the same words before the table does not capture it."""
+    t3_start = _t3_by_labels(norm)
+    if t3_start < 0:
+        t3_start = _find_t3(norm)
+    before = t3_start if t3_start >= 0 else len(norm)
+    t2_start = _t2_by_labels(norm, before)
+    if t2_start < 0:
+        t2_start = _find_t2(norm, before)
     search_from = max(t3_start, t2_start, 0)
     t4_anchor = _find_t4(norm, search_from)
     t3: tuple[int, int] | None = None
@@ -214,6 +213,84 @@ def locate(norm: str) -> Layout:
 
 def _line_start(norm: str, pos: int) -> int:
     return norm.rfind("\n", 0, pos) + 1
+
+
+_BRACKETED_TEXT = re.compile(r"\([^()\n]{0,200}\)")
+
+
+def _digit_outside_brackets(norm: str, start: int, end: int) -> bool:
+    """Whether norm[start:end] holds a digit outside bracketed notes (prose counts; a header holds none)."""
+    if not _DIGIT.search(norm, start, end):
+        return False
+    return _DIGIT.search(_BRACKETED_TEXT.sub("", norm[start:end])) is not None
+
+
+def _t3_by_labels(norm: str) -> int:
+    """表三's start from its best run of row labels in form order: the header (自然人 … 商业企业) just before
+    the run, else the table's heading, else the first label. -1 when the run is too weak to be a table."""
+    chain = label_chain(norm, "t3", 0, len(norm))
+    if len(chain) < 2:
+        return -1
+    first = chain[0]
+    lo = max(0, first.start - 1500)
+    last_t2 = [h for h in label_chain(norm, "t2", lo, first.start) if h.start < first.start]
+    if last_t2:
+        lo = max(lo, last_t2[-1].cell_end)
+    header = -1
+    for m in _T3_HEADER.finditer(norm, lo, first.start):
+        near = _T3_HEADER_NEXT.search(norm, max(lo, m.start() - 400), m.end() + 400)
+        if near is not None and near.start() < first.start and not _digit_outside_brackets(
+            norm, m.end(), first.start
+        ):
+            header = m.start()
+            break
+    if header >= 0:
+        return _line_start(norm, header) if norm.rfind("\n", 0, header) >= header - 200 else header
+    headings = list(_T3_HEADING.finditer(norm, lo, first.start))
+    if headings:
+        return headings[-1].start()
+    starts_like_table = len(chain) >= 3 or (chain[0].row == "new" and chain[1].row == "carried_in")
+    return _label_start(norm, first, lo) if starts_like_table else -1
+
+
+def _label_start(norm: str, hit: RawHit, limit: int) -> int:
+    """Where a label's cell starts (its ordinal and prefix words included), as find_labels extends it."""
+    s = hit.start
+    limit = max(limit, s - BACK_LIMIT)
+    while s > limit:
+        ch = norm[s - 1]
+        if ch in "\t|\n" or ch.isdigit():
+            break
+        s -= 1
+    if s > 0 and norm[s - 1].isdigit() and s < hit.start and norm[s] in ".、,":
+        s -= 1
+    return s
+
+
+def _t2_by_labels(norm: str, before: int) -> int:
+    """表二's start from its best run of row labels in form order before 表三: its last 第二十条第（一）项 or first
+    column header before the run (prose may cite them earlier). -1 without such an anchor."""
+    chain = label_chain(norm, "t2", 0, before)
+    if len(chain) < 2:
+        return -1
+    first = chain[0].start
+    lo = max(0, first - ANCHOR_REACH)
+    sections = list(_T2_FIRST_SECTION.finditer(norm, lo, first))
+    if sections:
+        return sections[-1].start()
+    for m in _T2_HEADER.finditer(norm, lo, first):
+        if not _digit_outside_brackets(norm, m.end(), first):
+            return m.start()
+    return -1
+
+
+def rows_from(norm: str, table: str, start: int, end: int) -> int:
+    """Where 表二/表三's rows begin in norm[start:end]: at the first label of the best run of labels in form
+    order (labels before it are header notes or prose, 本年新收 + 上年结转 = …)."""
+    chain = label_chain(norm, table, start, end)
+    if len(chain) < 2:
+        return start
+    return _label_start(norm, chain[0], start)
 
 
 def _find_t3(norm: str) -> int:
@@ -283,7 +360,7 @@ def read_labelled_table(
     """Read 表二 or 表三 in norm[span]: rows located by their labels, cells read after each label."""
     book = formbook()
     start, end = span
-    hits = find_labels(norm, table, start, end)
+    hits = find_labels(norm, table, rows_from(norm, table, start, end), end)
     found = {h.row for h in hits if h.row}
     if table == "t2":
         variant = variant_hint or t2_variant(norm, start, end, book)
