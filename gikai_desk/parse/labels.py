@@ -164,7 +164,9 @@ def _targets(table: str) -> dict[str, _Target]:
                 number, body = _ordinal_number(fold(label))
                 ordinal = ordinal if number is None else number
                 bodies.add(_key(body))
-                short = re.sub(r"\([^()]*\)$", "", fold(body))  # (区分处理的，只计这一情形…) is often left out
+                short = re.sub(
+                    r"\([^()]*\)$", "", fold(body)
+                )  # (区分处理的，只计这一情形…) is often left out
                 bodies.add(_key(short))
         bodies |= {_key(_ordinal_number(fold(f))[1]) for f in d.match if len(_key(f)) >= 4}
         out[row] = _Target(ordinal, tuple(sorted(b for b in bodies if b)))
@@ -175,7 +177,14 @@ def _targets(table: str) -> dict[str, _Target]:
 def _form_words() -> frozenset[str]:
     """Keys of every form text that is not a row label: group labels, column names, section labels,
     headings, header words. A piece equal to one of these is explained."""
-    words: set[str] = {"信息内容", "申请人情况", "法人或其他组织", "法人或其它组织", "行政诉讼", "本列数据的勾稽关系为"}
+    words: set[str] = {
+        "信息内容",
+        "申请人情况",
+        "法人或其他组织",
+        "法人或其它组织",
+        "行政诉讼",
+        "本列数据的勾稽关系为",
+    }
     book = formbook()
     for table in book.tables.values():
         words.add(_key(table.title))

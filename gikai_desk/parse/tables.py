@@ -9,7 +9,16 @@ from itertools import pairwise
 from unicodedata import east_asian_width
 
 from gikai_desk.forms import FormBook, formbook
-from gikai_desk.parse.labels import RawHit, label_chain, row_of, row_pattern
+from gikai_desk.parse.labels import (
+    FUZZY_REACH,
+    RawHit,
+    explained_gap,
+    fuzzy_labels,
+    label_chain,
+    row_of,
+    row_order,
+    row_pattern,
+)
 from gikai_desk.parse.normalize import fragment_pattern
 from gikai_desk.parse.rows import FLAG_NARROW_ROW, CellRead, RowRead, fit, flag_row, read_row, select_values
 from gikai_desk.parse.tokens import (
@@ -89,6 +98,8 @@ class TableRead:
     rows: dict[str, RowRead] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
     extra_rows: list[str] = field(default_factory=list)
+    absent: list[str] = field(default_factory=list)
+    """Rows the document leaves out between rows read in form order: read blank, sure, with a note."""
 
 
 @dataclass
@@ -239,8 +250,10 @@ def _t3_by_labels(norm: str) -> int:
     header = -1
     for m in _T3_HEADER.finditer(norm, lo, first.start):
         near = _T3_HEADER_NEXT.search(norm, max(lo, m.start() - 400), m.end() + 400)
-        if near is not None and near.start() < first.start and not _digit_outside_brackets(
-            norm, m.end(), first.start
+        if (
+            near is not None
+            and near.start() < first.start
+            and not _digit_outside_brackets(norm, m.end(), first.start)
         ):
             header = m.start()
             break
@@ -362,8 +375,11 @@ def read_labelled_table(
     start, end = span
     hits = find_labels(norm, table, rows_from(norm, table, start, end), end)
     found = {h.row for h in hits if h.row}
+    t2_form = variant_hint or t2_variant(norm, start, end, book) if table == "t2" else ""
+    hits, ambiguous = _add_fuzzy_labels(norm, table, hits, start, end, _rows_sought(table, t2_form, found))
+    found = {h.row for h in hits if h.row}
     if table == "t2":
-        variant = variant_hint or t2_variant(norm, start, end, book)
+        variant = t2_form
     else:
         variants = book.table(table).variants
         newer = set(variants["2021"].rows) - set(variants["2019"].rows)  # the (六) sub-rows
@@ -398,7 +414,12 @@ def read_labelled_table(
         result.rows[hit.row] = read_row(norm, hit.end, stop, count, pipes, prefer_leading, sum_groups)
         if table == "t3" and grid:
             widths[hit.row] = _grid_width(norm, hit.start, result.rows[hit.row], pipes)
+    for row in ambiguous:
+        if row in result.rows:
+            flag_row(result.rows[row], FLAG_FUZZY_AMBIGUOUS)
     result.missing = [row for row in columns_of if row not in result.rows]
+    if result.missing:
+        _read_absent_rows_blank(norm, result, hits, columns_of)
     _flag_narrow_rows(result, widths)
     for row, read in result.rows.items() if _may_hold_change_words(norm, start, end) else ():
         columns = columns_of[row]
@@ -410,6 +431,106 @@ def read_labelled_table(
     if table == "t2" and grid:
         _flag_rows_narrower_than_their_header(norm, result, hits, pipes)
     return result
+
+
+FLAG_ABSENT_ROW = "文档中没有该行（前后各行齐全、之间没有其他文字），按空白读取，请核对"
+FLAG_FUZZY_AMBIGUOUS = "行标签与标准表不完全一致，且可能属于另一行，无法确定该行"
+
+
+def _rows_sought(table: str, t2_form: str, found: set[str]) -> list[str]:
+    """Rows (in form order) the fuzzy pass looks for: the 表二 variant's rows; 表三's rows, with the 2019
+    (六)其他处理 row or the 2021 (六) sub-rows left out when the other is found."""
+    book = formbook()
+    if table == "t2":
+        return [row for section in book.table(table).variants[t2_form].layout() for row in section.rows]
+    variants = book.table(table).variants
+    newer = set(variants["2021"].rows) - set(variants["2019"].rows)
+    older = set(variants["2019"].rows) - set(variants["2021"].rows)
+    skip = newer if found & older else older if found & newer else set()
+    return [row for row in row_order(table) if row not in skip]
+
+
+def _add_fuzzy_labels(
+    norm: str, table: str, hits: list[LabelHit], start: int, end: int, sought: list[str]
+) -> tuple[list[LabelHit], set[str]]:
+    """Labels the exact pass missed, sought by rapidfuzz between the found neighbours in form order (a
+    missing row's label can only stand there). Returns every hit in text order and the rows whose fuzzy
+    label another row could claim as well."""
+    found = {h.row: h for h in hits if h.row}
+    missing = [row for row in sought if row not in found]
+    if not missing:
+        return hits, set()
+    order = row_order(table)
+    # Neighbours: the found hits that run in form order (a stray out-of-order hit is no neighbour).
+    chain: list[LabelHit] = []
+    for hit in hits:
+        if hit.row and (not chain or order[hit.row] > order[chain[-1].row]):
+            chain.append(hit)
+    gaps: dict[tuple[int, int], list[str]] = {}
+    for row in missing:
+        index = order[row]
+        prev = next((h for h in reversed(chain) if order[h.row] < index), None)
+        after = next((h for h in chain if order[h.row] > index), None)
+        gap_start = (
+            prev.end if prev is not None else max(start, (after.start if after else end) - FUZZY_REACH)
+        )
+        gap_end = after.start if after is not None else end
+        gaps.setdefault((gap_start, gap_end), []).append(row)
+    added: list[LabelHit] = []
+    ambiguous: set[str] = set()
+    for (gap_start, gap_end), rows in gaps.items():
+        for fh in fuzzy_labels(norm, table, rows, gap_start, gap_end):
+            added.append(LabelHit(fh.row, fh.start, fh.end, fh.start))
+            if fh.ambiguous:
+                ambiguous.add(fh.row)
+    if not added:
+        return hits, set()
+    return sorted(hits + added, key=lambda h: h.start), ambiguous
+
+
+def _read_absent_rows_blank(
+    norm: str, result: TableRead, hits: list[LabelHit], columns_of: dict[str, tuple[str, ...]]
+) -> None:
+    """A row the document leaves out (a department with no 规章 row): read blank, with a note, when its
+    neighbours in form order were read cleanly and nothing but form words stands between them (marked for
+    review with its own reason, not as a row not found)."""
+    position = {h.row: h for h in hits if h.row in result.rows}
+    rows = list(columns_of)
+    for row in list(result.missing):
+        i = rows.index(row)
+        prev = next((r for r in reversed(rows[:i]) if r in position), None)
+        after = next((r for r in rows[i + 1 :] if r in position), None)
+        if prev is None and after is None:
+            continue
+        gap_end = position[after].start if after is not None else result.end
+        if prev is None:
+            gap_start = result.start
+        else:
+            read = result.rows[prev]
+            hit = position[prev]
+            if (
+                hit.start > gap_end
+                or read.blob is not None
+                or read.problem
+                or not all(c.sure for c in read.cells)
+            ):
+                continue
+            if len(read.cells) != len(columns_of[prev]):
+                continue
+            gap_start = max([hit.end, *(c.end for c in read.cells if c.start >= 0)])
+        if after is not None and any(
+            h.row in rows[i + 1 :] and h.start < gap_end and h.start >= gap_start for h in hits if h.row
+        ):
+            continue
+        if not explained_gap(norm, gap_start, gap_end):
+            continue
+        # Blank, but not sure: a document that leaves the row out and a reader that lost the row's line
+        # (label and values) cannot be told apart, and a lost row's values are not known.
+        result.rows[row] = RowRead(
+            cells=[CellRead(None, sure=False, flag=FLAG_ABSENT_ROW) for _ in columns_of[row]]
+        )
+        result.missing.remove(row)
+        result.absent.append(row)
 
 
 def _may_hold_change_words(norm: str, start: int, end: int) -> bool:
