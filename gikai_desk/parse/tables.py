@@ -638,7 +638,10 @@ def t3_column_order(
             return STANDARD_ORDER if printed == sorted(printed) else ColumnOrder(positions=tuple(printed))
         if all(names == sorted(names) for names in line_of.values()):
             return STANDARD_ORDER
-        return UNKNOWN_ORDER
+        if len(line_of) > 1 or max(cell_of.values()) - min(cell_of.values()) < 2 * width:
+            return UNKNOWN_ORDER
+        # Names spread over more cells than one header row holds: the header's rows printed on one line
+        # (a whole Markdown page on one line), so only the reading order is known; see below.
     lines = {masked.rfind("\n", 0, pos) for _, pos in found}
     if len(lines) > 1 and len(lines) < len(found):
         # A header laid out over several lines with names side by side (w3m, pdftotext -layout): a name's
