@@ -129,8 +129,9 @@ _CN_NUM = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
 _ORDINAL = re.compile(
     r"^[ ]*(?:\(?[ ]*(?P<cn>[一二三四五六七八九十])[ ]*(?:\)|[、.,])|\(?(?P<ar>\d{1,2})[ ]*(?:\)|[.、,]))[ ]*"
 )
-_PIECE = re.compile(r"(?:\d{1,2}[ ]*[.、,][ ]*)?[^\d\t|\n ]+(?:[ ]?[^\d\t|\n ]+)*")
-"""A run of text that may be (part of) a label: no digits, cells or wide gaps, an ordinal allowed in front."""
+_PIECE = re.compile(r"(?:\d{1,2}[ ]*[.、,][ ]*)?[^\d\t|\n ]+")
+"""A run of text that may be (part of) a label: no digits, cells or spaces, an ordinal allowed in front
+(`pieces` joins runs parted by whitespace only)."""
 _STRIP = re.compile(r"[\s\"'()（）、.,，:：;；“”/]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 

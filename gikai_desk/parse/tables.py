@@ -446,7 +446,7 @@ def _rows_sought(table: str, t2_form: str, found: set[str]) -> list[str]:
     variants = book.table(table).variants
     newer = set(variants["2021"].rows) - set(variants["2019"].rows)
     older = set(variants["2019"].rows) - set(variants["2021"].rows)
-    skip = newer if found & older else older if found & newer else set()
+    skip = older if found & newer else newer if found & older else set()
     return [row for row in row_order(table) if row not in skip]
 
 
