@@ -284,13 +284,15 @@ def _t2_by_labels(norm: str, before: int) -> int:
     """表二's start from its best run of row labels in form order before 表三: its last 第二十条第（一）项 or first
     column header before the run (prose may cite them earlier). -1 without such an anchor."""
     chain = label_chain(norm, "t2", 0, before)
-    if len(chain) < 2:
+    if not chain:
         return -1
     first = chain[0].start
     lo = max(0, first - ANCHOR_REACH)
     sections = list(_T2_FIRST_SECTION.finditer(norm, lo, first))
     if sections:
         return sections[-1].start()
+    if len(chain) < 2:
+        return -1  # one label and no 第二十条 anchor: not enough to call it a table
     for m in _T2_HEADER.finditer(norm, lo, first):
         if not _digit_outside_brackets(norm, m.end(), first):
             return m.start()
