@@ -344,3 +344,61 @@ def test_randomly_damaged_labels_are_read_right_or_flagged(layout: str) -> None:
             cells = report.cells  # a table too damaged to find is missing, not wrong
             wrong = [k for k, v in values.items() if k in cells and k not in flags and cells[k].value != v]
             assert wrong == [], (seed, number)
+
+
+# --------------------------------------------------------------------------------------------------------
+# A Markdown report on one line: `| |` between two rows looks like an empty cell
+
+
+def _markdown_one_line(rows: list[tuple[str, Row]]) -> str:
+    lines = [cells[0] if tag == "heading" else "| " + " | ".join(cells) + " |" for tag, cells in rows]
+    return re.sub(r"\s+", " ", "\n".join([TITLE, *lines, *CLOSING]))
+
+
+def test_markdown_report_on_one_line_places_t4_by_its_group_totals() -> None:
+    forms = FORMS[0]
+    values = _values(forms, 14)
+    t4 = formbook().table("t4").variants["2019"]
+    for group in t4.rows:  # blanks first: the row boundary `| |` before them could pass for one more
+        values.update({f"t4.{group}.{c}": None for c in t4.columns})
+    values.update({"t4.review.corrected": 1, "t4.review.total": 1, "t4.after_review.pending": 2})
+    values["t4.after_review.total"] = 2
+    text = _markdown_one_line(table_rows(forms, values))
+    assert_reads(parse_document(SourceDocument(path="one.md", kind="text", text=text)), values)
+
+
+def test_markdown_report_on_one_line_flags_t4_when_its_totals_cannot_place_it() -> None:
+    forms = FORMS[0]
+    values = _values(forms, 15)
+    t4 = formbook().table("t4").variants["2019"]
+    for group in t4.rows:
+        values.update({f"t4.{group}.{c}": None for c in t4.columns})
+    values.update({"t4.review.corrected": 1, "t4.review.total": 5})  # the report's own sum error
+    text = _markdown_one_line(table_rows(forms, values))
+    report = parse_document(SourceDocument(path="one.md", kind="text", text=text))
+    flags = report.flags()
+    t4_keys = {k for k in values if k.startswith("t4.")}
+    assert set(flags) == t4_keys
+    assert {k: c.value for k, c in report.cells.items() if k not in t4_keys} == {
+        k: v for k, v in values.items() if k not in t4_keys
+    }
+
+
+def test_tab_header_on_its_own_line_with_total_second_and_a_name_unreadable_is_still_flagged() -> None:
+    # Reading order decides only when header and rows share one line; a header line of its own that prints
+    # 总计 second (one name unreadable, so its cells cannot be mapped) is real evidence of another order.
+    forms = FORMS[0]
+    values = _values(forms, 16)
+    order = ["natural", "total", *(c for c in COLUMNS if c not in ("natural", "total"))]
+    names = {c: T3.columns[c].label for c in COLUMNS} | {"research": "科研"}
+    lines = tabbed(table_rows(forms, values))
+    start = lines.index("三、收到和处理政府信息公开申请情况")
+    end = lines.index("四、政府信息公开行政复议、行政诉讼情况")
+    body = [
+        "\t".join([T3.rows[r].label, *(str(values[f"t3.{r}.{c}"]) for c in order)])
+        for r in T3.variants["2019"].rows
+    ]
+    lines[start + 1 : end] = ["\t".join(["", *(names[c] for c in order)]), *body]
+    report = parse_document(_doc(lines))
+    for key in (k for k in values if k.startswith("t3.")):
+        assert report.cells[key].flag == FLAG_COLUMN_ORDER, key

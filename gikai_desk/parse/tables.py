@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import pairwise
@@ -640,10 +641,10 @@ def t3_column_order(
             return STANDARD_ORDER if printed == sorted(printed) else ColumnOrder(positions=tuple(printed))
         if all(names == sorted(names) for names in line_of.values()):
             return STANDARD_ORDER
-        if len(line_of) > 1 or max(cell_of.values()) - min(cell_of.values()) < 2 * width:
+        if masked.rfind("\n") > min(pos for _, pos in found):
             return UNKNOWN_ORDER
-        # Names spread over more cells than one header row holds: the header's rows printed on one line
-        # (a whole Markdown page on one line), so only the reading order is known; see below.
+        # Header and first row on one line (a whole Markdown page on one line): the header's rows cannot be
+        # told apart, so a name's cell index says nothing; only the reading order is known (see below).
     lines = {masked.rfind("\n", 0, pos) for _, pos in found}
     if len(lines) > 1 and len(lines) < len(found):
         # A header laid out over several lines with names side by side (w3m, pdftotext -layout): a name's
@@ -801,7 +802,14 @@ def _read_t4(norm: str, span: tuple[int, int], pipes: PipeStyle, count: int, gro
             return transposed
     inline = INLINE_RUN.match(norm, values_from, end)
     if inline is not None and inline.group().strip():
-        return read_row(norm, values_from, end, count, pipes, False, groups)
+        return _one_line_padding(
+            norm,
+            values_from,
+            end,
+            pipes,
+            groups,
+            lambda leading: read_row(norm, values_from, end, count, pipes, leading, groups),
+        )
     mid_end = end < len(norm) and end > values_from and norm[end - 1] != "\n"
     tokens = tokenize(norm, values_from, end, pipes, True, mid_end)
     if tokens and not any(t.kind is Kind.NUMBER and t.line == 0 for t in tokens):
@@ -815,7 +823,46 @@ def _read_t4(norm: str, span: tuple[int, int], pipes: PipeStyle, count: int, gro
         ):
             j -= 1
         tokens = tokens[j:]
-    return fit(select_values(tokens), count, False, groups)
+    values = select_values(tokens)
+    return _one_line_padding(
+        norm, values_from, end, pipes, groups, lambda leading: fit(values, count, leading, groups)
+    )
+
+
+FLAG_ONE_LINE_PADDING = "表格各行印在同一行，行界与空白单元格无法区分，无法确定各值所在列"
+
+
+def _one_line_padding(
+    norm: str, start: int, end: int, pipes: PipeStyle, groups: int, read: Callable[[bool], RowRead]
+) -> RowRead:
+    """表四's run, read dropping surplus empty cells at the end. Markdown rows printed on one line: the `| |`
+    between two rows looks like an empty cell, so the surplus may sit at the start instead; when the two
+    readings differ, the one whose group totals hold is taken, else every cell is flagged."""
+    trailing = read(False)
+    if not trailing.dropped or pipes is not PipeStyle.MARKDOWN or norm.find("\n", start, end) >= 0:
+        return trailing
+    leading = read(True)
+    values = [c.value for c in trailing.cells]
+    if [c.value for c in leading.cells] == values:
+        return trailing
+    holds = [r for r in (trailing, leading) if _group_totals_hold(r, groups)]
+    if len(holds) == 1:
+        return holds[0]
+    flag_row(trailing, FLAG_ONE_LINE_PADDING)
+    return trailing
+
+
+def _group_totals_hold(read: RowRead, groups: int) -> bool:
+    """Each group's last cell is the sum of the others (blanks as 0), every cell read."""
+    cells = read.cells
+    if groups <= 0 or not cells or len(cells) % groups or not all(c.sure for c in cells):
+        return False
+    size = len(cells) // groups
+    for g in range(groups):
+        part = [c.value or 0 for c in cells[g * size : (g + 1) * size]]
+        if sum(part[:-1]) != part[-1]:
+            return False
+    return True
 
 
 _EMPTY_GRID_CELL = re.compile(r"\t[ ]*(?=[\t\n])|\|[ ]*\||\n[ ]*\|[ |]*\n")
