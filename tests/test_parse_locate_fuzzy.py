@@ -402,3 +402,15 @@ def test_tab_header_on_its_own_line_with_total_second_and_a_name_unreadable_is_s
     report = parse_document(_doc(lines))
     for key in (k for k in values if k.startswith("t3.")):
         assert report.cells[key].flag == FLAG_COLUMN_ORDER, key
+
+
+@pytest.mark.parametrize("layout", list(LAYOUTS))
+def test_prose_between_the_t3_heading_and_its_header_stays_prose(layout: str) -> None:
+    forms = FORMS[0]
+    values = _values(forms, 17)
+    lines = LAYOUTS[layout](table_rows(forms, values))
+    at = next(i for i, line in enumerate(lines) if "三、收到和处理政府信息公开申请情况" in line)
+    lines[at + 1 : at + 1] = ["", *_prose(values)[:1], ""]
+    report = parse_document(_doc(lines))
+    assert_reads(report, values)
+    assert any(f.value == values["t3.new.total"] for f in report.narrative)

@@ -123,6 +123,9 @@ FUZZY_ACCEPT = 72.0
 FUZZY_CLOSE = 8.0
 """Another row scoring within this of the best makes the piece ambiguous (flagged)."""
 FUZZY_REACH = 400
+FUZZY_GAP_PER_ROW = 1200
+"""Longest stretch of text per missing row (plus one for the row before) the fuzzy pass searches."""
+MAX_PIECES = 300
 """How far before the first found label (or after the last) a missing first (last) row's label is sought."""
 
 _CN_NUM = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
@@ -278,21 +281,22 @@ class FuzzyHit:
 def fuzzy_labels(norm: str, table: str, rows: list[str], start: int, end: int) -> list[FuzzyHit]:
     """Labels of the missing `rows` (in form order) in norm[start:end], in order: the best monotone
     assignment of text pieces to rows, each pair scoring at least FUZZY_ACCEPT."""
-    if not rows or end <= start:
-        return []
-    cands = pieces(norm, start, end)
+    if not rows or end <= start or end - start > FUZZY_GAP_PER_ROW * (len(rows) + 1):
+        return []  # a stretch far longer than the missing rows could fill is not table text
+    cands = pieces(norm, start, end)[:MAX_PIECES]
     if not cands:
         return []
+    cands.sort(key=lambda c: (c.start, c.end))
     scores = [[similarity(c.text, table, row) for c in cands] for row in rows]
-    order = sorted(range(len(cands)), key=lambda k: (cands[k].start, cands[k].end))
+    likely = [[k for k in range(len(cands)) if scores[i][k] >= FUZZY_ACCEPT] for i in range(len(rows))]
 
     @cache
     def best(i: int, pos: int) -> tuple[float, tuple[tuple[int, int], ...]]:
         if i == len(rows):
             return 0.0, ()
         top = best(i + 1, pos)
-        for k in order:
-            if cands[k].start < pos or scores[i][k] < FUZZY_ACCEPT:
+        for k in likely[i]:
+            if cands[k].start < pos:
                 continue
             value, picks = best(i + 1, cands[k].end)
             if value + scores[i][k] > top[0]:

@@ -261,7 +261,7 @@ def _t3_by_labels(norm: str) -> int:
     if header >= 0:
         return _line_start(norm, header) if norm.rfind("\n", 0, header) >= header - 200 else header
     headings = list(_T3_HEADING.finditer(norm, lo, first.start))
-    if headings:
+    if headings and not _digit_outside_brackets(norm, headings[-1].end(), first.start):
         return headings[-1].start()
     starts_like_table = len(chain) >= 3 or (chain[0].row == "new" and chain[1].row == "carried_in")
     return _label_start(norm, first, lo) if starts_like_table else -1
