@@ -158,6 +158,19 @@ class _Target:
 
 
 @cache
+def _column_words() -> frozenset[str]:
+    return frozenset(
+        _key(f) for t in formbook().tables.values() for c in t.columns.values() for f in (c.label, *c.match)
+    )
+
+
+@cache
+def row_bodies(table: str) -> frozenset[str]:
+    """Every label body a row of `table` may be printed with (a piece equal to one is never a form word)."""
+    return frozenset(b for target in _targets(table).values() for b in target.bodies)
+
+
+@cache
 def _targets(table: str) -> dict[str, _Target]:
     out: dict[str, _Target] = {}
     for row, d in formbook().table(table).rows.items():
@@ -172,7 +185,11 @@ def _targets(table: str) -> dict[str, _Target]:
                     r"\([^()]*\)$", "", fold(body)
                 )  # (区分处理的，只计这一情形…) is often left out
                 bodies.add(_key(short))
-        bodies |= {_key(_ordinal_number(fold(f))[1]) for f in d.match if len(_key(f)) >= 4}
+        # Fragments' words too ((七)合计 → 合计), unless they are a column name (其他, 总计) not the row's own.
+        for fragment in d.match:
+            body = _key(_ordinal_number(fold(fragment))[1])
+            if len(body) >= 2 and (body in bodies or body not in _column_words()):
+                bodies.add(body)
         out[row] = _Target(ordinal, tuple(sorted(b for b in bodies if b)))
     return out
 
@@ -231,11 +248,12 @@ class Piece:
     text: str
 
 
-def pieces(norm: str, start: int, end: int) -> list[Piece]:
+def pieces(norm: str, start: int, end: int, table: str = "") -> list[Piece]:
     """Candidate label texts in norm[start:end]: runs of text, and up to three runs joined when only
-    whitespace parts them (a label wrapped over lines or spaced out); form words are left out."""
+    whitespace parts them (a label wrapped over lines or spaced out); form words are left out unless a row of `table` is printed so (总计, 其他)."""
     runs = [Piece(m.start(), m.end(), m.group()) for m in _PIECE.finditer(norm, start, end)]
-    runs = [r for r in runs if not is_form_word(r.text)]
+    bodies = row_bodies(table) if table else frozenset()
+    runs = [r for r in runs if not is_form_word(r.text) or _key(_ordinal_number(fold(r.text))[1]) in bodies]
     out = list(runs)
     for i in range(len(runs)):
         joined = runs[i]
@@ -283,7 +301,7 @@ def fuzzy_labels(norm: str, table: str, rows: list[str], start: int, end: int) -
     assignment of text pieces to rows, each pair scoring at least FUZZY_ACCEPT."""
     if not rows or end <= start or end - start > FUZZY_GAP_PER_ROW * (len(rows) + 1):
         return []  # a stretch far longer than the missing rows could fill is not table text
-    cands = pieces(norm, start, end)[:MAX_PIECES]
+    cands = pieces(norm, start, end, table)[:MAX_PIECES]
     if not cands:
         return []
     cands.sort(key=lambda c: (c.start, c.end))

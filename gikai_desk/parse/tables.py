@@ -230,11 +230,16 @@ def _line_start(norm: str, pos: int) -> int:
 _BRACKETED_TEXT = re.compile(r"\([^()\n]{0,200}\)")
 
 
-def _digit_outside_brackets(norm: str, start: int, end: int) -> bool:
-    """Whether norm[start:end] holds a digit outside bracketed notes (prose counts; a header holds none)."""
-    if not _DIGIT.search(norm, start, end):
+_PROSE_FIGURE = re.compile(r"\d[ ]*(?:件|个|项|人次|家|次|%|余|多)")
+"""A figure as prose writes it (申请5件, 占80%): a header or a row of cells holds none."""
+
+
+def _prose_between(norm: str, start: int, end: int) -> bool:
+    """Whether norm[start:end] holds a prose figure outside bracketed notes (text between a table's header
+    and its first found label holds at most a damaged first row's values)."""
+    if not _PROSE_FIGURE.search(norm, start, end):
         return False
-    return _DIGIT.search(_BRACKETED_TEXT.sub("", norm[start:end])) is not None
+    return _PROSE_FIGURE.search(_BRACKETED_TEXT.sub("", norm[start:end])) is not None
 
 
 def _t3_by_labels(norm: str) -> int:
@@ -251,17 +256,13 @@ def _t3_by_labels(norm: str) -> int:
     header = -1
     for m in _T3_HEADER.finditer(norm, lo, first.start):
         near = _T3_HEADER_NEXT.search(norm, max(lo, m.start() - 400), m.end() + 400)
-        if (
-            near is not None
-            and near.start() < first.start
-            and not _digit_outside_brackets(norm, m.end(), first.start)
-        ):
+        if near is not None and near.start() < first.start and not _prose_between(norm, m.end(), first.start):
             header = m.start()
             break
     if header >= 0:
         return _line_start(norm, header) if norm.rfind("\n", 0, header) >= header - 200 else header
     headings = list(_T3_HEADING.finditer(norm, lo, first.start))
-    if headings and not _digit_outside_brackets(norm, headings[-1].end(), first.start):
+    if headings and not _prose_between(norm, headings[-1].end(), first.start):
         return headings[-1].start()
     starts_like_table = len(chain) >= 3 or (chain[0].row == "new" and chain[1].row == "carried_in")
     return _label_start(norm, first, lo) if starts_like_table else -1
@@ -295,7 +296,7 @@ def _t2_by_labels(norm: str, before: int) -> int:
     if len(chain) < 2:
         return -1  # one label and no 第二十条 anchor: not enough to call it a table
     for m in _T2_HEADER.finditer(norm, lo, first):
-        if not _digit_outside_brackets(norm, m.end(), first):
+        if not _prose_between(norm, m.end(), first):
             return m.start()
     return -1
 
