@@ -14,6 +14,7 @@ build on it here:
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -88,17 +89,22 @@ def best_chain(norm: str, hits: list[RawHit], end: int) -> list[RawHit]:
         weight.append(1.5 if _GRID_OR_DIGIT.search(norm, hit.cell_end, stop) else 1.0)
     score = [0.0] * n
     back = [-1] * n
+    prefix_max = [0.0] * n  # best score among hits 0..j: bounds what stepping further back can give
+    indexes = [h.index for h in hits]
     for i in range(n):
         best = 0.0
         arg = -1
-        index = hits[i].index
-        for j in range(max(0, i - CHAIN_WINDOW), i):
-            if hits[j].index < index:
+        index = indexes[i]
+        for j in range(i - 1, max(-1, i - 1 - CHAIN_WINDOW), -1):
+            if prefix_max[j] - (i - j - 1) <= best:
+                break
+            if indexes[j] < index:
                 s = score[j] - (i - j - 1)
-                if s >= best and s > 0:
+                if s > best:
                     best, arg = s, j
         score[i] = best + weight[i]
         back[i] = arg
+        prefix_max[i] = max(score[i], prefix_max[i - 1]) if i else score[i]
     last = max(range(n), key=lambda i: (score[i], i))
     chain: list[RawHit] = []
     while last >= 0:
@@ -108,11 +114,26 @@ def best_chain(norm: str, hits: list[RawHit], end: int) -> list[RawHit]:
     return chain
 
 
+@lru_cache(maxsize=8)
+def document_hits(norm: str, table: str) -> tuple[RawHit, ...]:
+    """Every exact label hit of `table` in the document, scanned once (locate and the table reader both ask:
+    the same folded string, whose hash Python keeps, so a lookup costs no scan)."""
+    return tuple(raw_hits(norm, table, 0, len(norm)))
+
+
+def hits_between(norm: str, table: str, start: int, end: int) -> list[RawHit]:
+    hits = document_hits(norm, table)
+    return list(hits[bisect_left(hits, start, key=_start_of) : bisect_left(hits, end, key=_start_of)])
+
+
+def _start_of(hit: RawHit) -> int:
+    return hit.start
+
+
 @lru_cache(maxsize=16)
 def label_chain(norm: str, table: str, start: int, end: int) -> tuple[RawHit, ...]:
-    """The best run of `table`'s row labels in form order within norm[start:end] (cached: locate and the
-    table reader both ask)."""
-    return tuple(best_chain(norm, raw_hits(norm, table, start, end), end))
+    """The best run of `table`'s row labels in form order within norm[start:end]."""
+    return tuple(best_chain(norm, hits_between(norm, table, start, end), end))
 
 
 # --------------------------------------------------------------------------------------------------------

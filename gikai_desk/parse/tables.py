@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from itertools import pairwise
 from unicodedata import east_asian_width
 
@@ -15,6 +15,7 @@ from gikai_desk.parse.labels import (
     RawHit,
     explained_gap,
     fuzzy_labels,
+    hits_between,
     label_chain,
     row_of,
     row_order,
@@ -152,14 +153,13 @@ def find_labels(norm: str, table: str, start: int, end: int) -> list[LabelHit]:
     ordinals = _ordinals(table)
     hits: list[LabelHit] = []
     seen: set[str] = set()
-    pattern, owner = _row_pattern(table)
-    for m in pattern.finditer(norm, start, end):
-        row = _row_of(m, owner)
-        if not row:
+    for m in hits_between(norm, table, start, end):  # the document's hits, scanned once (labels.py)
+        row = m.row
+        if m.end > end:
             continue
-        if hits and hits[-1].row == row and m.start() < hits[-1].end:
+        if hits and hits[-1].row == row and m.start < hits[-1].end:
             continue  # a second fragment inside the same label (其他法律行政法规 … 禁止公开)
-        s = m.start()
+        s = m.start
         limit = max(start, s - BACK_LIMIT)
         while s > limit:
             ch = norm[s - 1]
@@ -167,15 +167,15 @@ def find_labels(norm: str, table: str, start: int, end: int) -> list[LabelHit]:
                 break
             s -= 1
         ordinal = ordinals.get(row)
-        if ordinal and norm.startswith(ordinal, s - len(ordinal)) and s < m.start() and norm[s] in ".、,":
+        if ordinal and norm.startswith(ordinal, s - len(ordinal)) and s < m.start and norm[s] in ".、,":
             s -= len(ordinal)
-        suffix = _LABEL_SUFFIX.match(norm, m.end(), end)
-        stop = suffix.end() if suffix else m.end()
+        suffix = _LABEL_SUFFIX.match(norm, m.end, end)
+        stop = suffix.end() if suffix else m.end
         if row in seen:
-            hits.append(LabelHit("", s, stop, m.start()))  # a repeated label: a boundary, not a row
+            hits.append(LabelHit("", s, stop, m.start))  # a repeated label: a boundary, not a row
             continue
         seen.add(row)
-        hits.append(LabelHit(row, s, stop, m.start()))
+        hits.append(LabelHit(row, s, stop, m.start))
     for i in range(len(hits) - 1):
         if hits[i].end > hits[i + 1].start:
             hits[i].end = max(hits[i + 1].start, hits[i].fragment_start)
@@ -246,11 +246,12 @@ def _t3_by_labels(norm: str) -> int:
     """表三's start from its best run of row labels in form order: the header (自然人 … 商业企业) just before
     the run, else the table's heading, else the first label. -1 when the run is too weak to be a table."""
     chain = label_chain(norm, "t3", 0, len(norm))
+    _located_chains(norm)["t3"] = chain
     if len(chain) < 2:
         return -1
     first = chain[0]
     lo = max(0, first.start - 1500)
-    last_t2 = [h for h in label_chain(norm, "t2", lo, first.start) if h.start < first.start]
+    last_t2 = hits_between(norm, "t2", lo, first.start)
     if last_t2:
         lo = max(lo, last_t2[-1].cell_end)
     header = -1
@@ -286,6 +287,7 @@ def _t2_by_labels(norm: str, before: int) -> int:
     """表二's start from its best run of row labels in form order before 表三: its last 第二十条第（一）项 or first
     column header before the run (prose may cite them earlier). -1 without such an anchor."""
     chain = label_chain(norm, "t2", 0, before)
+    _located_chains(norm)["t2"] = chain
     if not chain:
         return -1
     first = chain[0].start
@@ -304,10 +306,19 @@ def _t2_by_labels(norm: str, before: int) -> int:
 def rows_from(norm: str, table: str, start: int, end: int) -> int:
     """Where 表二/表三's rows begin in norm[start:end]: at the first label of the best run of labels in form
     order (labels before it are header notes or prose, 本年新收 + 上年结转 = …)."""
-    chain = label_chain(norm, table, start, end)
+    chain = _located_chains(norm).get(table)  # the run locate found, when it lies in this span
+    if not chain or not start <= chain[0].start < end:
+        chain = label_chain(norm, table, start, end)
     if len(chain) < 2:
         return start
     return _label_start(norm, chain[0], start)
+
+
+@lru_cache(maxsize=8)
+def _located_chains(norm: str) -> dict[str, tuple[RawHit, ...]]:
+    """The runs of labels `locate` based 表二/表三 on, filled by locate, read by rows_from (same folded string:
+    its hash is kept, so the lookup costs no scan)."""
+    return {}
 
 
 def _find_t3(norm: str) -> int:
