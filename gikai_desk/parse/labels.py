@@ -83,6 +83,8 @@ def best_chain(norm: str, hits: list[RawHit], end: int) -> list[RawHit]:
     n = len(hits)
     if n == 0:
         return []
+    if all(a.index < b.index for a, b in zip(hits, hits[1:], strict=False)):
+        return list(hits)  # already in form order (no prose naming the words, no repeated label)
     weight = []
     for i, hit in enumerate(hits):
         stop = hits[i + 1].start if i + 1 < n else min(end, hit.cell_end + 200)
@@ -119,6 +121,13 @@ def document_hits(norm: str, table: str) -> tuple[RawHit, ...]:
     """Every exact label hit of `table` in the document, scanned once (locate and the table reader both ask:
     the same folded string, whose hash Python keeps, so a lookup costs no scan)."""
     return tuple(raw_hits(norm, table, 0, len(norm)))
+
+
+def forget_documents() -> None:
+    """Drop the per-document caches (called as a new document is located: they serve one parse, and a
+    repeated parse of the same text must cost what the first did)."""
+    document_hits.cache_clear()
+    label_chain.cache_clear()
 
 
 def hits_between(norm: str, table: str, start: int, end: int) -> list[RawHit]:

@@ -14,6 +14,7 @@ from gikai_desk.parse.labels import (
     FUZZY_REACH,
     RawHit,
     explained_gap,
+    forget_documents,
     fuzzy_labels,
     hits_between,
     label_chain,
@@ -187,6 +188,8 @@ def locate(norm: str) -> Layout:
 
     A table starts where the most of its form's row labels follow in form order (`labels.label_chain`), with
     its header or anchor before them; prose naming the same words before the table does not capture it."""
+    forget_documents()
+    _located_chains.cache_clear()
     t3_start = _t3_by_labels(norm)
     if t3_start < 0:
         t3_start = _find_t3(norm)
