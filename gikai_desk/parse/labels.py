@@ -17,6 +17,7 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from itertools import pairwise
 
 from rapidfuzz import fuzz
 
@@ -83,7 +84,7 @@ def best_chain(norm: str, hits: list[RawHit], end: int) -> list[RawHit]:
     n = len(hits)
     if n == 0:
         return []
-    if all(a.index < b.index for a, b in zip(hits, hits[1:], strict=False)):
+    if all(a.index < b.index for a, b in pairwise(hits)):
         return list(hits)  # already in form order (no prose naming the words, no repeated label)
     weight = []
     for i, hit in enumerate(hits):
