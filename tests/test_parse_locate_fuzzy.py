@@ -416,3 +416,19 @@ def test_prose_between_the_t3_heading_and_its_header_stays_prose(layout: str) ->
     report = parse_document(_doc(lines))
     assert_reads(report, values)
     assert any(f.value == values["t3.new.total"] for f in report.narrative)
+
+
+def test_a_first_row_whose_label_is_lost_but_values_remain_is_not_read_as_left_out() -> None:
+    forms = FORMS[0]
+    values = _values(forms, 18)
+    lines = tabbed(table_rows(forms, values))
+    at = next(i for i, line in enumerate(lines) if line.startswith("一、本年新收"))
+    lines[at] = "\t" + lines[at].split("\t", 1)[1]  # the label cell printed empty, the values kept
+    report = parse_document(_doc(lines))
+    new = {k for k in values if k.startswith("t3.new.")}
+    flags = report.flags()
+    assert new <= set(flags)
+    assert all(flags[k] != FLAG_ABSENT_ROW for k in new)
+    assert {k: c.value for k, c in report.cells.items() if k not in flags} == {
+        k: v for k, v in values.items() if k not in flags
+    }

@@ -540,8 +540,8 @@ def _read_absent_rows_blank(
             h.row in rows[i + 1 :] and h.start < gap_end and h.start >= gap_start for h in hits if h.row
         ):
             continue
-        if not explained_gap(norm, gap_start, gap_end):
-            continue
+        if _DIGIT.search(norm, gap_start, gap_end) or not explained_gap(norm, gap_start, gap_end):
+            continue  # values or text no row explains: the row's label is there but unreadable
         # Blank, but not sure: a document that leaves the row out and a reader that lost the row's line
         # (label and values) cannot be told apart, and a lost row's values are not known.
         result.rows[row] = RowRead(
