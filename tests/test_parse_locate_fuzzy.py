@@ -334,9 +334,16 @@ def _damage(text: str, rng: random.Random) -> str:
     return text
 
 
-@pytest.mark.parametrize("layout", list(COUSIN_LAYOUTS))
+def _one_line(rows: list[tuple[str, Row]]) -> list[str]:
+    return [re.sub(r"\s+", " ", " ".join(tabbed(rows)))]
+
+
+DAMAGE_LAYOUTS = {**COUSIN_LAYOUTS, "one_line": (_one_line, False)}
+
+
+@pytest.mark.parametrize("layout", list(DAMAGE_LAYOUTS))
 def test_randomly_damaged_labels_are_read_right_or_flagged(layout: str) -> None:
-    render, blanks = COUSIN_LAYOUTS[layout]
+    render, blanks = DAMAGE_LAYOUTS[layout]
     for seed in range(4):
         for number, forms in enumerate(FORMS):
             values = random_values(forms, seed, blanks)

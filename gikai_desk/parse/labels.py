@@ -163,9 +163,10 @@ _CN_NUM = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
 _ORDINAL = re.compile(
     r"^[ ]*(?:\(?[ ]*(?P<cn>[一二三四五六七八九十])[ ]*(?:\)|[、.,])|\(?(?P<ar>\d{1,2})[ ]*(?:\)|[.、,]))[ ]*"
 )
-_PIECE = re.compile(r"(?:\d{1,2}[ ]*[.、,][ ]*)?[^\d\t|\n ]+")
-"""A run of text that may be (part of) a label: no digits, cells or spaces, an ordinal allowed in front
-(`pieces` joins runs parted by whitespace only)."""
+_PIECE = re.compile(r"(?:\d{1,2}[.、,])?[^\d\t|\n ]+")
+"""A run of text that may be (part of) a label: no digits, cells or spaces, an Arabic ordinal allowed in
+front (`pieces` joins runs parted by whitespace only, and offers the run without its ordinal as well)."""
+_ARABIC_ORDINAL = re.compile(r"\d{1,2}[.、,]")
 _STRIP = re.compile(r"[\s\"'()（）、.,，:：;；“”/]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -186,6 +187,9 @@ def _key(text: str) -> str:
 class _Target:
     ordinal: int | None
     bodies: tuple[str, ...]
+    arabic: bool = False
+    """The form prints the row's ordinal in Arabic digits (1.属于国家秘密); only then may a piece's leading
+    digits be its ordinal rather than the row before's last value."""
 
 
 @cache
@@ -207,6 +211,7 @@ def _targets(table: str) -> dict[str, _Target]:
     for row, d in formbook().table(table).rows.items():
         bodies: set[str] = set()
         ordinal = None
+        arabic = _ARABIC_ORDINAL.match(fold(d.label)) is not None
         for label in (d.label, d.label_2021):
             if label:
                 number, body = _ordinal_number(fold(label))
@@ -221,7 +226,7 @@ def _targets(table: str) -> dict[str, _Target]:
             body = _key(_ordinal_number(fold(fragment))[1])
             if len(body) >= 2 and (body in bodies or body not in _column_words()):
                 bodies.add(body)
-        out[row] = _Target(ordinal, tuple(sorted(b for b in bodies if b)))
+        out[row] = _Target(ordinal, tuple(sorted(b for b in bodies if b)), arabic)
     return out
 
 
@@ -286,6 +291,10 @@ def pieces(norm: str, start: int, end: int, table: str = "") -> list[Piece]:
     bodies = row_bodies(table) if table else frozenset()
     runs = [r for r in runs if not is_form_word(r.text) or _key(_ordinal_number(fold(r.text))[1]) in bodies]
     out = list(runs)
+    for r in runs:
+        ordinal = _ARABIC_ORDINAL.match(r.text)
+        if ordinal:
+            out.append(Piece(r.start + ordinal.end(), r.end, r.text[ordinal.end() :]))
     for i in range(len(runs)):
         joined = runs[i]
         for j in range(i + 1, min(i + 3, len(runs))):
@@ -301,6 +310,8 @@ def similarity(text: str, table: str, row: str) -> float:
     """How much `text` looks like `row`'s label (0-100): rapidfuzz ratio of the label's body (ordinal,
     brackets, punctuation and spaces removed), plus or minus the printed ordinal's evidence."""
     target = _targets(table)[row]
+    if not target.arabic and _ARABIC_ORDINAL.match(text):
+        return 0.0  # leading digits are the row before's value (`pieces` offers the run without them)
     number, body = _ordinal_number(fold(text))
     key = _key(body)
     if len(_CJK.findall(key)) < 2:
