@@ -439,3 +439,19 @@ def test_a_first_row_whose_label_is_lost_but_values_remain_is_not_read_as_left_o
     assert {k: c.value for k, c in report.cells.items() if k not in flags} == {
         k: v for k, v in values.items() if k not in flags
     }
+
+
+@pytest.mark.parametrize("layout", list(LAYOUTS))
+@pytest.mark.parametrize("forms", [FORMS[0], FORMS[2]], ids=["2019", "2021"])
+def test_prose_with_figures_between_the_t2_heading_and_its_table(layout: str, forms: dict[str, str]) -> None:
+    values = _values(forms, 19)
+    lines = LAYOUTS[layout](table_rows(forms, values))
+    at = next(i for i, line in enumerate(lines) if "二、主动公开政府信息情况" in line)
+    lines[at + 1 : at + 1] = [
+        "",
+        "本年制发规章2件、行政规范性文件5件，办理行政许可事项30件、行政处罚4件、行政强制1件。",
+        "",
+    ]
+    report = parse_document(_doc(lines))
+    assert report.forms == forms
+    assert_reads(report, values)
