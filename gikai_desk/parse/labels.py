@@ -24,6 +24,8 @@ from rapidfuzz import fuzz
 from gikai_desk.forms import formbook
 from gikai_desk.parse.normalize import compile_alternatives, fold, fragment_key
 
+MAX_CHAIN_HITS = 600
+"""More label hits than this (a report has fewer than a hundred per table) is a flood, not a table."""
 CHAIN_WINDOW = 16
 """Hits a run may skip at once (each skipped hit costs one, so longer skips never win)."""
 _LABEL_SUFFIX = re.compile(r"[^\d\t|\n]*")
@@ -61,8 +63,9 @@ class RawHit:
     """End of the label's cell (its text up to a digit, TAB, pipe or line end)."""
 
 
-def raw_hits(norm: str, table: str, start: int, end: int) -> list[RawHit]:
-    """Exact label hits of `table` in norm[start:end], a second fragment inside the same label dropped."""
+def raw_hits(norm: str, table: str, start: int, end: int, limit: int = -1) -> list[RawHit]:
+    """Exact label hits of `table` in norm[start:end], a second fragment inside the same label dropped
+    (at most `limit` + 1 of them when `limit` is set)."""
     pattern, owner = row_pattern(table)
     order = row_order(table)
     hits: list[RawHit] = []
@@ -74,13 +77,15 @@ def raw_hits(norm: str, table: str, start: int, end: int) -> list[RawHit]:
             continue
         suffix = _LABEL_SUFFIX.match(norm, m.end(), end)
         hits.append(RawHit(row, order[row], m.start(), m.end(), suffix.end() if suffix else m.end()))
+        if len(hits) == limit + 1:
+            break
     return hits
 
 
 def best_chain(norm: str, hits: list[RawHit], end: int) -> list[RawHit]:
     """The run of hits in strictly increasing form order that best explains the text: each hit in the run
     counts one (one and a half when values or grid cells follow it), each hit the run steps over costs one.
-    Ties go to the later run (a table follows the prose that announces it)."""
+    Ties go to the earlier run (a report printed twice is read from its first copy)."""
     n = len(hits)
     if n == 0:
         return []
@@ -108,7 +113,7 @@ def best_chain(norm: str, hits: list[RawHit], end: int) -> list[RawHit]:
         score[i] = best + weight[i]
         back[i] = arg
         prefix_max[i] = max(score[i], prefix_max[i - 1]) if i else score[i]
-    last = max(range(n), key=lambda i: (score[i], i))
+    last = max(range(n), key=lambda i: (score[i], -i))
     chain: list[RawHit] = []
     while last >= 0:
         chain.append(hits[last])
@@ -120,8 +125,9 @@ def best_chain(norm: str, hits: list[RawHit], end: int) -> list[RawHit]:
 @lru_cache(maxsize=8)
 def document_hits(norm: str, table: str) -> tuple[RawHit, ...]:
     """Every exact label hit of `table` in the document, scanned once (locate and the table reader both ask:
-    the same folded string, whose hash Python keeps, so a lookup costs no scan)."""
-    return tuple(raw_hits(norm, table, 0, len(norm)))
+    the same folded string, whose hash Python keeps, so a lookup costs no scan). A flood of labels stops the
+    scan after MAX_CHAIN_HITS + 1 hits (hits_between then scans its own stretch)."""
+    return tuple(raw_hits(norm, table, 0, len(norm), MAX_CHAIN_HITS))
 
 
 def forget_documents() -> None:
@@ -131,8 +137,11 @@ def forget_documents() -> None:
     label_chain.cache_clear()
 
 
-def hits_between(norm: str, table: str, start: int, end: int) -> list[RawHit]:
+def hits_between(norm: str, table: str, start: int, end: int, limit: int = -1) -> list[RawHit]:
+    """The document's hits in [start, end) (at most `limit` + 1 when a flood of labels stopped the scan)."""
     hits = document_hits(norm, table)
+    if len(hits) > MAX_CHAIN_HITS and end > hits[-1].start:
+        return raw_hits(norm, table, start, end, limit)  # beyond where a flood of labels stopped the scan
     return list(hits[bisect_left(hits, start, key=_start_of) : bisect_left(hits, end, key=_start_of)])
 
 
@@ -142,8 +151,12 @@ def _start_of(hit: RawHit) -> int:
 
 @lru_cache(maxsize=16)
 def label_chain(norm: str, table: str, start: int, end: int) -> tuple[RawHit, ...]:
-    """The best run of `table`'s row labels in form order within norm[start:end]."""
-    return tuple(best_chain(norm, hits_between(norm, table, start, end), end))
+    """The best run of `table`'s row labels in form order within norm[start:end]; none when there are more
+    hits than any report holds (a flood of labels: the callers fall back to the first anchors)."""
+    hits = hits_between(norm, table, start, end, MAX_CHAIN_HITS)
+    if len(hits) > MAX_CHAIN_HITS:
+        return ()
+    return tuple(best_chain(norm, hits, end))
 
 
 # --------------------------------------------------------------------------------------------------------
