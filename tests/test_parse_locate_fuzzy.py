@@ -455,3 +455,14 @@ def test_prose_with_figures_between_the_t2_heading_and_its_table(layout: str, fo
     report = parse_document(_doc(lines))
     assert report.forms == forms
     assert_reads(report, values)
+
+
+@pytest.mark.parametrize("layout", ["cell_per_line", "one_line"])
+def test_a_value_ending_in_3_before_a_label_that_lost_its_ordinal_is_not_the_3_other_row(layout: str) -> None:
+    # `13` then `.其他法律行政法规禁止公开` (its 2 lost) must not read as the 2021 row 3.其他.
+    forms = FORMS[2]
+    values = _values(forms, 20)
+    values["t3.deny_secret.total"] = 13
+    rows = _relabel(table_rows(forms, values), {"t3.deny_law": ".其他法律行政法规禁止公开"})
+    render = cell_per_line if layout == "cell_per_line" else _one_line
+    assert_reads(parse_document(_doc(render(rows))), values)

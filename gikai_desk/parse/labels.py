@@ -75,11 +75,23 @@ def raw_hits(norm: str, table: str, start: int, end: int, limit: int = -1) -> li
             continue
         if hits and hits[-1].row == row and m.start() < hits[-1].cell_end:
             continue
+        if _split_ordinal(norm, m):
+            continue
         suffix = _LABEL_SUFFIX.match(norm, m.end(), end)
         hits.append(RawHit(row, order[row], m.start(), m.end(), suffix.end() if suffix else m.end()))
         if len(hits) == limit + 1:
             break
     return hits
+
+
+_BROKEN_ORDINAL = re.compile(r"\d[ \t\n\"']")
+
+
+def _split_ordinal(norm: str, m: re.Match[str]) -> bool:
+    """A fragment that starts with its ordinal (3.其他) matched across a value and another label (`13` then a
+    line break or space, then `.其他法律…` whose own ordinal was lost): an ordinal is printed against its dot.
+    (Glued values before it, `00000003.其他`, are fine.)"""
+    return m.group()[:1].isdigit() and _BROKEN_ORDINAL.match(m.group()) is not None
 
 
 def best_chain(norm: str, hits: list[RawHit], end: int) -> list[RawHit]:
