@@ -194,6 +194,8 @@ def _emit_labelled(
         notes.append(name + BEFORE_NOTE)
     if table.displaced:
         notes.append(f"{name}" + DISPLACED_NOTE + "、".join(label(r) for r in table.displaced))
+    if table.absent:
+        notes.append(f"{name}没有以下行（前后各行齐全），按空白读取，已标记待核对：" + "、".join(label(r) for r in table.absent))
     if table.extra_rows:
         labels = "、".join(label(r) for r in table.extra_rows)
         notes.append(f"{name}出现了本样式（{table.variant}）没有的行，未读取：{labels}")

@@ -3,16 +3,29 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from itertools import pairwise
+from unicodedata import east_asian_width
 
 from gikai_desk.forms import FormBook, formbook
 from gikai_desk.parse.aligned import place_by_columns
 from gikai_desk.parse.convention import read_values_before_labels
 from gikai_desk.parse.displaced import read_t4_blocks, spill_displaced_rows
-from gikai_desk.parse.normalize import compile_alternatives, fragment_key, fragment_pattern
+from gikai_desk.parse.labels import (
+    FUZZY_REACH,
+    RawHit,
+    explained_gap,
+    forget_documents,
+    fuzzy_labels,
+    hits_between,
+    label_chain,
+    row_of,
+    row_order,
+    row_pattern,
+)
+from gikai_desk.parse.normalize import fragment_pattern
 from gikai_desk.parse.rows import (
     FLAG_NARROW_ROW,
     SHORT_ROW,
@@ -102,9 +115,11 @@ class TableRead:
     missing: list[str] = field(default_factory=list)
     extra_rows: list[str] = field(default_factory=list)
     displaced: list[str] = field(default_factory=list)
+    """Rows whose values were printed after another row's values (parse/displaced.py)."""
     values_before_labels: bool = False
     """Each row's values stand before its label (parse/convention.py)."""
-    """Rows whose values were printed after another row's values (parse/displaced.py)."""
+    absent: list[str] = field(default_factory=list)
+    """Rows the document leaves out between rows read in form order: read blank, sure, with a note."""
 
 
 @dataclass
@@ -137,18 +152,8 @@ def pipe_style(norm: str, start: int, end: int) -> PipeStyle:
     return PipeStyle.TERMINATED if terminated > markdown else PipeStyle.MARKDOWN
 
 
-@cache
-def _row_pattern(table: str) -> tuple[re.Pattern[str], dict[str, str]]:
-    tdef = formbook().table(table)
-    return compile_alternatives(tuple((row, tuple(d.match)) for row, d in tdef.rows.items()))
-
-
-_cached_fragment_key = lru_cache(maxsize=4096)(fragment_key)
-"""Matched label texts repeat from row to row and document to document."""
-
-
-def _row_of(match: re.Match[str], owner: dict[str, str]) -> str:
-    return owner.get(_cached_fragment_key(match.group()), "")
+_row_pattern = row_pattern
+_row_of = row_of
 
 
 @cache
@@ -166,14 +171,13 @@ def find_labels(norm: str, table: str, start: int, end: int) -> list[LabelHit]:
     ordinals = _ordinals(table)
     hits: list[LabelHit] = []
     seen: set[str] = set()
-    pattern, owner = _row_pattern(table)
-    for m in pattern.finditer(norm, start, end):
-        row = _row_of(m, owner)
-        if not row:
+    for m in hits_between(norm, table, start, end):  # the document's hits, scanned once (labels.py)
+        row = m.row
+        if m.end > end:
             continue
-        if hits and hits[-1].row == row and m.start() < hits[-1].end:
+        if hits and hits[-1].row == row and m.start < hits[-1].end:
             continue  # a second fragment inside the same label (其他法律行政法规 … 禁止公开)
-        s = m.start()
+        s = m.start
         limit = max(start, s - BACK_LIMIT)
         while s > limit:
             ch = norm[s - 1]
@@ -181,15 +185,15 @@ def find_labels(norm: str, table: str, start: int, end: int) -> list[LabelHit]:
                 break
             s -= 1
         ordinal = ordinals.get(row)
-        if ordinal and norm.startswith(ordinal, s - len(ordinal)) and s < m.start() and norm[s] in ".、,":
+        if ordinal and norm.startswith(ordinal, s - len(ordinal)) and s < m.start and norm[s] in ".、,":
             s -= len(ordinal)
-        suffix = _LABEL_SUFFIX.match(norm, m.end(), end)
-        stop = suffix.end() if suffix else m.end()
+        suffix = _LABEL_SUFFIX.match(norm, m.end, end)
+        stop = suffix.end() if suffix else m.end
         if row in seen:
-            hits.append(LabelHit("", s, stop, m.start()))  # a repeated label: a boundary, not a row
+            hits.append(LabelHit("", s, stop, m.start))  # a repeated label: a boundary, not a row
             continue
         seen.add(row)
-        hits.append(LabelHit(row, s, stop, m.start()))
+        hits.append(LabelHit(row, s, stop, m.start))
     for i in range(len(hits) - 1):
         if hits[i].end > hits[i + 1].start:
             hits[i].end = max(hits[i + 1].start, hits[i].fragment_start)
@@ -197,9 +201,19 @@ def find_labels(norm: str, table: str, start: int, end: int) -> list[LabelHit]:
 
 
 def locate(norm: str) -> Layout:
-    """Where each table sits: [start, end) character ranges, or None for an absent table."""
-    t3_start = _find_t3(norm)
-    t2_start = _find_t2(norm, t3_start if t3_start >= 0 else len(norm))
+    """Where each table sits: [start, end) character ranges, or None for an absent table.
+
+    A table starts where the most of its form's row labels follow in form order (`labels.label_chain`), with
+    its header or anchor before them; prose naming the same words before the table does not capture it."""
+    forget_documents()
+    _located_chains.cache_clear()
+    t3_start = _t3_by_labels(norm)
+    if t3_start < 0:
+        t3_start = _find_t3(norm)
+    before = t3_start if t3_start >= 0 else len(norm)
+    t2_start = _t2_by_labels(norm, before)
+    if t2_start < 0:
+        t2_start = _find_t2(norm, before)
     search_from = max(t3_start, t2_start, 0)
     t4_anchor = _find_t4(norm, search_from)
     t3: tuple[int, int] | None = None
@@ -231,6 +245,100 @@ def locate(norm: str) -> Layout:
 
 def _line_start(norm: str, pos: int) -> int:
     return norm.rfind("\n", 0, pos) + 1
+
+
+_BRACKETED_TEXT = re.compile(r"\([^()\n]{0,200}\)")
+
+
+_PROSE_FIGURE = re.compile(r"\d[ ]*(?:件|个|项|人次|家|次|%|余|多)")
+"""A figure as prose writes it (申请5件, 占80%): a header or a row of cells holds none."""
+
+
+def _prose_between(norm: str, start: int, end: int) -> bool:
+    """Whether norm[start:end] holds a prose figure outside bracketed notes (text between a table's header
+    and its first found label holds at most a damaged first row's values)."""
+    if not _PROSE_FIGURE.search(norm, start, end):
+        return False
+    return _PROSE_FIGURE.search(_BRACKETED_TEXT.sub("", norm[start:end])) is not None
+
+
+def _t3_by_labels(norm: str) -> int:
+    """表三's start from its best run of row labels in form order: the header (自然人 … 商业企业) just before
+    the run, else the table's heading, else the first label. -1 when the run is too weak to be a table."""
+    chain = label_chain(norm, "t3", 0, len(norm))
+    _located_chains(norm)["t3"] = chain
+    if len(chain) < 2:
+        return -1
+    first = chain[0]
+    lo = max(0, first.start - 1500)
+    last_t2 = hits_between(norm, "t2", lo, first.start)
+    if last_t2:
+        lo = max(lo, last_t2[-1].cell_end)
+    header = -1
+    for m in _T3_HEADER.finditer(norm, lo, first.start):
+        near = _T3_HEADER_NEXT.search(norm, max(lo, m.start() - 400), m.end() + 400)
+        if near is not None and near.start() < first.start and not _prose_between(norm, m.end(), first.start):
+            header = m.start()
+            break
+    if header >= 0:
+        return _line_start(norm, header) if norm.rfind("\n", 0, header) >= header - 200 else header
+    headings = list(_T3_HEADING.finditer(norm, lo, first.start))
+    if headings and not _prose_between(norm, headings[-1].end(), first.start):
+        return headings[-1].start()
+    starts_like_table = len(chain) >= 3 or (chain[0].row == "new" and chain[1].row == "carried_in")
+    return _label_start(norm, first, lo) if starts_like_table else -1
+
+
+def _label_start(norm: str, hit: RawHit, limit: int) -> int:
+    """Where a label's cell starts (its ordinal and prefix words included), as find_labels extends it."""
+    s = hit.start
+    limit = max(limit, s - BACK_LIMIT)
+    while s > limit:
+        ch = norm[s - 1]
+        if ch in "\t|\n" or ch.isdigit():
+            break
+        s -= 1
+    if s > 0 and norm[s - 1].isdigit() and s < hit.start and norm[s] in ".、,":
+        s -= 1
+    return s
+
+
+def _t2_by_labels(norm: str, before: int) -> int:
+    """表二's start from its best run of row labels in form order before 表三: its last 第二十条第（一）项 or first
+    column header before the run (prose may cite them earlier). -1 without such an anchor."""
+    chain = label_chain(norm, "t2", 0, before)
+    _located_chains(norm)["t2"] = chain
+    if not chain:
+        return -1
+    first = chain[0].start
+    lo = max(0, first - ANCHOR_REACH)
+    sections = list(_T2_FIRST_SECTION.finditer(norm, lo, first))
+    if sections:
+        return sections[-1].start()
+    if len(chain) < 2:
+        return -1  # one label and no 第二十条 anchor: not enough to call it a table
+    for m in _T2_HEADER.finditer(norm, lo, first):
+        if not _prose_between(norm, m.end(), first):
+            return m.start()
+    return -1
+
+
+def rows_from(norm: str, table: str, start: int, end: int) -> int:
+    """Where 表二/表三's rows begin in norm[start:end]: at the first label of the best run of labels in form
+    order (labels before it are header notes or prose, 本年新收 + 上年结转 = …)."""
+    chain = _located_chains(norm).get(table)  # the run locate found, when it lies in this span
+    if not chain or not start <= chain[0].start < end:
+        chain = label_chain(norm, table, start, end)
+    if len(chain) < 2:
+        return start
+    return _label_start(norm, chain[0], start)
+
+
+@lru_cache(maxsize=8)
+def _located_chains(norm: str) -> dict[str, tuple[RawHit, ...]]:
+    """The runs of labels `locate` based 表二/表三 on, filled by locate, read by rows_from (same folded string:
+    its hash is kept, so the lookup costs no scan)."""
+    return {}
 
 
 def _find_t3(norm: str) -> int:
@@ -300,10 +408,13 @@ def read_labelled_table(
     """Read 表二 or 表三 in norm[span]: rows located by their labels, cells read after each label."""
     book = formbook()
     start, end = span
-    hits = find_labels(norm, table, start, end)
+    hits = find_labels(norm, table, rows_from(norm, table, start, end), end)
+    found = {h.row for h in hits if h.row}
+    t2_form = variant_hint or t2_variant(norm, start, end, book) if table == "t2" else ""
+    hits, ambiguous = _add_fuzzy_labels(norm, table, hits, start, end, _rows_sought(table, t2_form, found))
     found = {h.row for h in hits if h.row}
     if table == "t2":
-        variant = variant_hint or t2_variant(norm, start, end, book)
+        variant = t2_form
     else:
         variants = book.table(table).variants
         newer = set(variants["2021"].rows) - set(variants["2019"].rows)  # the (六) sub-rows
@@ -344,6 +455,9 @@ def read_labelled_table(
             _flag_blank_row_of_wrapped_label(result.rows[hit.row])
         if grid:
             _flag_values_under_another_label(norm, table, hit, result.rows[hit.row])
+    for row in ambiguous:
+        if row in result.rows:
+            flag_row(result.rows[row], FLAG_FUZZY_AMBIGUOUS)
     count_of = {row: len(columns) for row, columns in columns_of.items()}
     if pipes is PipeStyle.NONE and not grid:
         place_by_columns(norm, result.rows, count_of, SHORT_ROW, sum_groups > 0)
@@ -365,6 +479,8 @@ def read_labelled_table(
     if result.values_before_labels:
         result.displaced = []
     result.missing = [row for row in columns_of if row not in result.rows]
+    if result.missing:
+        _read_absent_rows_blank(norm, result, hits, columns_of)
     _flag_narrow_rows(result, widths)
     for row, read in result.rows.items() if _may_hold_change_words(norm, start, end) else ():
         columns = columns_of[row]
@@ -376,6 +492,106 @@ def read_labelled_table(
     if table == "t2" and grid:
         _flag_rows_narrower_than_their_header(norm, result, hits, pipes)
     return result
+
+
+FLAG_ABSENT_ROW = "文档中没有该行（前后各行齐全、之间没有其他文字），按空白读取，请核对"
+FLAG_FUZZY_AMBIGUOUS = "行标签与标准表不完全一致，且可能属于另一行，无法确定该行"
+
+
+def _rows_sought(table: str, t2_form: str, found: set[str]) -> list[str]:
+    """Rows (in form order) the fuzzy pass looks for: the 表二 variant's rows; 表三's rows, with the 2019
+    (六)其他处理 row or the 2021 (六) sub-rows left out when the other is found."""
+    book = formbook()
+    if table == "t2":
+        return [row for section in book.table(table).variants[t2_form].layout() for row in section.rows]
+    variants = book.table(table).variants
+    newer = set(variants["2021"].rows) - set(variants["2019"].rows)
+    older = set(variants["2019"].rows) - set(variants["2021"].rows)
+    skip = older if found & newer else newer if found & older else set()
+    return [row for row in row_order(table) if row not in skip]
+
+
+def _add_fuzzy_labels(
+    norm: str, table: str, hits: list[LabelHit], start: int, end: int, sought: list[str]
+) -> tuple[list[LabelHit], set[str]]:
+    """Labels the exact pass missed, sought by rapidfuzz between the found neighbours in form order (a
+    missing row's label can only stand there). Returns every hit in text order and the rows whose fuzzy
+    label another row could claim as well."""
+    found = {h.row: h for h in hits if h.row}
+    missing = [row for row in sought if row not in found]
+    if not missing:
+        return hits, set()
+    order = row_order(table)
+    # Neighbours: the found hits that run in form order (a stray out-of-order hit is no neighbour).
+    chain: list[LabelHit] = []
+    for hit in hits:
+        if hit.row and (not chain or order[hit.row] > order[chain[-1].row]):
+            chain.append(hit)
+    gaps: dict[tuple[int, int], list[str]] = {}
+    for row in missing:
+        index = order[row]
+        prev = next((h for h in reversed(chain) if order[h.row] < index), None)
+        after = next((h for h in chain if order[h.row] > index), None)
+        gap_start = (
+            prev.end if prev is not None else max(start, (after.start if after else end) - FUZZY_REACH)
+        )
+        gap_end = after.start if after is not None else end
+        gaps.setdefault((gap_start, gap_end), []).append(row)
+    added: list[LabelHit] = []
+    ambiguous: set[str] = set()
+    for (gap_start, gap_end), rows in gaps.items():
+        for fh in fuzzy_labels(norm, table, rows, gap_start, gap_end):
+            added.append(LabelHit(fh.row, fh.start, fh.end, fh.start))
+            if fh.ambiguous:
+                ambiguous.add(fh.row)
+    if not added:
+        return hits, set()
+    return sorted(hits + added, key=lambda h: h.start), ambiguous
+
+
+def _read_absent_rows_blank(
+    norm: str, result: TableRead, hits: list[LabelHit], columns_of: dict[str, tuple[str, ...]]
+) -> None:
+    """A row the document leaves out (a department with no 规章 row): read blank, with a note, when its
+    neighbours in form order were read cleanly and nothing but form words stands between them (marked for
+    review with its own reason, not as a row not found)."""
+    position = {h.row: h for h in hits if h.row in result.rows}
+    rows = list(columns_of)
+    for row in list(result.missing):
+        i = rows.index(row)
+        prev = next((r for r in reversed(rows[:i]) if r in position), None)
+        after = next((r for r in rows[i + 1 :] if r in position), None)
+        if prev is None and after is None:
+            continue
+        gap_end = position[after].start if after is not None else result.end
+        if prev is None:
+            gap_start = result.start
+        else:
+            read = result.rows[prev]
+            hit = position[prev]
+            if (
+                hit.start > gap_end
+                or read.blob is not None
+                or read.problem
+                or not all(c.sure for c in read.cells)
+            ):
+                continue
+            if len(read.cells) != len(columns_of[prev]):
+                continue
+            gap_start = max([hit.end, *(c.end for c in read.cells if c.start >= 0)])
+        if after is not None and any(
+            h.row in rows[i + 1 :] and h.start < gap_end and h.start >= gap_start for h in hits if h.row
+        ):
+            continue
+        if _DIGIT.search(norm, gap_start, gap_end) or not explained_gap(norm, gap_start, gap_end):
+            continue  # values or text no row explains: the row's label is there but unreadable
+        # Blank, but not sure: a document that leaves the row out and a reader that lost the row's line
+        # (label and values) cannot be told apart, and a lost row's values are not known.
+        result.rows[row] = RowRead(
+            cells=[CellRead(None, sure=False, flag=FLAG_ABSENT_ROW) for _ in columns_of[row]]
+        )
+        result.missing.remove(row)
+        result.absent.append(row)
 
 
 def _may_hold_change_words(norm: str, start: int, end: int) -> bool:
@@ -447,7 +663,9 @@ def t3_column_order(
     if end <= start:
         return STANDARD_ORDER
     column_pattern, group_pattern, owner = _t3_column_patterns(columns)
-    masked = group_pattern.sub(lambda m: "\x00" * len(m.group()), norm[start:end])
+    masked = group_pattern.sub(_blank_out, norm[start:end])
+    # A note in brackets (（本列数据的勾稽关系为：…办理结果总计…）) names words, not columns.
+    masked = _BRACKETED.sub(_blank_out, masked)
     found: list[tuple[int, int]] = []  # (form column, position in masked)
     for m in column_pattern.finditer(masked):
         found.append((owner[m.group().replace(" ", "")], m.start()))
@@ -481,13 +699,65 @@ def t3_column_order(
             return STANDARD_ORDER if printed == sorted(printed) else ColumnOrder(positions=tuple(printed))
         if all(names == sorted(names) for names in line_of.values()):
             return STANDARD_ORDER
-        return UNKNOWN_ORDER
+        if masked.rfind("\n") > min(pos for _, pos in found):
+            return UNKNOWN_ORDER
+        # Header and first row on one line (a whole Markdown page on one line): the header's rows cannot be
+        # told apart, so a name's cell index says nothing; only the reading order is known (see below).
+    lines = {masked.rfind("\n", 0, pos) for _, pos in found}
+    if len(lines) > 1 and len(lines) < len(found):
+        # A header laid out over several lines with names side by side (w3m, pdftotext -layout): a name's
+        # place is its horizontal position, not its reading order (总计 and 自然人 span the header's lines).
+        return _positional_order(masked, found, total)
     # Reading order: the standard header prints 总计 after 自然人 (beside or after the organisations).
     seen = [column for column, _ in found]
     others = [c for c in seen if c != total]
     if others != sorted(others) or (total in seen and seen.index(total) == 0 and len(seen) > 1):
         return UNKNOWN_ORDER
     return STANDARD_ORDER
+
+
+_BRACKETED = re.compile(r"\([^()\n]{0,200}\)")
+
+
+def _blank_out(match: re.Match[str]) -> str:
+    return "\x00" * len(match.group())
+
+
+def _display_column(text: str, pos: int) -> int:
+    """Display column of text[pos] on its line (CJK characters are two columns wide)."""
+    line_start = text.rfind("\n", 0, pos) + 1
+    return sum(2 if east_asian_width(ch) in "WF" else 1 for ch in text[line_start:pos])
+
+
+def _positional_order(masked: str, found: list[tuple[int, int]], total: int) -> ColumnOrder:
+    """Order of column names spread over several lines, by where each stands across the page: another order
+    than the form's only when names clearly stand in another order (one wholly left of the other)."""
+    spans: dict[int, tuple[int, int]] = {}
+    for column, pos in found:
+        if column in spans:
+            return STANDARD_ORDER if _same_line_sorted(masked, found) else UNKNOWN_ORDER
+        left = _display_column(masked, pos)
+        end = pos
+        while end < len(masked) and masked[end] not in " \t\n\x00":
+            end += 1
+        spans[column] = (left, left + _display_column(masked[pos:end], end - pos))
+    for a, b in pairwise(sorted(spans)):
+        if b == total:
+            continue  # 总计 spans rows and may stand beside any organisation; see below
+        if spans[b][1] <= spans[a][0]:
+            return UNKNOWN_ORDER
+    if total in spans and len(spans) > 1:
+        first = min(c for c in spans if c != total)
+        if spans[total][1] <= spans[first][0]:
+            return UNKNOWN_ORDER  # 总计 printed wholly left of the first other column
+    return STANDARD_ORDER
+
+
+def _same_line_sorted(masked: str, found: list[tuple[int, int]]) -> bool:
+    by_line: dict[int, list[int]] = {}
+    for column, pos in found:
+        by_line.setdefault(masked.rfind("\n", 0, pos), []).append(column)
+    return all(names == sorted(names) for names in by_line.values())
 
 
 def _apply_column_order(table: TableRead, order: ColumnOrder) -> None:
@@ -633,7 +903,14 @@ def _read_t4(norm: str, span: tuple[int, int], pipes: PipeStyle, count: int, gro
             return transposed
     inline = INLINE_RUN.match(norm, values_from, end)
     if inline is not None and inline.group().strip():
-        return read_row(norm, values_from, end, count, pipes, False, groups)
+        return _one_line_padding(
+            norm,
+            values_from,
+            end,
+            pipes,
+            groups,
+            lambda leading: read_row(norm, values_from, end, count, pipes, leading, groups),
+        )
     mid_end = end < len(norm) and end > values_from and norm[end - 1] != "\n"
     tokens = tokenize(norm, values_from, end, pipes, True, mid_end)
     if tokens and not any(t.kind is Kind.NUMBER and t.line == 0 for t in tokens):
@@ -647,7 +924,46 @@ def _read_t4(norm: str, span: tuple[int, int], pipes: PipeStyle, count: int, gro
         ):
             j -= 1
         tokens = tokens[j:]
-    return fit(select_values(tokens), count, False, groups)
+    values = select_values(tokens)
+    return _one_line_padding(
+        norm, values_from, end, pipes, groups, lambda leading: fit(values, count, leading, groups)
+    )
+
+
+FLAG_ONE_LINE_PADDING = "表格各行印在同一行，行界与空白单元格无法区分，无法确定各值所在列"
+
+
+def _one_line_padding(
+    norm: str, start: int, end: int, pipes: PipeStyle, groups: int, read: Callable[[bool], RowRead]
+) -> RowRead:
+    """表四's run, read dropping surplus empty cells at the end. Markdown rows printed on one line: the `| |`
+    between two rows looks like an empty cell, so the surplus may sit at the start instead; when the two
+    readings differ, the one whose group totals hold is taken, else every cell is flagged."""
+    trailing = read(False)
+    if not trailing.dropped or pipes is not PipeStyle.MARKDOWN or norm.find("\n", start, end) >= 0:
+        return trailing
+    leading = read(True)
+    values = [c.value for c in trailing.cells]
+    if [c.value for c in leading.cells] == values:
+        return trailing
+    holds = [r for r in (trailing, leading) if _group_totals_hold(r, groups)]
+    if len(holds) == 1:
+        return holds[0]
+    flag_row(trailing, FLAG_ONE_LINE_PADDING)
+    return trailing
+
+
+def _group_totals_hold(read: RowRead, groups: int) -> bool:
+    """Each group's last cell is the sum of the others (blanks as 0), every cell read."""
+    cells = read.cells
+    if groups <= 0 or not cells or len(cells) % groups or not all(c.sure for c in cells):
+        return False
+    size = len(cells) // groups
+    for g in range(groups):
+        part = [c.value or 0 for c in cells[g * size : (g + 1) * size]]
+        if sum(part[:-1]) != part[-1]:
+            return False
+    return True
 
 
 _EMPTY_GRID_CELL = re.compile(r"\t[ ]*(?=[\t\n])|\|[ ]*\||\n[ ]*\|[ |]*\n")
