@@ -45,10 +45,12 @@ def parse_document(doc: SourceDocument) -> Report:
     forms: dict[str, str] = {}
     cells: dict[str, Cell] = {}
     if t2 is not None:
+        _place_labelled(t2, book)
         _solve_t2_glued(norm, t2, book)
         forms["t2"] = t2.variant
         _emit_labelled(text, t2, book, cells, notes)
     if t3 is not None:
+        _place_labelled(t3, book)
         _solve_t3_glued(norm, t3, book, notes)
         forms["t3"] = t3.variant
         _emit_labelled(text, t3, book, cells, notes)
@@ -69,6 +71,8 @@ def parse_document(doc: SourceDocument) -> Report:
         t4 = read_t4(norm, layout.t4, pipes, groups * len(t4_variant.columns), groups)
         if t4.blob is not None:
             _solve_t4_glued(norm, t4, book, variant)
+        elif t4.spare is not None:
+            _place_t4(t4, book, variant)
         forms["t4"] = variant
         table_spans.append(layout.t4)
         _emit_t4(text, t4, book, variant, cells, notes)
@@ -153,6 +157,7 @@ def _emit_labelled(
     tdef = book.table(table.table)
     unsure_rows: dict[str, list[str]] = {}
     lost_blank_rows: list[str] = []
+    placed_rows: list[str] = []
     newer = tdef.variants[table.variant].template == "2021"
 
     def label(row: str) -> str:
@@ -171,6 +176,8 @@ def _emit_labelled(
             cells[key] = make_cell(key, text, cell_read)
         if read.problem == "lost_blank":
             lost_blank_rows.append(label(row))
+        elif read.problem == PLACED:
+            placed_rows.append(label(row))
         elif read.problem:
             unsure_rows.setdefault(read.problem, []).append(label(row))
     if table.missing:
@@ -184,6 +191,11 @@ def _emit_labelled(
         notes.append(
             f"{name}有{len(lost_blank_rows)}行少了空白单元格，其余单元格均为空，按空白读取："
             + "、".join(lost_blank_rows)
+        )
+    if placed_rows:
+        notes.append(
+            f"{name}有{len(placed_rows)}行的数值个数与列数不符，已按勾稽关系确定各值所在列："
+            + "、".join(placed_rows)
         )
     if table.extra_rows:
         labels = "、".join(label(r) for r in table.extra_rows)
@@ -206,8 +218,74 @@ def _emit_t4(
             key = f"t4.{row}.{col}"
             cell_read = read.cells[g * per_group + c] if ok else CellRead(None, sure=False, flag=FLAG_UNSPLIT)
             cells[key] = make_cell(key, text, cell_read)
-    if read.problem and read.problem != "lost_blank":
+    if read.problem == PLACED:
+        notes.append("表四的数值个数与列数不符，已按勾稽关系确定各值所在列")
+    elif read.problem and read.problem != "lost_blank":
         notes.append(f"表四{read.problem}，已标记待核对")
+
+
+# --------------------------------------------------------------------------------------------------------
+# Rows whose values do not fit one per cell: placed by the table's own 勾稽关系 (parse/place.py)
+
+PLACED = "placed"
+"""RowRead.problem of a row whose values were placed with certainty although they did not fit one per cell."""
+
+
+def _apply_placement(reads: Sequence[RowRead], placed: Sequence[object]) -> None:
+    from gikai_desk.parse.place import Placed
+
+    for read, outcome in zip(reads, placed, strict=True):
+        assert isinstance(outcome, Placed)
+        if read.spare is None or outcome.cells is None:
+            continue
+        read.cells = outcome.cells
+        read.spare = None
+        if outcome.sure:
+            read.problem = PLACED
+
+
+def _place_labelled(table: TableRead, book: FormBook) -> None:
+    """Place the values of 表二/表三 rows that lost cells or hold ghost columns, jointly with the table's rules."""
+    if not any(read.spare is not None for read in table.rows.values()):
+        return
+    from gikai_desk.parse.glued import rule_constraints
+    from gikai_desk.parse.place import PlaceRow, place
+
+    keys: list[str] = []
+    rows: list[PlaceRow] = []
+    reads: list[RowRead] = []
+    for row, row_keys in _row_keys(table.table, table.variant):
+        read = table.rows.get(row)
+        if read is None or read.blob is not None:
+            continue
+        if read.spare is not None:
+            rows.append(
+                PlaceRow(len(row_keys), read.spare, True, _prefers_leading(read), read.problem or "")
+            )
+        elif len(read.cells) == len(row_keys):
+            rows.append(PlaceRow(len(row_keys), read.cells))
+        else:
+            continue
+        keys.extend(row_keys)
+        reads.append(read)
+    _apply_placement(reads, place(rows, rule_constraints(keys, book)))
+
+
+def _prefers_leading(read: RowRead) -> bool:
+    """Whether the reading shown puts the lost cells first (what rows.fit chose for this row)."""
+    cells = read.cells
+    return bool(cells) and cells[0].start < 0 and cells[-1].start >= 0
+
+
+def _place_t4(read: RowRead, book: FormBook, variant: str) -> None:
+    from gikai_desk.parse.glued import rule_constraints
+    from gikai_desk.parse.place import PlaceRow, place
+
+    assert read.spare is not None
+    t4 = book.table("t4").variants[variant]
+    keys = [f"t4.{row}.{col}" for row in t4.rows for col in t4.columns]
+    rows = [PlaceRow(len(keys), read.spare, True, _prefers_leading(read), read.problem or "")]
+    _apply_placement([read], place(rows, rule_constraints(keys, book)))
 
 
 # --------------------------------------------------------------------------------------------------------

@@ -55,6 +55,9 @@ class RowRead:
     """Why the row is unsure (for the parser's notes)."""
     dropped: int = 0
     """Surplus empty cells dropped to fit the form (padding of a TAB or Markdown grid)."""
+    spare: list[CellRead] | None = None
+    """The cells read when they do not fit the form's columns (fewer or more), for parse/place.py to place
+    with the table's rules; `cells` then holds a flagged reading to show."""
 
 
 def read_row(
@@ -220,7 +223,9 @@ def _surplus_row(
                 break
     reason = flag_count(found, count)
     return RowRead(
-        cells=[CellRead(v, s, e, False, reason) for v, s, e in items[chosen : chosen + count]], problem=reason
+        cells=[CellRead(v, s, e, False, reason) for v, s, e in items[chosen : chosen + count]],
+        problem=reason,
+        spare=[CellRead(v, s, e) for v, s, e in items[low:high]],
     )
 
 
@@ -373,7 +378,7 @@ def fit(values: list[Token], count: int, prefer_leading: bool, sum_groups: int) 
         CellRead(None, sure=False, flag=reason) if t is None else _read(t, sure=False, flag=reason)
         for t in best
     ]
-    return RowRead(cells=cells, problem=reason)
+    return RowRead(cells=cells, problem=reason, spare=[_read(t) for t in values])
 
 
 def _drop_surplus_blanks(values: list[Token], count: int, prefer_leading: bool) -> list[Token]:
@@ -443,3 +448,4 @@ def flag_row(read: RowRead, reason: str) -> None:
     """Mark every cell of a row unsure (values kept as the reading shown)."""
     read.cells = [CellRead(c.value, c.start, c.end, False, reason) for c in read.cells]
     read.problem = reason
+    read.spare = None

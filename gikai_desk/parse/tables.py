@@ -328,6 +328,8 @@ def read_labelled_table(
             norm, read, columns.index("change") if table == "t2" and "change" in columns else -1
         )
     if order is not STANDARD_ORDER:
+        for read in result.rows.values():
+            read.spare = None  # cells read in print order: not placed by the form's order
         _apply_column_order(result, order)
     if table == "t2" and grid:
         _flag_rows_narrower_than_their_header(norm, result, hits, pipes)
