@@ -45,15 +45,17 @@ SEARCH_BUDGET = 60_000
 
 REASON_SEVERAL = "有多种位置安排都满足勾稽关系，无法确定该单元格的值"
 REASON_NO_RULE = "无勾稽关系可据以判断，无法确定该单元格的值"
-REASON_CONFLICT = "任何位置安排都不能同时满足勾稽关系，按违反最少的安排仍无法确定该单元格的值"
+REASON_CONFLICT = "任何位置安排都不能同时满足勾稽关系，无法确定该单元格的值"
+REASON_NOTHING = "该单元格在文档中缺失，原为空白还是0无法确定，请人工核对"
 REASON_BUDGET = "可能的位置安排过多，无法确定该单元格的值"
-REASON_LOST = "该单元格的数值可能在文档中缺失（按本行合计推算），请人工核对"
+REASON_LOST = "该单元格的数值可能在文档中缺失（按本行合计推算应为{}），请人工核对"
 
 _ROW_REASON_TAIL = "，无法确定各值所在列"
 """Dropped from the row's own flag when the placement says what it could not tell."""
 _EPS = 1e-9
 _Key = tuple[str, Number | None]
-"""What a reading gives one cell: ("v", value) read or blank, ("x", value) a lost value, ("w", None) unknown."""
+"""What a reading gives one cell: ("v", value) read or blank, ("x", value) a lost value, ("n", None) a lost cell
+worth nothing (blank or 0), ("w", None) unknown."""
 _WILD: _Key = ("w", None)
 
 
@@ -75,6 +77,8 @@ class _Reading:
     keys: tuple[_Key, ...]
     sources: tuple[int, ...]
     """Index of the cell read for each column, -1 when the cell was lost."""
+    breaks_row: bool = False
+    """The reading breaks the row's own rule (kept only when no plain reading of the row meets it)."""
 
 
 @dataclass
@@ -120,7 +124,7 @@ def place(rows: Sequence[PlaceRow], constraints: Sequence[Constraint]) -> list[P
             found = [_Reading((_WILD,) * row.count, (-1,) * row.count)]
         readings.append(found)
 
-    kept, chosen, violations, exhausted = _solve(rows, readings, cross, bases)
+    kept, chosen, how = _solve(rows, readings, cross, bases)
 
     out: list[Placed] = []
     for r, row in enumerate(rows):
@@ -128,9 +132,9 @@ def place(rows: Sequence[PlaceRow], constraints: Sequence[Constraint]) -> list[P
             out.append(Placed(None))
             continue
         touched = bool(local.get(r)) or any(row_of[g] == r for terms in cross for g, _ in terms)
-        if exhausted:
+        if how == "budget":
             why = REASON_BUDGET
-        elif violations:
+        elif how == "conflict":
             why = REASON_CONFLICT
         elif touched:
             why = REASON_SEVERAL
@@ -175,6 +179,9 @@ def _lost_readings(row: PlaceRow, local: list[list[tuple[int, int]]]) -> list[_R
         return []
     values = [c.value for c in row.cells]
     negative = any(v is not None and v < 0 for v in values)
+    # A lost cell worth nothing reads blank in a row that writes nothing as blank (seed 001); elsewhere it may
+    # have been a blank or a 0, which differ in the report: unknown ("n"), never sure.
+    nothing: _Key = ("v", None) if None in values and 0 not in values else ("n", None)
     in_rule: dict[int, int] = {}
     for j, terms in enumerate(local):
         for k, _ in terms:
@@ -183,12 +190,14 @@ def _lost_readings(row: PlaceRow, local: list[list[tuple[int, int]]]) -> list[_R
     if row.prefer_leading:
         orders.reverse()  # missing cells first: values keep to the right, where the total column is
     out: list[_Reading] = []
+    broken: list[_Reading] = []
+    """Placements with the lost cells blank that break the row's own rule."""
     seen: set[tuple[_Key, ...]] = set()
     for positions in orders:
         sources = [-1] * count
         for i, p in enumerate(positions):
             sources[p] = i
-        base: list[_Key] = [("v", values[s]) if s >= 0 else ("v", None) for s in sources]
+        base: list[_Key] = [("v", values[s]) if s >= 0 else nothing for s in sources]
         # Options per rule for its lost cells: a list of {cell: key} (empty list: the placement is impossible).
         choices: list[list[dict[int, _Key]]] = []
         possible = True
@@ -200,11 +209,16 @@ def _lost_readings(row: PlaceRow, local: list[list[tuple[int, int]]]) -> list[_R
                     lost.append((k, coeff))
                 else:
                     rest += coeff * (values[sources[k]] or 0)
-            options = _lost_options(rest, lost, negative, in_rule)
+            options = _lost_options(rest, lost, negative, in_rule, nothing)
             if not options:
                 possible = False
                 break
             choices.append(options)
+        if not possible or not all(
+            abs(sum(coeff * (values[sources[k]] or 0) for k, coeff in terms if sources[k] >= 0)) < _EPS
+            for terms in local
+        ):
+            broken.append(_Reading(tuple(base), tuple(sources), True))  # lost cells blank: the row rule breaks
         if not possible:
             continue
         free = [k for k in range(count) if sources[k] < 0 and k not in in_rule]
@@ -224,15 +238,29 @@ def _lost_readings(row: PlaceRow, local: list[list[tuple[int, int]]]) -> list[_R
             out.append(_Reading(key_tuple, tuple(sources)))
             if len(out) > MAX_READINGS:
                 return []
-    out.sort(key=lambda reading: sum(k[0] != "v" for k in reading.keys))  # lost values and unknowns last
+    if not any(_plain(reading) for reading in out):
+        # No placement of the cells read meets the row's own rule: the row itself may be wrong (the report's
+        # error), so every placement stays, beside the readings that lost a value.
+        for reading in broken:
+            if reading.keys not in seen:
+                seen.add(reading.keys)
+                out.append(reading)
+        if len(out) > MAX_READINGS:
+            return []
+    out.sort(key=lambda reading: sum(k[0] in "xw" for k in reading.keys))  # lost values and unknowns last
     return out
 
 
+def _plain(reading: _Reading) -> bool:
+    """Neither a lost value nor an unknown in the reading."""
+    return all(key[0] in "vn" for key in reading.keys)
+
+
 def _lost_options(
-    rest: float, lost: list[tuple[int, int]], negative: bool, in_rule: dict[int, int]
+    rest: float, lost: list[tuple[int, int]], negative: bool, in_rule: dict[int, int], nothing: _Key
 ) -> list[dict[int, _Key]]:
     """What the lost cells of one rule (sum coeff * value == 0, `rest` the cells read) may hold."""
-    blank: dict[int, _Key] = {k: ("v", None) for k, _ in lost}
+    blank: dict[int, _Key] = {k: nothing for k, _ in lost}
     if not lost:
         return [{}] if abs(rest) < _EPS else []
     if any(in_rule.get(k, -1) < 0 for k, _ in lost):
@@ -259,48 +287,66 @@ def _lost_options(
 
 
 def _surplus_readings(row: PlaceRow, local: list[list[tuple[int, int]]]) -> list[_Reading]:
+    """Readings of a row holding more cells than columns: the surplus cells are ghost columns (merged cells),
+    which hold nothing (blank or 0) or repeat a neighbour's value; every order-preserving choice of `count`
+    cells whose dropped cells are such. A choice of any `count` of the values would let the rules pick a
+    wrong one (seven of twelve values that happen to be 0 always meet the row total)."""
     count = row.count
     cells = row.cells
     found = len(cells)
     if found > 2 * count:
         return []  # more than one row's worth of values: not ghost columns
     values = [c.value for c in cells]
+    droppable = [
+        not value
+        or (i > 0 and values[i - 1] == value)
+        or (i + 1 < found and values[i + 1] == value)
+        for i, value in enumerate(values)
+    ]
     out: list[_Reading] = []
+    every: list[_Reading] = []
+    """Choices that break the row's own rule: kept when none meets it (the row itself may be wrong)."""
+    seen: set[tuple[_Key, ...]] = set()
     chosen: list[int] = []
     steps = [ROW_STEP_BUDGET]
 
     def walk(start: int) -> bool:
         depth = len(chosen)
         if depth == count:
+            if not all(droppable[start:]):
+                return True
             keys = tuple(("v", values[i]) for i in chosen)
-            if all(abs(sum(c * (values[chosen[k]] or 0) for k, c in terms)) < _EPS for terms in local):
-                out.append(_Reading(keys, tuple(chosen)))
-                if len(out) > MAX_READINGS:
-                    return False
-            return True
-        tried: set[Number | None] = set()
+            if keys in seen:
+                return True
+            seen.add(keys)
+            meets = all(abs(sum(c * (values[chosen[k]] or 0) for k, c in terms)) < _EPS for terms in local)
+            (out if meets else every).append(_Reading(keys, tuple(chosen), not meets))
+            return len(out) + len(every) <= MAX_READINGS
         for i in range(start, found - (count - depth) + 1):
             steps[0] -= 1
             if steps[0] < 0:
                 return False
-            value = values[i]
-            if value in tried:
-                continue  # the same value taken earlier leads to every sequence this one does
-            tried.add(value)
             chosen.append(i)
             ok = walk(i + 1)
             chosen.pop()
             if not ok:
                 return False
+            if not droppable[i]:
+                break  # cell i cannot be skipped: it must be the next cell kept
         return True
 
     if not walk(0):
         return []
-    return out
+    return out or every
 
 
 # --------------------------------------------------------------------------------------------------------
 # Combining the rows
+
+
+_Rule = tuple[float, dict[int, list[float | None]]]
+"""A cross-row rule: its constant part (rows with one reading) and, per open row, what each reading adds (None:
+unknown). It holds when the constant and the chosen readings' amounts add up to 0."""
 
 
 def _solve(
@@ -308,22 +354,21 @@ def _solve(
     readings: list[list[_Reading]],
     cross: list[list[tuple[int, int]]],
     bases: list[int],
-) -> tuple[list[list[int]], list[int], int, bool]:
-    """(per row the readings kept, the reading shown per row, rules broken, budget exhausted)."""
+) -> tuple[list[list[int]], list[int], str]:
+    """(per row the readings kept, the reading shown per row, how: "ok" | "conflict" | "budget")."""
     n = len(rows)
     open_rows = [r for r in range(n) if len(readings[r]) > 1]
-    kept_all = [list(range(len(readings[r]))) for r in range(n)]
-    first = [0] * n
+    kept = [list(range(len(readings[r]))) for r in range(n)]
+    shown = [0] * n
     if not open_rows:
-        return kept_all, first, 0, False
+        return kept, shown, "ok"
     row_of: dict[int, int] = {}
     for r, row in enumerate(rows):
         for k in range(row.count):
             row_of[bases[r] + k] = r
     position = {r: p for p, r in enumerate(open_rows)}
-    # Per rule: its constant part (rows with one reading), or None when unknown; per open row the amount each
-    # reading adds (None: unknown).
-    rules: list[tuple[float, dict[int, list[float | None]]]] = []
+    rules: list[_Rule] = []
+    signatures: list[frozenset[int]] = []
     for terms in cross:
         constant: float | None = 0.0
         per_row: dict[int, list[tuple[int, int]]] = {}
@@ -337,10 +382,8 @@ def _solve(
                 constant = None
             else:
                 constant += coeff * value
-        if constant is None:
-            continue  # a cell no reading knows: the rule tells nothing
-        if not per_row:
-            continue  # settled by rows with one reading: the same whatever the placement
+        if constant is None or not per_row:
+            continue  # a cell no reading knows, or settled whatever the placement: the rule tells nothing
         amounts: dict[int, list[float | None]] = {}
         for p, cells in per_row.items():
             column: list[float | None] = []
@@ -355,56 +398,108 @@ def _solve(
                 column.append(total)
             amounts[p] = column
         rules.append((constant, amounts))
+        signatures.append(frozenset(k for g, _ in terms for k in [g - bases[row_of[g]]]))
+    sizes = [len(readings[r]) for r in open_rows]
+    budget = [SEARCH_BUDGET]
+    try:
+        joint = _exact(sizes, rules, budget)
+    except _OutOfSteps:
+        return kept, shown, "budget"
+    if joint is not None:
+        used, first = joint
+        for p, r in enumerate(open_rows):
+            kept[r] = sorted(used[p])
+            shown[r] = first[p]
+        return kept, shown, "ok"
+    # No placement meets every rule: the report itself is wrong somewhere. The rules are taken group by group
+    # (the rules of one column of 表三 form a group); a group no placement meets tells nothing, and two groups
+    # that leave one row no reading in common contradict each other: neither is used. Each row keeps the
+    # readings every group left in use allows (all of them when they have none in common).
+    groups: dict[frozenset[int], list[_Rule]] = {}
+    for rule, signature in zip(rules, signatures, strict=True):
+        groups.setdefault(signature, []).append(rule)
+    narrowed: list[list[set[int] | None]] = []
+    for group in groups.values():
+        try:
+            found = _exact(sizes, group, budget)
+        except _OutOfSteps:
+            return kept, shown, "budget"
+        if found is None:
+            continue
+        touched = {p for _, amounts in group for p in amounts}
+        narrowed.append([found[0][p] if p in touched else None for p in range(len(open_rows))])
+    dropped: set[int] = set()
+    for i, a in enumerate(narrowed):
+        for j in range(i + 1, len(narrowed)):
+            b = narrowed[j]
+            if any(x is not None and y is not None and not x & y for x, y in zip(a, b, strict=True)):
+                dropped.update((i, j))
+    for p, r in enumerate(open_rows):
+        allowed = set(range(len(readings[r])))
+        if any(reading.breaks_row for reading in readings[r]):
+            continue  # the row breaks its own rule whatever the placement: rules that hold elsewhere do not place it
+        for i, sets in enumerate(narrowed):
+            narrowing = sets[p]
+            if i not in dropped and narrowing is not None:
+                allowed &= narrowing
+        if allowed:
+            kept[r] = sorted(allowed)
+            shown[r] = kept[r][0]
+    return kept, shown, "conflict"
 
-    order = sorted(range(len(open_rows)), key=lambda p: len(readings[open_rows[p]]))
+
+class _OutOfSteps(Exception):
+    """The search budget ran out."""
+
+
+def _exact(
+    sizes: list[int], rules: list[_Rule], budget: list[int]
+) -> tuple[list[set[int]], list[int]] | None:
+    """The readings (per open row) some combination meeting every rule uses, and the first such combination;
+    None when none does (raises _OutOfSteps when the search runs out of steps). Rows no rule touches keep
+    all their readings."""
+    touched = sorted({p for _, amounts in rules for p in amounts})
+    order = sorted(touched, key=lambda p: sizes[p])
     depth_of = {p: d for d, p in enumerate(order)}
     closing: list[list[int]] = [[] for _ in order]
     for c, (_, amounts) in enumerate(rules):
         closing[max(depth_of[p] for p in amounts)].append(c)
-    choice = [0] * len(open_rows)
-    best = [len(rules) + 1]
-    used: list[set[int]] = [set() for _ in open_rows]
-    best_choice: list[int] = []
-    budget = [SEARCH_BUDGET]
+    choice = [0] * len(sizes)
+    used: list[set[int]] = [set() if p in depth_of else set(range(sizes[p])) for p in range(len(sizes))]
+    first: list[int] = []
 
-    def broken(c: int) -> int:
+    def holds(c: int) -> bool:
         constant, amounts = rules[c]
         total = constant
         for p, column in amounts.items():
             value = column[choice[p]]
             if value is None:
-                return 0
+                return True
             total += value
-        return 1 if abs(total) > _EPS else 0
+        return abs(total) < _EPS
 
-    def walk(depth: int, violations: int) -> bool:
+    def walk(depth: int) -> bool:
         if depth == len(order):
-            if violations < best[0]:
-                best[0] = violations
-                for s in used:
-                    s.clear()
-                best_choice[:] = choice
-            for p, i in enumerate(choice):
-                used[p].add(i)
+            if not first:
+                first[:] = choice
+            for p in order:
+                used[p].add(choice[p])
             return True
         p = order[depth]
-        for i in range(len(readings[open_rows[p]])):
+        for i in range(sizes[p]):
             budget[0] -= 1
             if budget[0] < 0:
                 return False
             choice[p] = i
-            added = violations + sum(broken(c) for c in closing[depth])
-            if added <= best[0] and not walk(depth + 1, added):
+            if all(holds(c) for c in closing[depth]) and not walk(depth + 1):
                 return False
         return True
 
-    if not walk(0, 0):
-        return kept_all, first, 0, True
-    kept = [list(range(len(readings[r]))) for r in range(n)]
-    for p, r in enumerate(open_rows):
-        kept[r] = sorted(used[p])
-        first[r] = best_choice[p]
-    return kept, first, best[0], False
+    if not walk(0):
+        raise _OutOfSteps
+    if not first:
+        return None
+    return used, first
 
 
 def _cells(row: PlaceRow, kept: list[_Reading], shown: _Reading, why: str) -> Placed:
@@ -417,12 +512,14 @@ def _cells(row: PlaceRow, kept: list[_Reading], shown: _Reading, why: str) -> Pl
         agree = all(reading.keys[k] == key for reading in kept)
         source = shown.sources[k]
         if key[0] == "x":
-            out.append(CellRead(key[1], sure=False, flag=prefix + REASON_LOST))
+            # Not in the document: shown empty (a value needs a source), the number the row total asks in the flag.
+            out.append(CellRead(None, sure=False, flag=prefix + REASON_LOST.format(key[1])))
             all_sure = False
             continue
-        if key[0] == "w" or source < 0:
+        if key[0] in "wn" or source < 0:
             sure = agree and key[0] == "v"
-            out.append(CellRead(None, sure=sure, flag=None if sure else prefix + why))
+            reason = REASON_NOTHING if agree and key[0] == "n" else why
+            out.append(CellRead(None, sure=sure, flag=None if sure else prefix + reason))
             all_sure &= sure
             continue
         cell = row.cells[source]
