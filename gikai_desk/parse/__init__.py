@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cache
+from typing import TYPE_CHECKING
 
 from gikai_desk.errors import NotAReportError
 from gikai_desk.forms import TABLE_NAMES, FormBook, formbook
@@ -12,6 +13,9 @@ from gikai_desk.model import Cell, Report
 from gikai_desk.parse.normalize import fold
 from gikai_desk.parse.rows import CellRead, RowRead
 from gikai_desk.parse.tables import TableRead, locate, pipe_style, read_labelled_table, read_t4
+
+if TYPE_CHECKING:
+    from gikai_desk.parse.glued import Constraint
 
 __all__ = ["NotAReportError", "parse_document"]
 
@@ -248,7 +252,6 @@ def _place_labelled(table: TableRead, book: FormBook) -> None:
     """Place the values of 表二/表三 rows that lost cells or hold ghost columns, jointly with the table's rules."""
     if not any(read.spare is not None for read in table.rows.values()):
         return
-    from gikai_desk.parse.glued import rule_constraints
     from gikai_desk.parse.place import PlaceRow, place
 
     keys: list[str] = []
@@ -268,7 +271,15 @@ def _place_labelled(table: TableRead, book: FormBook) -> None:
             continue
         keys.extend(row_keys)
         reads.append(read)
-    _apply_placement(reads, place(rows, rule_constraints(keys, book)))
+    _apply_placement(reads, place(rows, _rules_over(tuple(keys))))
+
+
+@cache
+def _rules_over(keys: tuple[str, ...]) -> tuple[Constraint, ...]:
+    """rule_constraints over these cell keys (the same few key lists recur from report to report)."""
+    from gikai_desk.parse.glued import rule_constraints
+
+    return tuple(rule_constraints(keys, formbook()))
 
 
 def _prefers_leading(read: RowRead) -> bool:
@@ -278,14 +289,13 @@ def _prefers_leading(read: RowRead) -> bool:
 
 
 def _place_t4(read: RowRead, book: FormBook, variant: str) -> None:
-    from gikai_desk.parse.glued import rule_constraints
     from gikai_desk.parse.place import PlaceRow, place
 
     assert read.spare is not None
     t4 = book.table("t4").variants[variant]
     keys = [f"t4.{row}.{col}" for row in t4.rows for col in t4.columns]
     rows = [PlaceRow(len(keys), read.spare, True, _prefers_leading(read), read.problem or "")]
-    _apply_placement([read], place(rows, rule_constraints(keys, book)))
+    _apply_placement([read], place(rows, _rules_over(tuple(keys))))
 
 
 # --------------------------------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import combinations
 from math import comb
 
@@ -97,19 +98,7 @@ def place(rows: Sequence[PlaceRow], constraints: Sequence[Constraint]) -> list[P
     for row in rows:
         bases.append(base)
         base += row.count
-    row_of = [r for r, row in enumerate(rows) for _ in range(row.count)]
-    local: dict[int, list[list[tuple[int, int]]]] = {}
-    cross: list[list[tuple[int, int]]] = []
-    for constraint in constraints:
-        terms = _terms(constraint)
-        if not terms:
-            continue
-        involved = {row_of[g] for g, _ in terms}
-        if len(involved) == 1:
-            r = involved.pop()
-            local.setdefault(r, []).append([(g - bases[r], c) for g, c in terms])
-        else:
-            cross.append(terms)
+    local, cross, in_cross = _classify(constraints, tuple(row.count for row in rows))
 
     readings: list[list[_Reading]] = []
     gave_up: set[int] = set()
@@ -124,14 +113,14 @@ def place(rows: Sequence[PlaceRow], constraints: Sequence[Constraint]) -> list[P
             found = [_Reading((_WILD,) * row.count, (-1,) * row.count)]
         readings.append(found)
 
-    kept, chosen, how = _solve(rows, readings, cross, bases)
+    kept, chosen, how = _solve(readings, cross)
 
     out: list[Placed] = []
     for r, row in enumerate(rows):
         if not row.spare or r in gave_up:
             out.append(Placed(None))
             continue
-        touched = bool(local.get(r)) or any(row_of[g] == r for terms in cross for g, _ in terms)
+        touched = bool(local.get(r)) or r in in_cross
         if how == "budget":
             why = REASON_BUDGET
         elif how == "conflict":
@@ -144,6 +133,58 @@ def place(rows: Sequence[PlaceRow], constraints: Sequence[Constraint]) -> list[P
     return out
 
 
+_CLASSIFIED: dict[tuple[int, tuple[int, ...]], tuple[object, _Classified]] = {}
+
+
+_Cross = tuple[tuple[tuple[int, tuple[tuple[int, int], ...]], ...], frozenset[int]]
+"""A cross-row rule: per row it touches, (row, its (row-local cell, coefficient) terms); and the row-local cells
+it touches (the rules of one 表三 column touch one cell of each row)."""
+_Classified = tuple[dict[int, list[list[tuple[int, int]]]], list[_Cross], frozenset[int]]
+
+
+def _classify(constraints: Sequence[Constraint], counts: tuple[int, ...]) -> _Classified:
+    """(per row its own rules in row-local cell indexes, the cross-row rules, the rows they touch); cached for
+    the parser's cached constraint tuples (the same few recur from report to report)."""
+    key = (id(constraints), counts)
+    hit = _CLASSIFIED.get(key)
+    if hit is not None and hit[0] is constraints:
+        return hit[1]
+    bases: list[int] = []
+    base = 0
+    for count in counts:
+        bases.append(base)
+        base += count
+    row_of = [r for r, count in enumerate(counts) for _ in range(count)]
+    local: dict[int, list[list[tuple[int, int]]]] = {}
+    cross: list[_Cross] = []
+    in_cross: set[int] = set()
+    for constraint in constraints:
+        terms = _terms(constraint)
+        if not terms:
+            continue
+        by_row: dict[int, list[tuple[int, int]]] = {}
+        for g, c in terms:
+            by_row.setdefault(row_of[g], []).append((g - bases[row_of[g]], c))
+        if len(by_row) == 1:
+            ((r, row_terms),) = by_row.items()
+            local.setdefault(r, []).append(row_terms)
+        else:
+            in_cross.update(by_row)
+            cross.append(
+                (
+                    tuple((r, tuple(row_terms)) for r, row_terms in by_row.items()),
+                    frozenset(k for row_terms in by_row.values() for k, _ in row_terms),
+                )
+            )
+    result = (local, cross, frozenset(in_cross))
+    if isinstance(constraints, tuple):
+        if len(_CLASSIFIED) > 256:
+            _CLASSIFIED.clear()
+        _CLASSIFIED[key] = (constraints, result)
+    return result
+
+
+@lru_cache(maxsize=4096)
 def _terms(constraint: Constraint) -> list[tuple[int, int]]:
     coeff: dict[int, int] = {}
     for sign, indexes in ((1, constraint.plus), (-1, constraint.minus)):
@@ -201,23 +242,24 @@ def _lost_readings(row: PlaceRow, local: list[list[tuple[int, int]]]) -> list[_R
         # Options per rule for its lost cells: a list of {cell: key} (empty list: the placement is impossible).
         choices: list[list[dict[int, _Key]]] = []
         possible = True
+        blank_meets = True
+        """The lost cells blank, the row's own rules hold."""
         for terms in local:
             rest = 0.0
             lost: list[tuple[int, int]] = []
             for k, coeff in terms:
-                if sources[k] < 0:
+                source = sources[k]
+                if source < 0:
                     lost.append((k, coeff))
                 else:
-                    rest += coeff * (values[sources[k]] or 0)
+                    rest += coeff * (values[source] or 0)
+            blank_meets = blank_meets and abs(rest) < _EPS
             options = _lost_options(rest, lost, negative, in_rule, nothing)
             if not options:
                 possible = False
                 break
             choices.append(options)
-        if not possible or not all(
-            abs(sum(coeff * (values[sources[k]] or 0) for k, coeff in terms if sources[k] >= 0)) < _EPS
-            for terms in local
-        ):
+        if not (possible and blank_meets):
             broken.append(_Reading(tuple(base), tuple(sources), True))  # lost cells blank: the row rule breaks
         if not possible:
             continue
@@ -297,6 +339,9 @@ def _surplus_readings(row: PlaceRow, local: list[list[tuple[int, int]]]) -> list
     if found > 2 * count:
         return []  # more than one row's worth of values: not ghost columns
     values = [c.value for c in cells]
+    if not values[0] and values.count(values[0]) == found:
+        # Every cell worth the same nothing (seed 004's twelve zeros): one reading.
+        return [_Reading((("v", values[0]),) * count, tuple(range(count)))]
     droppable = [
         not value
         or (i > 0 and values[i - 1] == value)
@@ -322,10 +367,16 @@ def _surplus_readings(row: PlaceRow, local: list[list[tuple[int, int]]]) -> list
             meets = all(abs(sum(c * (values[chosen[k]] or 0) for k, c in terms)) < _EPS for terms in local)
             (out if meets else every).append(_Reading(keys, tuple(chosen), not meets))
             return len(out) + len(every) <= MAX_READINGS
+        tried: set[Number | None] = set()
         for i in range(start, found - (count - depth) + 1):
             steps[0] -= 1
             if steps[0] < 0:
                 return False
+            value = values[i]
+            if not value:
+                if value in tried:
+                    continue  # an earlier cell worth the same nothing leads to every reading this one does
+                tried.add(value)
             chosen.append(i)
             ok = walk(i + 1)
             chosen.pop()
@@ -349,56 +400,66 @@ _Rule = tuple[float, dict[int, list[float | None]]]
 unknown). It holds when the constant and the chosen readings' amounts add up to 0."""
 
 
-def _solve(
-    rows: Sequence[PlaceRow],
-    readings: list[list[_Reading]],
-    cross: list[list[tuple[int, int]]],
-    bases: list[int],
-) -> tuple[list[list[int]], list[int], str]:
+def _solve(readings: list[list[_Reading]], cross: list[_Cross]) -> tuple[list[list[int]], list[int], str]:
     """(per row the readings kept, the reading shown per row, how: "ok" | "conflict" | "budget")."""
-    n = len(rows)
+    n = len(readings)
     open_rows = [r for r in range(n) if len(readings[r]) > 1]
     kept = [list(range(len(readings[r]))) for r in range(n)]
     shown = [0] * n
     if not open_rows:
         return kept, shown, "ok"
-    row_of: dict[int, int] = {}
-    for r, row in enumerate(rows):
-        for k in range(row.count):
-            row_of[bases[r] + k] = r
     position = {r: p for p, r in enumerate(open_rows)}
     rules: list[_Rule] = []
     signatures: list[frozenset[int]] = []
-    for terms in cross:
-        constant: float | None = 0.0
-        per_row: dict[int, list[tuple[int, int]]] = {}
-        for g, coeff in terms:
-            r = row_of[g]
+    numbers: dict[int, list[list[float | None]]] = {}
+    """Per row, per reading, the numbers its cells add to a sum (None: unknown), computed once."""
+    for by_row, signature in cross:
+        constant = 0.0
+        known = True
+        open_parts: list[tuple[int, tuple[tuple[int, int], ...]]] = []
+        for r, cells in by_row:
             if r in position:
-                per_row.setdefault(position[r], []).append((g - bases[r], coeff))
+                open_parts.append((r, cells))
                 continue
-            value = _number(readings[r][0].keys[g - bases[r]])
-            if value is None or constant is None:
-                constant = None
-            else:
+            row_numbers = numbers.get(r)
+            if row_numbers is None:
+                row_numbers = numbers[r] = [[_number(key) for key in readings[r][0].keys]]
+            values = row_numbers[0]
+            for k, coeff in cells:
+                value = values[k]
+                if value is None:
+                    known = False
+                    break
                 constant += coeff * value
-        if constant is None or not per_row:
+            if not known:
+                break
+        if not known or not open_parts:
             continue  # a cell no reading knows, or settled whatever the placement: the rule tells nothing
         amounts: dict[int, list[float | None]] = {}
-        for p, cells in per_row.items():
+        for r, cells in open_parts:
+            row_numbers = numbers.get(r)
+            if row_numbers is None:
+                row_numbers = numbers[r] = [[_number(key) for key in reading.keys] for reading in readings[r]]
             column: list[float | None] = []
-            for reading in readings[open_rows[p]]:
-                total: float | None = 0.0
+            for values in row_numbers:
+                total = 0.0
                 for k, coeff in cells:
-                    value = _number(reading.keys[k])
-                    if value is None or total is None:
-                        total = None
-                    else:
-                        total += coeff * value
-                column.append(total)
-            amounts[p] = column
+                    value = values[k]
+                    if value is None:
+                        column.append(None)
+                        break
+                    total += coeff * value
+                else:
+                    column.append(total)
+            first_amount = column[0]
+            if first_amount is not None and column.count(first_amount) == len(column):
+                constant += first_amount  # the same whatever the row's reading
+            else:
+                amounts[position[r]] = column
+        if not amounts:
+            continue  # settled whatever the placement
         rules.append((constant, amounts))
-        signatures.append(frozenset(k for g, _ in terms for k in [g - bases[row_of[g]]]))
+        signatures.append(signature)
     sizes = [len(readings[r]) for r in open_rows]
     budget = [SEARCH_BUDGET]
     try:
@@ -458,58 +519,79 @@ def _exact(
     """The readings (per open row) some combination meeting every rule uses, and the first such combination;
     None when none does (raises _OutOfSteps when the search runs out of steps). Rows no rule touches keep
     all their readings."""
-    touched = sorted({p for _, amounts in rules for p in amounts})
-    order = sorted(touched, key=lambda p: sizes[p])
+    domains = [list(range(size)) for size in sizes]
+    linked: list[tuple[float, list[tuple[int, list[float | None]]]]] = []
+    for constant, amounts in rules:
+        if len(amounts) == 1:  # one row open: the rule keeps the readings that meet it
+            ((p, column),) = amounts.items()
+            domains[p] = [i for i in domains[p] if column[i] is None or abs(constant + column[i]) < _EPS]  # type: ignore[operator]
+            if not domains[p]:
+                return None
+        else:
+            linked.append((constant, list(amounts.items())))
+    touched = sorted({p for _, parts in linked for p, _ in parts})
+    order = sorted(touched, key=lambda p: len(domains[p]))
     depth_of = {p: d for d, p in enumerate(order)}
-    closing: list[list[int]] = [[] for _ in order]
-    for c, (_, amounts) in enumerate(rules):
-        closing[max(depth_of[p] for p in amounts)].append(c)
-    choice = [0] * len(sizes)
-    used: list[set[int]] = [set() if p in depth_of else set(range(sizes[p])) for p in range(len(sizes))]
-    first: list[int] = []
-
-    def holds(c: int) -> bool:
-        constant, amounts = rules[c]
-        total = constant
-        for p, column in amounts.items():
-            value = column[choice[p]]
-            if value is None:
-                return True
-            total += value
-        return abs(total) < _EPS
+    closing: list[list[tuple[float, list[tuple[int, list[float | None]]]]]] = [[] for _ in order]
+    for rule in linked:
+        closing[max(depth_of[p] for p, _ in rule[1])].append(rule)
+    choice = [domain[0] for domain in domains]
+    used: list[set[int]] = [set() if p in depth_of else set(domains[p]) for p in range(len(sizes))]
+    found = [False]
 
     def walk(depth: int) -> bool:
         if depth == len(order):
-            if not first:
+            if not found[0]:
+                found[0] = True
                 first[:] = choice
             for p in order:
                 used[p].add(choice[p])
             return True
         p = order[depth]
-        for i in range(sizes[p]):
+        checks = closing[depth]
+        for i in domains[p]:
             budget[0] -= 1
             if budget[0] < 0:
                 return False
             choice[p] = i
-            if all(holds(c) for c in closing[depth]) and not walk(depth + 1):
-                return False
+            for constant, parts in checks:
+                total = constant
+                for q, column in parts:
+                    value = column[choice[q]]
+                    if value is None:
+                        break
+                    total += value
+                else:
+                    if abs(total) >= _EPS:
+                        break
+                    continue
+            else:
+                if not walk(depth + 1):
+                    return False
         return True
 
+    first = list(choice)
     if not walk(0):
         raise _OutOfSteps
-    if not first:
+    if not found[0]:
         return None
     return used, first
 
 
 def _cells(row: PlaceRow, kept: list[_Reading], shown: _Reading, why: str) -> Placed:
     """The row's cells as `shown`, sure where every kept reading gives the same value."""
+    cells = row.cells
+    if len(kept) == 1 and all(source >= 0 for source in shown.sources):
+        # One reading of cells read (ghost columns holding nothing): every cell as read.
+        out = [cells[source] for source in shown.sources]
+        return Placed(out, all(cell.sure for cell in out))
     prefix = row.reason.replace(_ROW_REASON_TAIL, "") + "；" if row.reason else ""
-    out: list[CellRead] = []
+    out = []
     all_sure = True
+    single = len(kept) == 1
     for k in range(row.count):
         key = shown.keys[k]
-        agree = all(reading.keys[k] == key for reading in kept)
+        agree = single or all(reading.keys[k] == key for reading in kept)
         source = shown.sources[k]
         if key[0] == "x":
             # Not in the document: shown empty (a value needs a source), the number the row total asks in the flag.
@@ -522,7 +604,7 @@ def _cells(row: PlaceRow, kept: list[_Reading], shown: _Reading, why: str) -> Pl
             out.append(CellRead(None, sure=sure, flag=None if sure else prefix + reason))
             all_sure &= sure
             continue
-        cell = row.cells[source]
+        cell = cells[source]
         if agree and cell.sure:
             out.append(CellRead(cell.value, cell.start, cell.end, True, None))
         elif agree:
