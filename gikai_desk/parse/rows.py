@@ -444,6 +444,16 @@ def _best_reading(
     return first
 
 
+def without_padding(cells: list[CellRead], padding: int, leading: bool) -> list[CellRead] | None:
+    """A grid row's cells without `padding` empty cells on its padding side (leading or trailing), None when
+    those are not all empty: what parse/place.py places when a row is narrower than its table."""
+    kept = cells[padding:] if leading else cells[: len(cells) - padding]
+    dropped = cells[:padding] if leading else cells[len(cells) - padding :]
+    if padding <= 0 or not kept or any(c.value is not None for c in dropped):
+        return None
+    return [CellRead(c.value, c.start, c.end, True, None) for c in kept]
+
+
 def flag_row(read: RowRead, reason: str) -> None:
     """Mark every cell of a row unsure (values kept as the reading shown)."""
     read.cells = [CellRead(c.value, c.start, c.end, False, reason) for c in read.cells]

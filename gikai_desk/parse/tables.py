@@ -9,7 +9,16 @@ from itertools import pairwise
 
 from gikai_desk.forms import FormBook, formbook
 from gikai_desk.parse.normalize import compile_alternatives, fragment_key, fragment_pattern
-from gikai_desk.parse.rows import FLAG_NARROW_ROW, CellRead, RowRead, fit, flag_row, read_row, select_values
+from gikai_desk.parse.rows import (
+    FLAG_NARROW_ROW,
+    CellRead,
+    RowRead,
+    fit,
+    flag_row,
+    read_row,
+    select_values,
+    without_padding,
+)
 from gikai_desk.parse.tokens import (
     INLINE_RUN,
     MAYBE_CHANGE_WORDS,
@@ -321,7 +330,7 @@ def read_labelled_table(
         if table == "t3" and grid:
             widths[hit.row] = _grid_width(norm, hit.start, result.rows[hit.row], pipes)
     result.missing = [row for row in columns_of if row not in result.rows]
-    _flag_narrow_rows(result, widths)
+    _flag_narrow_rows(result, widths, prefer_leading)
     for row, read in result.rows.items() if _may_hold_change_words(norm, start, end) else ():
         columns = columns_of[row]
         flag_misplaced_change_words(
@@ -485,16 +494,19 @@ def _grid_width(norm: str, label_start: int, read: RowRead, pipes: PipeStyle) ->
     return _line_width(norm, label_start, pipes)
 
 
-def _flag_narrow_rows(table: TableRead, widths: dict[str, int]) -> None:
+def _flag_narrow_rows(table: TableRead, widths: dict[str, int], prefer_leading: bool) -> None:
     """A 表三 grid pads every row to the same width. A row that fitted only after dropping padding but is
-    narrower than the table's other rows lost a cell somewhere: which one cannot be told."""
+    narrower than the table's other rows lost a cell somewhere: flagged, and its cells without the padding
+    left to parse/place.py (which places them with the rules when it can)."""
     counted = [w for w in widths.values() if w > 0]
     if not counted:
         return
     usual = max(set(counted), key=counted.count)
     for row, read in table.rows.items():
         if read.dropped and 0 < widths.get(row, 0) < usual and read.cells and all(c.sure for c in read.cells):
+            cells = read.cells
             flag_row(read, FLAG_NARROW_ROW)
+            read.spare = without_padding(cells, usual - widths[row], prefer_leading)
 
 
 def _flag_rows_narrower_than_their_header(
