@@ -35,13 +35,13 @@ from gikai_desk.model import Number
 from gikai_desk.parse.glued import Constraint
 from gikai_desk.parse.rows import CellRead
 
-MAX_PLACEMENTS = 400
+MAX_PLACEMENTS = 120
 """Placements of a row that lost cells tried at most (C(count, found)); a row with more is left flagged."""
-MAX_READINGS = 256
+MAX_READINGS = 64
 """Distinct readings kept per row; a row with more is left flagged (its cells take part in no rule)."""
-ROW_STEP_BUDGET = 20_000
+ROW_STEP_BUDGET = 2_000
 """Steps spent enumerating the readings of one row with surplus cells."""
-SEARCH_BUDGET = 60_000
+SEARCH_BUDGET = 5_000
 """Steps spent combining the rows' readings through the cross-row rules."""
 
 REASON_SEVERAL = "有多种位置安排都满足勾稽关系，无法确定该单元格的值"
@@ -101,11 +101,14 @@ def place(rows: Sequence[PlaceRow], constraints: Sequence[Constraint]) -> list[P
     local, cross, in_cross = _classify(constraints, tuple(row.count for row in rows))
 
     readings: list[list[_Reading]] = []
+    numbers: dict[int, list[list[float | None]]] = {}
     gave_up: set[int] = set()
     for r, row in enumerate(rows):
         if not row.spare:
-            keys = tuple(("v", c.value) if c.sure else _WILD for c in row.cells)
+            cells = row.cells
+            keys = tuple(("v", c.value) if c.sure else _WILD for c in cells)
             readings.append([_Reading(keys, tuple(range(row.count)))])
+            numbers[r] = [[(c.value or 0) if c.sure else None for c in cells]]
             continue
         found = _row_readings(row, local.get(r, []))
         if not found:
@@ -113,7 +116,7 @@ def place(rows: Sequence[PlaceRow], constraints: Sequence[Constraint]) -> list[P
             found = [_Reading((_WILD,) * row.count, (-1,) * row.count)]
         readings.append(found)
 
-    kept, chosen, how = _solve(readings, cross)
+    kept, chosen, how = _solve(readings, cross, numbers)
 
     out: list[Placed] = []
     for r, row in enumerate(rows):
@@ -400,8 +403,11 @@ _Rule = tuple[float, dict[int, list[float | None]]]
 unknown). It holds when the constant and the chosen readings' amounts add up to 0."""
 
 
-def _solve(readings: list[list[_Reading]], cross: list[_Cross]) -> tuple[list[list[int]], list[int], str]:
-    """(per row the readings kept, the reading shown per row, how: "ok" | "conflict" | "budget")."""
+def _solve(
+    readings: list[list[_Reading]], cross: list[_Cross], numbers: dict[int, list[list[float | None]]]
+) -> tuple[list[list[int]], list[int], str]:
+    """(per row the readings kept, the reading shown per row, how: "ok" | "conflict" | "budget"). `numbers`:
+    per row, per reading, the numbers its cells add to a sum (None: unknown); filled in for rows not given."""
     n = len(readings)
     open_rows = [r for r in range(n) if len(readings[r]) > 1]
     kept = [list(range(len(readings[r]))) for r in range(n)]
@@ -411,8 +417,6 @@ def _solve(readings: list[list[_Reading]], cross: list[_Cross]) -> tuple[list[li
     position = {r: p for p, r in enumerate(open_rows)}
     rules: list[_Rule] = []
     signatures: list[frozenset[int]] = []
-    numbers: dict[int, list[list[float | None]]] = {}
-    """Per row, per reading, the numbers its cells add to a sum (None: unknown), computed once."""
     for by_row, signature in cross:
         constant = 0.0
         known = True
