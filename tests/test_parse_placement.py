@@ -124,7 +124,7 @@ def test_a_lost_blank_the_column_rules_place_is_read_sure(layout: str) -> None:
     report = read(values, lose_a_blank, layout)
     assert report.flags() == {}
     assert [report.value(f"t3.granted.{c}") for c in T3_COLUMNS] == [5, None, None, None, None, 2, 7]
-    assert any("已按勾稽关系确定各值所在列" in note for note in report.notes)
+    assert any("数值个数与列数不符，符合勾稽关系的各种位置安排读数一致" in note for note in report.notes)
 
 
 @pytest.mark.parametrize("layout", ["tab", "pipe", "markdown"])

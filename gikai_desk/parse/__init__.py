@@ -198,7 +198,7 @@ def _emit_labelled(
         )
     if placed_rows:
         notes.append(
-            f"{name}有{len(placed_rows)}行的数值个数与列数不符，已按勾稽关系确定各值所在列："
+            f"{name}有{len(placed_rows)}行的数值个数与列数不符，符合勾稽关系的各种位置安排读数一致，已按此读取："
             + "、".join(placed_rows)
         )
     if table.extra_rows:
@@ -223,7 +223,7 @@ def _emit_t4(
             cell_read = read.cells[g * per_group + c] if ok else CellRead(None, sure=False, flag=FLAG_UNSPLIT)
             cells[key] = make_cell(key, text, cell_read)
     if read.problem == PLACED:
-        notes.append("表四的数值个数与列数不符，已按勾稽关系确定各值所在列")
+        notes.append("表四的数值个数与列数不符，符合勾稽关系的各种位置安排读数一致，已按此读取")
     elif read.problem and read.problem != "lost_blank":
         notes.append(f"表四{read.problem}，已标记待核对")
 
