@@ -242,9 +242,11 @@ def _lost_readings(row: PlaceRow, local: list[list[tuple[int, int]]]) -> list[_R
         for i, p in enumerate(positions):
             sources[p] = i
         base: list[_Key] = [("v", values[s]) if s >= 0 else nothing for s in sources]
-        # Options per rule for its lost cells: a list of {cell: key} (empty list: the placement is impossible).
+        # Options per rule for its lost cells: a list of {cell: key}. A rule no option meets (the report's own
+        # error in that rule, e.g. one 表四 group, or a loss elsewhere) gets its lost cells blank, and the
+        # placement's readings count as breaking the row's rules.
         choices: list[list[dict[int, _Key]]] = []
-        possible = True
+        breaks = False
         blank_meets = True
         """The lost cells blank, the row's own rules hold."""
         for terms in local:
@@ -259,13 +261,11 @@ def _lost_readings(row: PlaceRow, local: list[list[tuple[int, int]]]) -> list[_R
             blank_meets = blank_meets and abs(rest) < _EPS
             options = _lost_options(rest, lost, negative, in_rule, nothing)
             if not options:
-                possible = False
-                break
+                breaks = True
+                options = [{k: nothing for k, _ in lost}]
             choices.append(options)
-        if not (possible and blank_meets):
+        if not blank_meets:
             broken.append(_Reading(tuple(base), tuple(sources), True))  # lost cells blank: the row rule breaks
-        if not possible:
-            continue
         free = [k for k in range(count) if sources[k] < 0 and k not in in_rule]
         variants: list[dict[int, _Key]] = [{}]
         for options in choices:
@@ -277,18 +277,24 @@ def _lost_readings(row: PlaceRow, local: list[list[tuple[int, int]]]) -> list[_R
             for k, key in variant.items():
                 keys[k] = key
             key_tuple = tuple(keys)
+            if breaks:
+                broken.append(_Reading(key_tuple, tuple(sources), True))
+                if len(broken) > 4 * MAX_READINGS:
+                    return []
+                continue
             if key_tuple in seen:
                 continue
             seen.add(key_tuple)
             out.append(_Reading(key_tuple, tuple(sources)))
-            if len(out) > MAX_READINGS:
-                return []
+        if len(out) > MAX_READINGS:
+            return []
     if not any(_plain(reading) for reading in out):
-        # No placement of the cells read meets the row's own rule: the row itself may be wrong (the report's
+        # No placement of the cells read meets the row's own rules: the row itself may be wrong (the report's
         # error), so every placement stays, beside the readings that lost a value.
+        known = {reading.keys for reading in out}
         for reading in broken:
-            if reading.keys not in seen:
-                seen.add(reading.keys)
+            if reading.keys not in known:
+                known.add(reading.keys)
                 out.append(reading)
         if len(out) > MAX_READINGS:
             return []
@@ -333,8 +339,8 @@ def _lost_options(
 
 def _surplus_readings(row: PlaceRow, local: list[list[tuple[int, int]]]) -> list[_Reading]:
     """Readings of a row holding more cells than columns: the surplus cells are ghost columns (merged cells),
-    which hold nothing (blank or 0) or repeat a neighbour's value; every order-preserving choice of `count`
-    cells whose dropped cells are such. A choice of any `count` of the values would let the rules pick a
+    which hold nothing (blank or 0); every order-preserving choice of `count` cells whose dropped cells are
+    such. (Dropping a repeated value too would let a wrong report's sums pick a wrong choice.) A choice of any `count` of the values would let the rules pick a
     wrong one (seven of twelve values that happen to be 0 always meet the row total)."""
     count = row.count
     cells = row.cells
@@ -345,12 +351,7 @@ def _surplus_readings(row: PlaceRow, local: list[list[tuple[int, int]]]) -> list
     if not values[0] and values.count(values[0]) == found:
         # Every cell worth the same nothing (seed 004's twelve zeros): one reading.
         return [_Reading((("v", values[0]),) * count, tuple(range(count)))]
-    droppable = [
-        not value
-        or (i > 0 and values[i - 1] == value)
-        or (i + 1 < found and values[i + 1] == value)
-        for i, value in enumerate(values)
-    ]
+    droppable = [not value for value in values]
     out: list[_Reading] = []
     every: list[_Reading] = []
     """Choices that break the row's own rule: kept when none meets it (the row itself may be wrong)."""
