@@ -387,6 +387,27 @@ def test_consistent_reports_that_lost_a_cell_are_never_read_wrong_and_sure(layou
     assert placed > damaged // 20
 
 
+@pytest.mark.parametrize("layout", ["tab", "pipe"])
+def test_consistent_table4_that_lost_a_cell_is_never_read_wrong_and_sure(layout: str) -> None:
+    """表四's fifteen cells on one line losing a blank, a 0 or a value: right or flagged (T4_TOTAL per group)."""
+    damaged = 0
+    for seed in range(150):
+        rnd = random.Random(seed)
+        forms = rnd.choice(FORMS)
+        values = consistent(forms, seed=seed, blank_zero=rnd.random() < 0.5)
+        rows = table_rows(forms, values)
+        cells = cells_of(rows, "t4")
+        lose_value = rnd.random() < 0.5
+        where = [i for i, c in enumerate(cells) if (c not in ("", "0")) == lose_value]
+        if not where:
+            continue
+        del cells[rnd.choice(where)]
+        report = parse_document(document(LAYOUTS[layout](rows)))
+        assert sure_but_wrong(report, values) == {}, seed
+        damaged += 1
+    assert damaged > 100
+
+
 def test_junk_rows_stay_fast() -> None:
     """Rows of many values (nines, zeros and ones, alternating) read in bounded time, flagged, never crash."""
     forms = FORMS[0]
