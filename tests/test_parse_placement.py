@@ -408,6 +408,25 @@ def test_consistent_table4_that_lost_a_cell_is_never_read_wrong_and_sure(layout:
     assert damaged > 100
 
 
+def test_one_lost_cell_fast_path_equals_the_general_readings(monkeypatch: pytest.MonkeyPatch) -> None:
+    import gikai_desk.parse.place as placement
+
+    rnd = random.Random(1)
+    for trial in range(3000):
+        values = [rnd.choice([None, 0, 1, 2, 3, 5, 10, -1 if trial % 50 == 0 else 4]) for _ in range(6)]
+        cells = [CellRead(v, i, i + 1) for i, v in enumerate(values)]
+        sign = rnd.choice([1, -1])
+        terms = [(k, sign) for k in range(6)] + [(6, -sign)]
+        row = PlaceRow(7, cells, True, rnd.random() < 0.5)
+        monkeypatch.setattr(placement, "_FAST_ONE_LOST", True)
+        fast = placement._lost_readings(row, [terms])
+        monkeypatch.setattr(placement, "_FAST_ONE_LOST", False)
+        general = placement._lost_readings(row, [terms])
+        assert [(r.keys, tuple(r.sources), r.breaks_row) for r in fast] == [
+            (r.keys, tuple(r.sources), r.breaks_row) for r in general
+        ], values
+
+
 def test_junk_rows_stay_fast() -> None:
     """Rows of many values (nines, zeros and ones, alternating) read in bounded time, flagged, never crash."""
     forms = FORMS[0]
