@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import combinations
 from math import comb
+from operator import mul
 
 from gikai_desk.model import Number
 from gikai_desk.parse.glued import Constraint
@@ -51,6 +52,7 @@ REASON_NOTHING = "该单元格在文档中缺失，原为空白还是0无法确�
 REASON_BUDGET = "可能的位置安排过多，无法确定该单元格的值"
 REASON_LOST = "该单元格的数值可能在文档中缺失（按本行合计推算应为{}），请人工核对"
 
+_NAN = float("nan")
 _FAST_ONE_LOST = True
 """Use _one_lost for rows that lost one cell under one rule (tests turn it off to compare with the general path)."""
 _ROW_REASON_TAIL = "，无法确定各值所在列"
@@ -84,6 +86,10 @@ class _Reading:
     """The reading breaks the row's own rule (kept only when no plain reading of the row meets it)."""
 
 
+_FIXED = [_Reading((), ())]
+"""The one reading of a row read whole (the solver only needs its numbers, in `flat`)."""
+
+
 @dataclass
 class Placed:
     """The outcome for one spare row: its cells (None when the row was left as it was) and whether every cell
@@ -103,22 +109,25 @@ def place(rows: Sequence[PlaceRow], constraints: Sequence[Constraint]) -> list[P
     local, cross, in_cross = _classify(constraints, tuple(row.count for row in rows))
 
     readings: list[list[_Reading]] = []
-    numbers: dict[int, list[list[float | None]]] = {}
+    flat: list[float] = []
+    """Every cell's number in a sum when its row has one reading (NaN: unknown), 0 for rows still open."""
     gave_up: set[int] = set()
     for r, row in enumerate(rows):
         if not row.spare:
-            cells = row.cells
-            keys = tuple(("v", c.value) if c.sure else _WILD for c in cells)
-            readings.append([_Reading(keys, tuple(range(row.count)))])
-            numbers[r] = [[(c.value or 0) if c.sure else None for c in cells]]
+            readings.append(_FIXED)  # its numbers are all the solver needs
+            flat.extend([(c.value or 0) if c.sure else _NAN for c in row.cells])
             continue
         found = _row_readings(row, local.get(r, []))
         if not found:
             gave_up.add(r)
             found = [_Reading((_WILD,) * row.count, (-1,) * row.count)]
         readings.append(found)
+        if len(found) == 1:
+            flat.extend([_NAN if (number := _number(key)) is None else number for key in found[0].keys])
+        else:
+            flat.extend([0.0] * row.count)
 
-    kept, chosen, how = _solve(readings, cross, numbers)
+    kept, chosen, how = _solve(readings, cross, flat)
 
     out: list[Placed] = []
     for r, row in enumerate(rows):
@@ -141,9 +150,11 @@ def place(rows: Sequence[PlaceRow], constraints: Sequence[Constraint]) -> list[P
 _CLASSIFIED: dict[tuple[int, tuple[int, ...]], tuple[object, _Classified]] = {}
 
 
-_Cross = tuple[tuple[tuple[int, tuple[tuple[int, int], ...]], ...], frozenset[int]]
-"""A cross-row rule: per row it touches, (row, its (row-local cell, coefficient) terms); and the row-local cells
-it touches (the rules of one 表三 column touch one cell of each row)."""
+_Cross = tuple[
+    dict[int, tuple[tuple[int, int], ...]], frozenset[int], tuple[int, ...], tuple[int, ...]
+]
+"""A cross-row rule: per row it touches, its (row-local cell, coefficient) terms; the row-local cells it touches
+(the rules of one 表三 column touch one cell of each row); its cells' global indexes and coefficients."""
 _Classified = tuple[dict[int, list[list[tuple[int, int]]]], list[_Cross], frozenset[int]]
 
 
@@ -177,8 +188,10 @@ def _classify(constraints: Sequence[Constraint], counts: tuple[int, ...]) -> _Cl
             in_cross.update(by_row)
             cross.append(
                 (
-                    tuple((r, tuple(row_terms)) for r, row_terms in by_row.items()),
+                    {r: tuple(row_terms) for r, row_terms in by_row.items()},
                     frozenset(k for row_terms in by_row.values() for k, _ in row_terms),
+                    tuple(g for g, _ in terms),
+                    tuple(c for _, c in terms),
                 )
             )
     result = (local, cross, frozenset(in_cross))
@@ -456,10 +469,10 @@ unknown). It holds when the constant and the chosen readings' amounts add up to 
 
 
 def _solve(
-    readings: list[list[_Reading]], cross: list[_Cross], numbers: dict[int, list[list[float | None]]]
+    readings: list[list[_Reading]], cross: list[_Cross], flat: list[float]
 ) -> tuple[list[list[int]], list[int], str]:
-    """(per row the readings kept, the reading shown per row, how: "ok" | "conflict" | "budget"). `numbers`:
-    per row, per reading, the numbers its cells add to a sum (None: unknown); filled in for rows not given."""
+    """(per row the readings kept, the reading shown per row, how: "ok" | "conflict" | "budget"). `flat`: every
+    cell's number in a sum when its row has one reading (NaN: unknown), 0 in the rows still open."""
     n = len(readings)
     open_rows = [r for r in range(n) if len(readings[r]) > 1]
     kept = [list(range(len(readings[r]))) for r in range(n)]
@@ -469,28 +482,17 @@ def _solve(
     position = {r: p for p, r in enumerate(open_rows)}
     rules: list[_Rule] = []
     signatures: list[frozenset[int]] = []
-    for by_row, signature in cross:
-        constant = 0.0
-        known = True
-        open_parts: list[tuple[int, tuple[tuple[int, int], ...]]] = []
-        for r, cells in by_row:
-            if r in position:
-                open_parts.append((r, cells))
-                continue
-            row_numbers = numbers.get(r)
-            if row_numbers is None:
-                row_numbers = numbers[r] = [[_number(key) for key in readings[r][0].keys]]
-            values = row_numbers[0]
-            for k, coeff in cells:
-                value = values[k]
-                if value is None:
-                    known = False
-                    break
-                constant += coeff * value
-            if not known:
-                break
-        if not known or not open_parts:
-            continue  # a cell no reading knows, or settled whatever the placement: the rule tells nothing
+    numbers: dict[int, list[list[float | None]]] = {}
+    """Per open row, per reading, the numbers its cells add to a sum (None: unknown)."""
+    open_set = frozenset(open_rows)
+    for by_row, signature, cells_at, coefficients in cross:
+        open_touched = sorted(open_set.intersection(by_row))
+        if not open_touched:
+            continue  # settled whatever the placement
+        constant = sum(map(mul, coefficients, map(flat.__getitem__, cells_at)))
+        if constant != constant:
+            continue  # NaN: a cell no reading knows: the rule tells nothing
+        open_parts = [(r, by_row[r]) for r in open_touched]
         amounts: dict[int, list[float | None]] = {}
         for r, cells in open_parts:
             row_numbers = numbers.get(r)
