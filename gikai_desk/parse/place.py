@@ -8,19 +8,22 @@ gives it the same value. See docs/parser.md (Placement).
 Readings of a row with `found` cells for `count` columns:
 
 - found < count (cells lost): the found cells keep their order at every choice of `found` of the `count`
-  places. Each lost cell held nothing (read blank: every rule counts blank as 0) or a lost value. A lost value
-  is what the row's own rule demands (one lost cell in a rule: total minus the others; two or more: unknown,
-  "wild"), and only when that is not 0 (a lost 0 is the lost blank again, read blank). A lost value's cell is
-  never sure: the document does not hold it. So a rule can never "confirm" a placement that hides a lost
-  value: the reading that lost the value is admissible as well and disagrees.
-- found > count (ghost columns): every order-preserving choice of `count` of the cells (distinct value
-  sequences only: twelve zeros for seven columns are one reading).
+  places. Each lost cell held nothing or a lost value. Nothing reads blank in a row that writes nothing as
+  blank (no 0 among its cells); elsewhere it may have been blank or 0 ("n": never sure). A lost value is what
+  the row's own rule demands (one lost cell in a rule: total minus the others; two or more: unknown, "w"),
+  when that is not 0. A lost value's cell is never sure: the document does not hold it. So a rule can never
+  "confirm" a placement that hides a lost value: the reading that lost the value is admissible as well and
+  disagrees. Readings meet the row's own rules; when no placement with the lost cells blank does (the row
+  itself may be wrong), every placement is kept (`breaks_row`).
+- found > count (ghost columns): every order-preserving choice of `count` cells dropping only blank or 0
+  cells (distinct value sequences only: twelve zeros for seven columns are one reading).
 
-Solving: the readings of every row meet its own rule (built so). The rows' readings are then combined through
-the cross-row rules; the combinations breaking the fewest rules are kept (none when the report is right; a
-report whose own figures are wrong breaks some rule whatever the placement, and such a rule does not narrow
-anything). A cell is sure when every kept combination gives it the same value. When the search budget runs
-out, every reading of each row counts (cells where they disagree are flagged).
+Solving (`_solve`): the rows' readings are combined through the cross-row rules; if some combinations meet
+every rule, a row keeps the readings they use. If none does (the report itself is wrong somewhere), the rules
+are taken group by group (the rules of one 表三 column): a group no combination meets narrows nothing, two
+groups that leave a row no reading in common are both set aside, a row breaking its own rules is not narrowed,
+and each other row keeps the readings every remaining group allows. A cell is sure when every reading its row
+keeps gives it the same value. When the search budget runs out, every reading of each row counts.
 """
 
 from __future__ import annotations
@@ -101,11 +104,6 @@ class Placed:
 
 def place(rows: Sequence[PlaceRow], constraints: Sequence[Constraint]) -> list[Placed]:
     """Place every spare row's values (one Placed per row; fixed rows get Placed(None))."""
-    bases: list[int] = []
-    base = 0
-    for row in rows:
-        bases.append(base)
-        base += row.count
     local, cross, in_cross = _classify(constraints, tuple(row.count for row in rows))
 
     readings: list[list[_Reading]] = []
