@@ -480,24 +480,28 @@ def _solve(
     position = {r: p for p, r in enumerate(open_rows)}
     rules: list[_Rule] = []
     signatures: list[frozenset[int]] = []
-    numbers: dict[int, list[list[float | None]]] = {}
+    numbers = {r: [[_number(key) for key in reading.keys] for reading in readings[r]] for r in open_rows}
     """Per open row, per reading, the numbers its cells add to a sum (None: unknown)."""
+    varying = {
+        r: frozenset(
+            k for k, column in enumerate(zip(*numbers[r], strict=True)) if column.count(column[0]) != len(column)
+        )
+        for r in open_rows
+    }
+    """Per open row, the cells its readings disagree on (in a sum)."""
     open_set = frozenset(open_rows)
     for by_row, signature, cells_at, coefficients in cross:
         open_touched = sorted(open_set.intersection(by_row))
-        if not open_touched:
-            continue  # settled whatever the placement
+        if not any(k in varying[r] for r in open_touched for k, _ in by_row[r]):
+            continue  # the same whatever the placement: the rule tells nothing about it
         constant = sum(map(mul, coefficients, map(flat.__getitem__, cells_at)))
         if constant != constant:
             continue  # NaN: a cell no reading knows: the rule tells nothing
         open_parts = [(r, by_row[r]) for r in open_touched]
         amounts: dict[int, list[float | None]] = {}
         for r, cells in open_parts:
-            row_numbers = numbers.get(r)
-            if row_numbers is None:
-                row_numbers = numbers[r] = [[_number(key) for key in reading.keys] for reading in readings[r]]
             column: list[float | None] = []
-            for values in row_numbers:
+            for values in numbers[r]:
                 total = 0.0
                 for k, coeff in cells:
                     value = values[k]
