@@ -268,10 +268,10 @@ def test_a_lost_value_row_rule_alone_leaves_the_total_open() -> None:
     assert all(c.value is None for c in placed.cells[2:5])
 
 
-def test_a_lost_value_inside_the_row_is_flagged_where_it_may_be() -> None:
-    """5 2 · · · · 7 lost the 2: no blank placement meets the row total, the lost value (2) may sit in any of
-    the cells between; the column rules of a consistent report put it in 商业企业, which is flagged (not in the
-    document), the rest sure."""
+def test_a_row_no_blank_placement_explains_is_not_placed_by_the_other_rows() -> None:
+    """5 2 · · · · 7 lost the 2: no blank placement meets the row total, so a value was lost (or the report's
+    row is wrong). Where, the other rows' rules must not decide: in a wrong report they would put the loss where
+    the report's own error makes the sums come out. The row's cells stay flagged where its readings differ."""
     forms = FORMS[0]
     values = consistent(forms, {"granted": [5, 2, 0, 0, 0, 0]})
 
@@ -280,8 +280,26 @@ def test_a_lost_value_inside_the_row_is_flagged_where_it_may_be() -> None:
 
     report = read(values, lose_the_two, "tab")
     assert sure_but_wrong(report, values) == {}
-    assert flagged(report, "t3.granted.") == {"t3.granted.commercial"}
-    assert "应为2" in (report.cells["t3.granted.commercial"].flag or "")
+    assert "t3.granted.commercial" in flagged(report, "t3.granted.")
+    assert "任何位置安排都不满足本行的合计关系" in (report.cells["t3.granted.commercial"].flag or "")
+
+
+def test_a_wrong_report_that_lost_its_wrong_value_is_not_placed_by_the_other_rows() -> None:
+    """Seed 001's case turned round: the report's 11 new applications under 自然人 break T3_BALANCE, and the
+    reader lost that 11. Placing the lost 11 under 其他 would make every rule hold: the row is not placed by
+    the other rows, so 自然人 is flagged, not read blank."""
+    forms = FORMS[0]
+    values = consistent(forms, {"granted": [0, 0, 0, 0, 0, 11]}, quiet=True)
+    values.update({"t3.new.natural": 11, "t3.new.other_org": None, "t3.new.total": 11})
+
+    def lose_the_eleven(rows: list[tuple[str, Row]]) -> None:
+        cells = cells_of(rows, "t3.new")
+        assert cells[1] == "11"
+        del cells[1]
+
+    report = read(values, lose_the_eleven, "pipe")
+    assert sure_but_wrong(report, values) == {}
+    assert not report.cells["t3.new.natural"].sure
 
 
 # --------------------------------------------------------------------------------------------------------

@@ -52,6 +52,7 @@ REASON_SEVERAL = "有多种位置安排都满足勾稽关系，无法确定该�
 REASON_NO_RULE = "无勾稽关系可据以判断，无法确定该单元格的值"
 REASON_CONFLICT = "任何位置安排都不能同时满足勾稽关系，无法确定该单元格的值"
 REASON_NOTHING = "该单元格在文档中缺失，原为空白还是0无法确定，请人工核对"
+REASON_ROW_BROKEN = "任何位置安排都不满足本行的合计关系（可能缺失了数值，或报表本行有误），无法确定该单元格的值"
 REASON_BUDGET = "可能的位置安排过多，无法确定该单元格的值"
 REASON_LOST = "该单元格的数值可能在文档中缺失（按本行合计推算应为{}），请人工核对"
 
@@ -125,7 +126,10 @@ def place(rows: Sequence[PlaceRow], constraints: Sequence[Constraint]) -> list[P
         else:
             flat.extend([0.0] * row.count)
 
-    kept, chosen, how = _solve(readings, cross, flat)
+    bases = [0]
+    for row in rows:
+        bases.append(bases[-1] + row.count)
+    kept, chosen, how = _solve(readings, cross, flat, bases)
 
     out: list[Placed] = []
     for r, row in enumerate(rows):
@@ -133,7 +137,9 @@ def place(rows: Sequence[PlaceRow], constraints: Sequence[Constraint]) -> list[P
             out.append(Placed(None))
             continue
         touched = bool(local.get(r)) or r in in_cross
-        if how == "budget":
+        if any(reading.breaks_row for reading in readings[r]):
+            why = REASON_ROW_BROKEN
+        elif how == "budget":
             why = REASON_BUDGET
         elif how == "conflict":
             why = REASON_CONFLICT
@@ -467,14 +473,26 @@ unknown). It holds when the constant and the chosen readings' amounts add up to 
 
 
 def _solve(
-    readings: list[list[_Reading]], cross: list[_Cross], flat: list[float]
+    readings: list[list[_Reading]], cross: list[_Cross], flat: list[float], bases: list[int]
 ) -> tuple[list[list[int]], list[int], str]:
     """(per row the readings kept, the reading shown per row, how: "ok" | "conflict" | "budget"). `flat`: every
-    cell's number in a sum when its row has one reading (NaN: unknown), 0 in the rows still open."""
+    cell's number in a sum when its row has one reading (NaN: unknown), 0 in the rows still open; `bases`: where
+    each row's cells start in it (and where they end, last)."""
     n = len(readings)
-    open_rows = [r for r in range(n) if len(readings[r]) > 1]
     kept = [list(range(len(readings[r]))) for r in range(n)]
     shown = [0] * n
+    open_rows: list[int] = []
+    for r in range(n):
+        if len(readings[r]) < 2:
+            continue
+        if any(reading.breaks_row for reading in readings[r]):
+            # No placement with the lost cells blank meets the row's own rules: it lost a value, or the report's
+            # row is wrong. Which, and where, the other rows' rules must not decide (they would place a loss the
+            # report's own error explains): the row keeps every reading, and its cells take part in no rule.
+            for k in range(bases[r], bases[r + 1]):
+                flat[k] = _NAN
+            continue
+        open_rows.append(r)
     if not open_rows:
         return kept, shown, "ok"
     position = {r: p for p, r in enumerate(open_rows)}
@@ -557,8 +575,6 @@ def _solve(
                 dropped.update((i, j))
     for p, r in enumerate(open_rows):
         allowed = set(range(len(readings[r])))
-        if any(reading.breaks_row for reading in readings[r]):
-            continue  # the row breaks its own rule whatever the placement: rules that hold elsewhere do not place it
         for i, sets in enumerate(narrowed):
             narrowing = sets[p]
             if i not in dropped and narrowing is not None:
