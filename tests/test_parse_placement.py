@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 import pytest
 
 from gikai_desk.forms import formbook
+from gikai_desk.ingest import SourceDocument
 from gikai_desk.model import Number, Report
 from gikai_desk.parse import parse_document
 from gikai_desk.parse.glued import Constraint
@@ -361,6 +362,42 @@ def test_a_report_that_breaks_a_column_rule_still_places_what_other_columns_deci
     open_pair = {f"t3.{r}.{c}" for r in ("granted", "unable_no_info", "total") for c in ("legal", "other_org")}
     assert set(report.flags()) == open_pair
     assert "任何位置安排都不能同时满足勾稽关系" in (report.cells["t3.granted.legal"].flag or "")
+
+
+@pytest.mark.parametrize(
+    ("line", "damaged", "row"),
+    [
+        (
+            "| 三、本年度办理结果 | (一)予以公开 | 4 | 0 | 0 | 0 | 0 | 0 | 4 | |",
+            "| 三、本年度办理结果 | (一)予以公开 | 4 | 0 | 0 | 0 | 0 | 4 | |",
+            "granted",
+        ),
+        (
+            "| (三)不予公开 | 1.属于国家秘密 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | |",
+            "| (三)不予公开 | 1.属于国家秘密 | 0 | 0 | 0 | 0 | 0 | 0 | |",
+            "deny_secret",
+        ),
+    ],
+)
+def test_a_markdown_row_narrower_than_its_table_that_fits_by_a_padding_cell_is_placed_or_flagged(
+    line: str, damaged: str, row: str
+) -> None:
+    """Seed 003's Markdown grid: a row that lost a cell still has seven cells because its trailing padding
+    cell counts. Its line is narrower than the table's: when its own total breaks, or the padding cell is
+    empty in a row that writes 0, its cells without the padding are placed (or flagged), never read shifted."""
+    from tests.conftest import seed_path
+
+    text = seed_path("003").read_text("utf-8")
+    assert line in text
+    report = parse_document(SourceDocument(path="003.txt", kind="text", text=text.replace(line, damaged)))
+    truth = parse_document(SourceDocument(path="003.txt", kind="text", text=text))
+    wrong = {
+        k: (truth.value(k), report.value(k))
+        for k in truth.cells
+        if report.cells[k].sure and report.value(k) != truth.value(k)
+    }
+    assert wrong == {}
+    assert flagged(report, f"t3.{row}.")
 
 
 # --------------------------------------------------------------------------------------------------------

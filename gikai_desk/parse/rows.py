@@ -444,6 +444,23 @@ def _best_reading(
     return first
 
 
+def breaks_row_total(cells: list[CellRead], columns: Sequence[str]) -> bool:
+    """The cells (in `columns` order) break the form's row total (`formbook().rules`, kind row_sum, on this
+    table's columns); blank counts 0. False when no such rule covers these columns."""
+    from gikai_desk.forms import formbook
+
+    if len(cells) != len(columns):
+        return False
+    at = {column: i for i, column in enumerate(columns)}
+    for rule in formbook().rules.values():
+        if rule.kind != "row_sum" or rule.total not in at or not all(p in at for p in rule.parts):
+            continue
+        parts = sum(cells[at[p]].value or 0 for p in rule.parts)
+        if abs(parts - (cells[at[rule.total]].value or 0)) > 1e-9:
+            return True
+    return False
+
+
 def without_padding(cells: list[CellRead], padding: int, leading: bool) -> list[CellRead] | None:
     """A grid row's cells without `padding` empty cells on its padding side (leading or trailing), None when
     those are not all empty: what parse/place.py places when a row is narrower than its table."""

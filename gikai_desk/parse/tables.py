@@ -13,6 +13,7 @@ from gikai_desk.parse.rows import (
     FLAG_NARROW_ROW,
     CellRead,
     RowRead,
+    breaks_row_total,
     fit,
     flag_row,
     read_row,
@@ -502,8 +503,19 @@ def _flag_narrow_rows(table: TableRead, widths: dict[str, int], prefer_leading: 
     if not counted:
         return
     usual = max(set(counted), key=counted.count)
+    columns = formbook().table(table.table).variants[table.variant].columns
     for row, read in table.rows.items():
-        if read.dropped and 0 < widths.get(row, 0) < usual and read.cells and all(c.sure for c in read.cells):
+        if not (0 < widths.get(row, 0) < usual and read.cells and all(c.sure for c in read.cells)):
+            continue
+        # Narrower, yet fitted without dropping padding: a padding cell was read as the row's last (or first)
+        # cell when the row's own total breaks (`| 4 | 0 | 0 | 0 | 0 | 4 | |` for 4 0 0 0 0 0 4), or when that
+        # cell is empty in a row that writes 0 for nothing (`| 0 | 0 | 0 | 0 | 0 | 0 | |`).
+        edge = read.cells[0 if prefer_leading else -1]
+        if (
+            read.dropped
+            or breaks_row_total(read.cells, columns)
+            or (edge.value is None and any(c.value == 0 for c in read.cells))
+        ):
             cells = read.cells
             flag_row(read, FLAG_NARROW_ROW)
             read.spare = without_padding(cells, usual - widths[row], prefer_leading)
