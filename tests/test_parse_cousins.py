@@ -262,23 +262,28 @@ def test_tab_row_that_lost_a_blank_is_flagged_whole_not_shifted() -> None:
     report = parse_document(document(tabbed(rows)))
     granted = {f"t3.granted.{c}" for c in _t3_columns()}
     assert set(report.flags()) == granted
-    assert {report.cells[k].flag for k in granted} == {"该行有6个值，应为7个，无法确定各值所在列"}
+    # the table's random figures break the rules whatever the placement: nothing narrows the row
+    assert all((report.cells[k].flag or "").startswith("该行有6个值，应为7个；") for k in granted)
     assert report.cells["t3.granted.total"].value == 4  # the reading shown satisfies the row total
     others = {k: c.value for k, c in report.cells.items() if k not in granted}
     assert others == {k: v for k, v in values.items() if k not in granted}
     assert_spans(report)
 
 
-def test_row_with_more_values_than_columns_is_flagged() -> None:
+def test_row_with_more_values_than_columns_drops_ghost_zeros() -> None:
+    """Five ghost zeros after the row's seven values: the dropped cells hold nothing, so every admissible
+    reading keeps the five nonzero values in order and two zeros (parse/place.py)."""
     forms = FORMS[2]
     values = random_values(forms, 12, blanks=False)
+    parts = [values[f"t3.partial.{c}"] for c in _t3_columns()[:-1]]
+    values["t3.partial.total"] = sum(v or 0 for v in parts)  # the ghost reading is confirmed by the row total
     rows = table_rows(forms, values)
     for tag, cells in rows:
         if tag == "t3.partial":
             cells.extend(["0", "0", "0", "0", "0"])
     report = parse_document(document(tabbed(rows)))
-    assert set(report.flags()) == {f"t3.partial.{c}" for c in _t3_columns()}
-    assert report.cells["t3.partial.natural"].flag == "该行有12个值，应为7个，无法确定各值所在列"
+    assert report.flags() == {}
+    assert_reads(report, values)
 
 
 def test_all_blank_row_that_lost_a_blank_is_read_as_blank() -> None:
@@ -438,7 +443,7 @@ def test_layout_text_with_wide_gaps_reads_columns_and_never_glues_a_gap() -> Non
     report = parse_document(document(["      ".join(cells) for _, cells in rows]))
     licensing = {f"t2.licensing.{c}" for c in ("prev_items", "change", "decisions")}
     assert set(report.flags()) == licensing
-    assert report.cells["t2.licensing.prev_items"].flag == "该行有2个值，应为3个，无法确定各值所在列"
+    assert (report.cells["t2.licensing.prev_items"].flag or "").startswith("该行有2个值，应为3个；无勾稽关系")
 
 
 def test_row_without_any_value_in_a_cell_per_line_text_is_flagged() -> None:
@@ -516,7 +521,7 @@ def test_absurdly_long_digit_runs_are_not_numbers_and_do_not_crash() -> None:
             cells[1] = "9" * 5000
     for render in (tabbed, cell_per_line):
         report = parse_document(document(render(rows)))
-        assert report.cells["t3.new.natural"].flag == "该行有6个值，应为7个，无法确定各值所在列"
+        assert (report.cells["t3.new.natural"].flag or "").startswith("该行有6个值，应为7个")
     glued = "".join("".join(cells) for _, cells in rows)
     report = parse_document(SourceDocument(path="g.txt", kind="text", text="".join(PROSE_BEFORE) + glued))
     assert not report.cells["t3.new.natural"].sure

@@ -92,7 +92,9 @@ def test_surplus_values_are_not_moved_into_rows_that_hold_values_of_their_own() 
     extra = "\n".join(["0"] * 7)
     text = text.replace(_label("carried_in") + "\n", _label("carried_in") + "\n" + extra + "\n", 1)
     report = _parse(text)
-    assert not report.cells["t3.carried_in.natural"].sure
+    for column, number in zip(formbook().table("t3").variants["2021"].columns, values["carried_in"], strict=True):
+        cell = report.cells[f"t3.carried_in.{column}"]
+        assert cell.value == number or not cell.sure, column  # the ghost zeros may be placed by the rules
     assert report.cells["t3.granted.total"].value == values["granted"][6]
     assert report.cells["t3.granted.total"].sure
 

@@ -89,7 +89,9 @@ def test_spans_point_at_the_raw_text(seed: str) -> None:
 
 def test_seed_001_flags_say_why() -> None:
     report = parsed("001")
-    assert report.cells["t3.granted.natural"].flag == "该行有6个值，应为7个，无法确定各值所在列"
+    # one blank lost: placed by the rules; only 法律服务机构/其他 stay open (the report breaks T3_BALANCE)
+    assert report.cells["t3.granted.natural"].sure and report.cells["t3.granted.total"].value == 10
+    assert (report.cells["t3.granted.legal"].flag or "").startswith("该行有6个值，应为7个；")
     assert report.cells["t2.procurement.items"].raw == "3项(41笔)"
     assert report.cells["t2.procurement.items"].flag == "单元格含有额外文字，已取其中的数字"
     assert any("6个值" in note for note in report.notes)
@@ -105,5 +107,7 @@ def test_seed_004_label_split_over_two_lines_still_reads_the_row() -> None:
     report = parsed("004")
     granted = [report.cells[f"t3.granted.{c}"] for c in formbook().table("t3").variants["2021"].columns]
     assert all(c.value == 0 and c.sure for c in granted)
-    assert report.cells["t3.partial.natural"].flag == "该行有11个值，应为7个，无法确定各值所在列"
-    assert report.cells["t3.total.natural"].flag == "该行有12个值，应为7个，无法确定各值所在列"
+    # 11 and 12 zeros for 7 columns: every reading gives 0 (parse/place.py)
+    for key in ("t3.partial.natural", "t3.total.natural", "t3.total.total"):
+        assert (report.cells[key].value, report.cells[key].sure) == (0, True)
+    assert any("数值个数与列数不符" in note for note in report.notes)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cache
+from typing import TYPE_CHECKING
 
 from gikai_desk.errors import NotAReportError
 from gikai_desk.forms import TABLE_NAMES, FormBook, formbook
@@ -16,6 +17,9 @@ from gikai_desk.parse.narrative import read_narrative
 from gikai_desk.parse.normalize import fold
 from gikai_desk.parse.rows import CellRead, RowRead
 from gikai_desk.parse.tables import TableRead, locate, pipe_style, read_labelled_table, read_t4
+
+if TYPE_CHECKING:
+    from gikai_desk.parse.glued import Constraint
 
 __all__ = ["NotAReportError", "parse_document"]
 
@@ -49,10 +53,12 @@ def parse_document(doc: SourceDocument) -> Report:
     forms: dict[str, str] = {}
     cells: dict[str, Cell] = {}
     if t2 is not None:
+        _place_labelled(t2, book)
         _solve_t2_glued(norm, t2, book)
         forms["t2"] = t2.variant
         _emit_labelled(text, t2, book, cells, notes)
     if t3 is not None:
+        _place_labelled(t3, book)
         _solve_t3_glued(norm, t3, book, notes)
         forms["t3"] = t3.variant
         _emit_labelled(text, t3, book, cells, notes)
@@ -80,6 +86,8 @@ def parse_document(doc: SourceDocument) -> Report:
         t4 = read_t4(norm, layout.t4, pipes, groups * width, groups, stated)
         if t4.blob is not None:
             _solve_t4_glued(norm, t4, book, variant)
+        elif t4.spare is not None:
+            _place_t4(t4, book, variant)
         forms["t4"] = variant
         _emit_t4(text, t4, book, variant, cells, notes)
 
@@ -158,6 +166,7 @@ def _emit_labelled(
     tdef = book.table(table.table)
     unsure_rows: dict[str, list[str]] = {}
     lost_blank_rows: list[str] = []
+    placed_rows: list[str] = []
     newer = tdef.variants[table.variant].template == "2021"
 
     def label(row: str) -> str:
@@ -176,6 +185,8 @@ def _emit_labelled(
             cells[key] = make_cell(key, text, cell_read)
         if read.problem == "lost_blank":
             lost_blank_rows.append(label(row))
+        elif read.problem == PLACED:
+            placed_rows.append(label(row))
         elif read.problem:
             unsure_rows.setdefault(read.problem, []).append(label(row))
     if table.missing:
@@ -196,6 +207,11 @@ def _emit_labelled(
         notes.append(f"{name}" + DISPLACED_NOTE + "、".join(label(r) for r in table.displaced))
     if table.absent:
         notes.append(f"{name}没有以下行（前后各行齐全），按空白读取，已标记待核对：" + "、".join(label(r) for r in table.absent))
+    if placed_rows:
+        notes.append(
+            f"{name}有{len(placed_rows)}行的数值个数与列数不符，符合勾稽关系的各种位置安排读数一致，已按此读取："
+            + "、".join(placed_rows)
+        )
     if table.extra_rows:
         labels = "、".join(label(r) for r in table.extra_rows)
         notes.append(f"{name}出现了本样式（{table.variant}）没有的行，未读取：{labels}")
@@ -217,8 +233,80 @@ def _emit_t4(
             key = f"t4.{row}.{col}"
             cell_read = read.cells[g * per_group + c] if ok else CellRead(None, sure=False, flag=FLAG_UNSPLIT)
             cells[key] = make_cell(key, text, cell_read)
-    if read.problem and read.problem != "lost_blank":
+    if read.problem == PLACED:
+        notes.append("表四的数值个数与列数不符，符合勾稽关系的各种位置安排读数一致，已按此读取")
+    elif read.problem and read.problem != "lost_blank":
         notes.append(f"表四{read.problem}，已标记待核对")
+
+
+# --------------------------------------------------------------------------------------------------------
+# Rows whose values do not fit one per cell: placed by the table's own 勾稽关系 (parse/place.py)
+
+PLACED = "placed"
+"""RowRead.problem of a row whose values were placed with certainty although they did not fit one per cell."""
+
+
+def _apply_placement(reads: Sequence[RowRead], placed: Sequence[object]) -> None:
+    from gikai_desk.parse.place import Placed
+
+    for read, outcome in zip(reads, placed, strict=True):
+        assert isinstance(outcome, Placed)
+        if read.spare is None or outcome.cells is None:
+            continue
+        read.cells = outcome.cells
+        read.spare = None
+        if outcome.sure:
+            read.problem = PLACED
+
+
+def _place_labelled(table: TableRead, book: FormBook) -> None:
+    """Place the values of 表二/表三 rows that lost cells or hold ghost columns, jointly with the table's rules."""
+    if not any(read.spare is not None for read in table.rows.values()):
+        return
+    from gikai_desk.parse.place import PlaceRow, place
+
+    keys: list[str] = []
+    rows: list[PlaceRow] = []
+    reads: list[RowRead] = []
+    for row, row_keys in _row_keys(table.table, table.variant):
+        read = table.rows.get(row)
+        if read is None or read.blob is not None:
+            continue
+        if read.spare is not None:
+            rows.append(
+                PlaceRow(len(row_keys), read.spare, True, _prefers_leading(read), read.problem or "")
+            )
+        elif len(read.cells) == len(row_keys):
+            rows.append(PlaceRow(len(row_keys), read.cells))
+        else:
+            continue
+        keys.extend(row_keys)
+        reads.append(read)
+    _apply_placement(reads, place(rows, _rules_over(tuple(keys))))
+
+
+@cache
+def _rules_over(keys: tuple[str, ...]) -> tuple[Constraint, ...]:
+    """rule_constraints over these cell keys (the same few key lists recur from report to report)."""
+    from gikai_desk.parse.glued import rule_constraints
+
+    return tuple(rule_constraints(keys, formbook()))
+
+
+def _prefers_leading(read: RowRead) -> bool:
+    """Whether the reading shown puts the lost cells first (what rows.fit chose for this row)."""
+    cells = read.cells
+    return bool(cells) and cells[0].start < 0 and cells[-1].start >= 0
+
+
+def _place_t4(read: RowRead, book: FormBook, variant: str) -> None:
+    from gikai_desk.parse.place import PlaceRow, place
+
+    assert read.spare is not None
+    t4 = book.table("t4").variants[variant]
+    keys = [f"t4.{row}.{col}" for row in t4.rows for col in t4.columns]
+    rows = [PlaceRow(len(keys), read.spare, True, _prefers_leading(read), read.problem or "")]
+    _apply_placement([read], place(rows, _rules_over(tuple(keys))))
 
 
 # --------------------------------------------------------------------------------------------------------

@@ -50,9 +50,9 @@ def read_values_before_labels(
     """Replace or qualify the after-label reading in `rows` (row -> cells) by the before-label one where the
     text admits it. `hits`: every label found, in text order, as (row or "", start, end). Returns True when
     the before-reading replaced the usual one."""
-    if pipes is not PipeStyle.NONE or not hits:
-        return False
     start, end = span
+    if pipes is not PipeStyle.NONE or not hits or norm.find("\t", start, end) >= 0:
+        return False  # grids (TAB, pipes) keep a row's cells on its label's line
     for row, _, label_end in hits:
         line_end = norm.find("\n", label_end, end)
         line_end = end if line_end < 0 else line_end

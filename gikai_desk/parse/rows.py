@@ -65,6 +65,9 @@ class RowRead:
     """Why the row is unsure (for the parser's notes)."""
     dropped: int = 0
     """Surplus empty cells dropped to fit the form (padding of a TAB or Markdown grid)."""
+    spare: list[CellRead] | None = None
+    """The cells read when they do not fit the form's columns (fewer or more), for parse/place.py to place
+    with the table's rules; `cells` then holds a flagged reading to show."""
 
 
 def read_row(
@@ -230,7 +233,9 @@ def _surplus_row(
                 break
     reason = flag_count(found, count)
     return RowRead(
-        cells=[CellRead(v, s, e, False, reason) for v, s, e in items[chosen : chosen + count]], problem=reason
+        cells=[CellRead(v, s, e, False, reason) for v, s, e in items[chosen : chosen + count]],
+        problem=reason,
+        spare=[CellRead(v, s, e) for v, s, e in items[low:high]],
     )
 
 
@@ -404,7 +409,7 @@ def fit(values: list[Token], count: int, prefer_leading: bool, sum_groups: int) 
         CellRead(None, sure=False, flag=reason) if t is None else _read(t, sure=False, flag=reason)
         for t in best
     ]
-    return RowRead(cells=cells, problem=reason)
+    return RowRead(cells=cells, problem=reason, spare=[_read(t) for t in values])
 
 
 def _layout_blank(token: Token) -> bool:
@@ -476,7 +481,35 @@ def _best_reading(
     return first
 
 
+def breaks_row_total(cells: list[CellRead], columns: Sequence[str]) -> bool:
+    """The cells (in `columns` order) break the form's row total (`formbook().rules`, kind row_sum, on this
+    table's columns); blank counts 0. False when no such rule covers these columns."""
+    from gikai_desk.forms import formbook
+
+    if len(cells) != len(columns):
+        return False
+    at = {column: i for i, column in enumerate(columns)}
+    for rule in formbook().rules.values():
+        if rule.kind != "row_sum" or rule.total not in at or not all(p in at for p in rule.parts):
+            continue
+        parts = sum(cells[at[p]].value or 0 for p in rule.parts)
+        if abs(parts - (cells[at[rule.total]].value or 0)) > 1e-9:
+            return True
+    return False
+
+
+def without_padding(cells: list[CellRead], padding: int, leading: bool) -> list[CellRead] | None:
+    """A grid row's cells without `padding` empty cells on its padding side (leading or trailing), None when
+    those are not all empty: what parse/place.py places when a row is narrower than its table."""
+    kept = cells[padding:] if leading else cells[: len(cells) - padding]
+    dropped = cells[:padding] if leading else cells[len(cells) - padding :]
+    if padding <= 0 or not kept or any(c.value is not None for c in dropped):
+        return None
+    return [CellRead(c.value, c.start, c.end, True, None) for c in kept]
+
+
 def flag_row(read: RowRead, reason: str) -> None:
     """Mark every cell of a row unsure (values kept as the reading shown)."""
     read.cells = [CellRead(c.value, c.start, c.end, False, reason) for c in read.cells]
     read.problem = reason
+    read.spare = None

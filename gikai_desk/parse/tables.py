@@ -31,10 +31,12 @@ from gikai_desk.parse.rows import (
     SHORT_ROW,
     CellRead,
     RowRead,
+    breaks_row_total,
     fit,
     flag_row,
     read_row,
     select_values,
+    without_padding,
 )
 from gikai_desk.parse.tokens import (
     INLINE_RUN,
@@ -481,13 +483,15 @@ def read_labelled_table(
     result.missing = [row for row in columns_of if row not in result.rows]
     if result.missing:
         _read_absent_rows_blank(norm, result, hits, columns_of)
-    _flag_narrow_rows(result, widths)
+    _flag_narrow_rows(result, widths, prefer_leading)
     for row, read in result.rows.items() if _may_hold_change_words(norm, start, end) else ():
         columns = columns_of[row]
         flag_misplaced_change_words(
             norm, read, columns.index("change") if table == "t2" and "change" in columns else -1
         )
     if order is not STANDARD_ORDER:
+        for read in result.rows.values():
+            read.spare = None  # cells read in print order: not placed by the form's order
         _apply_column_order(result, order)
     if table == "t2" and grid:
         _flag_rows_narrower_than_their_header(norm, result, hits, pipes)
@@ -829,16 +833,31 @@ def _flag_values_under_another_label(norm: str, table: str, hit: LabelHit, read:
             return
 
 
-def _flag_narrow_rows(table: TableRead, widths: dict[str, int]) -> None:
+def _flag_narrow_rows(table: TableRead, widths: dict[str, int], prefer_leading: bool) -> None:
+
     """A 表三 grid pads every row to the same width. A row that fitted only after dropping padding but is
-    narrower than the table's other rows lost a cell somewhere: which one cannot be told."""
+    narrower than the table's other rows lost a cell somewhere: flagged, and its cells without the padding
+    left to parse/place.py (which places them with the rules when it can)."""
     counted = [w for w in widths.values() if w > 0]
     if not counted:
         return
     usual = max(set(counted), key=counted.count)
+    columns = formbook().table(table.table).variants[table.variant].columns
     for row, read in table.rows.items():
-        if read.dropped and 0 < widths.get(row, 0) < usual and read.cells and all(c.sure for c in read.cells):
+        if not (0 < widths.get(row, 0) < usual and read.cells and all(c.sure for c in read.cells)):
+            continue
+        # Narrower, yet fitted without dropping padding: a padding cell was read as the row's last (or first)
+        # cell when the row's own total breaks (`| 4 | 0 | 0 | 0 | 0 | 4 | |` for 4 0 0 0 0 0 4), or when that
+        # cell is empty in a row that writes 0 for nothing (`| 0 | 0 | 0 | 0 | 0 | 0 | |`).
+        edge = read.cells[0 if prefer_leading else -1]
+        if (
+            read.dropped
+            or breaks_row_total(read.cells, columns)
+            or (edge.value is None and any(c.value == 0 for c in read.cells))
+        ):
+            cells = read.cells
             flag_row(read, FLAG_NARROW_ROW)
+            read.spare = without_padding(cells, usual - widths[row], prefer_leading)
 
 
 def _flag_rows_narrower_than_their_header(
