@@ -240,7 +240,6 @@ def _read_grid_with(region: list[str], style: _Style, ambiguous: int) -> list[st
     if len(bounds) < 2:
         return None
     n_cols = len(bounds) - 1
-    n_lines = len(canvases)
     bound_set = set(bounds)
     # ruled[y][i]: the whole width of column i on line y is rule characters
     ruled: list[list[bool]] = []
@@ -250,14 +249,35 @@ def _read_grid_with(region: list[str], style: _Style, ambiguous: int) -> list[st
             inner = canvas[bounds[i] + 1 : bounds[i + 1]]
             row.append(bool(inner) and all(char in h for char in inner))
         ruled.append(row)
+    rule_set = set(rule_lines)
+    n_lines = len(canvases)
     for y, canvas in enumerate(canvases):
-        for x, char in enumerate(canvas):
-            if char in v and x not in bound_set:
-                return None  # a bar between boundaries: the borders do not line up
+        bars = [x for x, char in enumerate(canvas) if char in v]
+        if any(x not in bound_set for x in bars):
+            # a bar between boundaries: a cell's text lost or gained width (an edited or damaged label);
+            # a line holding no rule is moved back onto the boundaries, else the borders do not line up
+            if y in rule_set:
+                return None
+            realigned = _realign(canvas, bars, bounds, bound_set)
+            if realigned is None:
+                return None
+            canvases[y] = canvas = realigned
         if not any(ruled[y]) and (canvas[bounds[0]] not in v and canvas[bounds[0]] not in j):
             return None
     if not all(ruled[0]) or not all(ruled[-1]):
         return None
+    split = _unruled_rows(canvases, ruled, bounds)
+    if split:
+        # console tables (MySQL, tabulate) rule only under the header: lines stacking numbers in one column are
+        # rows of their own, not one cell wrapped over several lines; a rule is drawn between them
+        rule = [" "] * width
+        for x in range(bounds[0], bounds[-1] + 1):
+            rule[x] = "+" if x in bound_set else "-"
+        for y in sorted(split, reverse=True):
+            canvases.insert(y, list(rule))
+            ruled.insert(y, [True] * n_cols)
+        n_lines = len(canvases)
+    rule_lines = [y for y, row in enumerate(ruled) if any(row)]
     unions = _Unions(n_lines * n_cols)
     for y in range(n_lines):
         canvas = canvases[y]
@@ -308,6 +328,82 @@ def _read_grid_with(region: list[str], style: _Style, ambiguous: int) -> list[st
             if stop > first:
                 out.extend(_render_block(placed, first, stop, n_cols))
         block_start = band + 1
+    return out
+
+
+_NUMBER_PIECE = re.compile(r"[+\-]?\d[\d,]*(?:\.\d+)?[ ]*(?:万元|千元|亿元|元|件|项|个)?")
+
+
+def _unruled_rows(canvases: list[list[str]], ruled: list[list[bool]], bounds: list[int]) -> list[int]:
+    """Lines that begin a row of their own inside a run of lines with no rule between them: in a run where
+    some column holds a number on two or more lines, every line but the first (w3m wraps a cell's text, never a
+    number, and rules every row; console tools rule only under the header)."""
+    starts: list[int] = []
+    y = 0
+    n_cols = len(bounds) - 1
+    while y < len(canvases):
+        if any(ruled[y]):
+            y += 1
+            continue
+        stop = y
+        while stop < len(canvases) and not any(ruled[stop]):
+            stop += 1
+        if stop - y >= 2:
+            for i in range(n_cols):
+                numbers = 0
+                for line in range(y, stop):
+                    piece = "".join(canvases[line][bounds[i] + 1 : bounds[i + 1]]).strip()
+                    if piece and _NUMBER_PIECE.fullmatch(piece):
+                        numbers += 1
+                if numbers >= 2:
+                    starts.extend(range(y + 1, stop))
+                    break
+        y = stop
+    return starts
+
+
+MAX_SHIFT = 8
+"""How far (display columns) a bar may stand from its boundary on a line that is moved back into place."""
+
+
+def _realign(canvas: list[str], bars: list[int], bounds: list[int], bound_set: set[int]) -> list[str] | None:
+    """The line with each bar moved onto a boundary (the first boundary near it after the previous bar's, the
+    shift that puts most of the following bars on boundaries) and each cell's text kept left-aligned; None when
+    a bar has no boundary near it or a cell's text does not fit its new width."""
+    targets: list[int] = []
+    delta = 0
+    for k, x in enumerate(bars):
+        floor = targets[-1] if targets else -1
+        if x + delta in bound_set and x + delta > floor:
+            targets.append(x + delta)
+            continue
+        best: tuple[int, int, int] | None = None  # (-aligned later bars, distance, shift)
+        for bound in bounds:
+            if bound <= floor or abs(bound - x - delta) > MAX_SHIFT:
+                continue
+            shift = bound - x
+            aligned = sum(1 for later in bars[k + 1 :] if later + shift in bound_set)
+            key = (-aligned, abs(bound - x - delta), shift)
+            if best is None or key < best:
+                best = key
+        if best is None:
+            return None
+        delta = best[2]
+        targets.append(x + delta)
+    width = max(len(canvas), targets[-1] + 1) if targets else len(canvas)
+    out = [" "] * width
+    for k, (x, target) in enumerate(zip(bars, targets, strict=True)):
+        out[target] = canvas[x]
+        stop = bars[k + 1] if k + 1 < len(bars) else len(canvas)
+        segment = canvas[x + 1 : stop]
+        while segment and segment[-1] == " ":
+            segment.pop()
+        room = (targets[k + 1] if k + 1 < len(bars) else width) - target - 1
+        if len(segment) > room:
+            return None
+        out[target + 1 : target + 1 + len(segment)] = segment
+    if bars and bars[0] > 0:
+        out[: min(bars[0], targets[0])] = canvas[: min(bars[0], targets[0])]
     return out
 
 
