@@ -8,6 +8,7 @@ from functools import cache, lru_cache
 from itertools import pairwise
 
 from gikai_desk.forms import FormBook, formbook
+from gikai_desk.parse.ghosts import map_t2_by_header
 from gikai_desk.parse.normalize import compile_alternatives, fragment_key, fragment_pattern
 from gikai_desk.parse.rows import FLAG_NARROW_ROW, CellRead, RowRead, fit, flag_row, read_row, select_values
 from gikai_desk.parse.tokens import (
@@ -320,6 +321,8 @@ def read_labelled_table(
         result.rows[hit.row] = read_row(norm, hit.end, stop, count, pipes, prefer_leading, sum_groups)
         if table == "t3" and grid:
             widths[hit.row] = _grid_width(norm, hit.start, result.rows[hit.row], pipes)
+    if table == "t2" and grid:
+        map_t2_by_header(norm, result.rows, hits, columns_of, pipes, start)
     result.missing = [row for row in columns_of if row not in result.rows]
     _flag_narrow_rows(result, widths)
     for row, read in result.rows.items() if _may_hold_change_words(norm, start, end) else ():
