@@ -143,13 +143,30 @@ def test_a_console_table_with_a_header_rule() -> None:
     assert convert_text_tables(grid).text == "名称\t数\n规章\t-1\n其他\t+5\n"
 
 
-def test_a_misaligned_bar_is_moved_back_and_a_hopeless_grid_is_left_as_text() -> None:
-    shifted = "┌──────┬───┐\n│规章│1  │\n├──────┼───┤\n│其他  │2  │\n└──────┴───┘\n"
-    assert convert_text_tables(shifted).text == "规章\t1\n其他\t2\n"
-    hopeless = "┌──────┬───┐\n│规章  │1 │ │\n├──────┼───┤\n│其他  │2  │\n└──────┴───┘\n"
+def test_misaligned_bars_are_moved_back_and_a_hopeless_grid_is_read_line_by_line() -> None:
+    shifted = "┌──────┬───┐\n│规章│1  │\n├──────┼───┤\n│其他  │12345│\n└──────┴───┘\n"
+    assert convert_text_tables(shifted).text == "规章\t1\n其他\t12345\n"
+    stray = "┌──────┬───┐\n│规章  │1 │2│\n├──────┼───┤\n│其他  │2  │\n└──────┴───┘\n"
+    assert convert_text_tables(stray).text == "规章\t1 2\n其他\t2\n"  # a stray bar is a space: 1 2, never 12
+    hopeless = "┌──────┬───┐\n│规章 1│\n├──────┼───┤\n│其他  │2  │\n└──────┴───┘\n"
     converted = convert_text_tables(hopeless)
-    assert converted.text == hopeless
+    assert converted.text == "规章 1\n其他\t2\n"  # read line by line: the row is narrower than its peers
     assert any("未对齐" in note for note in converted.notes)
+
+
+def test_a_lost_separator_is_not_taken_for_a_merged_cell() -> None:
+    # the rules above and below draw the line between 5 and 6: the row lost it, and which column 5 is in cannot
+    # be told, so the row is written one cell short (the parser flags a row narrower than its peers)
+    grid = (
+        "┌────┬──┬──┬──┐\n│规章│1 │2 │3 │\n├────┼──┼──┼──┤\n│其他│4    6 │9 │\n├────┼──┼──┼──┤\n"
+        "│合计│5 │8 │12│\n└────┴──┴──┴──┘\n"
+    )
+    converted = convert_text_tables(grid)
+    assert converted.text == "规章\t1\t2\t3\n其他\t4 6\t9\n合计\t5\t8\t12\n"
+    assert any("竖线缺失" in note for note in converted.notes)
+    # a real merged cell: the rule above or below has no junction there
+    merged = "┌────┬──┬──┐\n│规章│1 │2 │\n├────┼──┴──┤\n│其他│4    │\n└────┴─────┘\n"
+    assert convert_text_tables(merged).text == "规章\t1\t2\n其他\t4\t\n"
 
 
 def test_plain_text_without_grids_is_untouched() -> None:
