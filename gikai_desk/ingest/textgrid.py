@@ -120,8 +120,9 @@ class _Style:
     """How many rule characters in a row make a line a rule (ASCII: 2, so a lone `-` cell is no rule)."""
 
 
-_UNICODE = _Style(_BOX_H, _BOX_V, _BOX_ALL - _BOX_H - _BOX_V, _BOX_ALL, 1)
-_ASCII = _Style(_ASCII_H, _ASCII_V, _ASCII_J, _ASCII_EDGE, 2)
+_UNICODE = _Style(_BOX_H, _BOX_V | _ASCII_V, _BOX_ALL - _BOX_H - _BOX_V, _BOX_ALL, 1)
+_ASCII = _Style(_ASCII_H, _ASCII_V | _BOX_V, _ASCII_J, _ASCII_EDGE, 2)
+"""A bar of the other kind inside a grid is a bar too (a stray one, typed into a cell, is read as a space)."""
 _ASCII_BORDER = re.compile(r"[ \t]*\+[-=]{2,}(?:\+[-=]*)*\+[ \t]*")
 
 
@@ -354,9 +355,15 @@ def _read_grid_with(region: list[str], style: _Style, ambiguous: int) -> tuple[l
         for (left, right), (t_left, t_right) in zip(pairwise(borders), pairwise(targets), strict=True):
             piece = "".join(canvas[left + 1 : right]).replace(FILLER, "")
             rule = has_rule[y] and bool(piece) and not piece.strip(h_chars)
-            if not rule and has_rule[y] and 2 * sum(char in style.h for char in piece) >= len(piece):
-                # a rule a stray character fell into: the junctions on both sides draw the line through it
-                rule = _connects(flat[y][left], "RIGHT", style) and _connects(flat[y][right], "LEFT", style)
+            if not rule and has_rule[y] and piece:
+                # a rule a stray character fell into: mostly rule characters, or half of them with the junctions
+                # on both sides drawing the line through it
+                share = sum(char in style.h for char in piece) / len(piece)
+                rule = share >= 2 / 3 or (
+                    share >= 1 / 2
+                    and _connects(flat[y][left], "RIGHT", style)
+                    and _connects(flat[y][right], "LEFT", style)
+                )
             segments.append(_Segment(column_at[t_left], column_at[t_right], " ".join(piece.split()), rule))
         lines.append(segments)
     for extra in _unruled_rows(lines, n_cols):
@@ -466,11 +473,14 @@ MAX_SHIFT = 8
 """How far (display columns) a bar may stand from its boundary on a line whose text lost or gained width."""
 
 
-def _snap(bars: list[int], bounds: list[int], column_at: dict[int, int]) -> tuple[list[int], list[int]] | None:
+def _snap(
+    bars: list[int], bounds: list[int], column_at: dict[int, int]
+) -> tuple[list[int], list[int]] | None:
     """The bars that are borders, each moved onto a boundary, and the stray ones (a bar typed into a cell's text).
 
     The cheapest reading: every bar a border on a boundary (in order, the first on the left edge, the last on the
-    right edge) or a stray; a change of shift between one border and the next costs one, a stray two. A cell's
+    right edge) or a stray; a change of shift between one border and the next costs one, a stray two, a border
+    off its place a little (so an aligned junction stays where it is and the typed bar beside it is the stray). A cell's
     text that lost or gained width shifts every bar after it by the same amount, so one change of shift explains
     it. None when no reading fits (a bar more than MAX_SHIFT columns beyond the boundaries)."""
     reach = 3 * MAX_SHIFT
@@ -492,7 +502,12 @@ def _snap(bars: list[int], bounds: list[int], column_at: dict[int, int]) -> tupl
                     if before is None or t_p >= t:
                         continue
                     change = (t - bars[i]) - (t_p - bars[p])
-                    cost = before[0] + strays + (0 if change == 0 else 1 + abs(change) * 0.01)
+                    cost = (
+                        before[0]
+                        + strays
+                        + (0 if change == 0 else 1 + abs(change) * 0.01)
+                        + abs(t - bars[i]) * 0.001
+                    )
                     if found is None or cost < found[0]:
                         found = (cost, (p, t_p))
             if found is not None:
