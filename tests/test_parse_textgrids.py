@@ -155,18 +155,43 @@ def test_misaligned_bars_are_moved_back_and_a_hopeless_grid_is_read_line_by_line
 
 
 def test_a_lost_separator_is_not_taken_for_a_merged_cell() -> None:
-    # the rules above and below draw the line between 5 and 6: the row lost it, and which column 5 is in cannot
-    # be told, so the row is written one cell short (the parser flags a row narrower than its peers)
+    # the rules above and below draw the line between 4 and the next column: the row lost it, and which column
+    # the text belongs to cannot be told, so it is marked ¦ (text, never a value: the parser flags the row)
     grid = (
         "┌────┬──┬──┬──┐\n│规章│1 │2 │3 │\n├────┼──┼──┼──┤\n│其他│4    6 │9 │\n├────┼──┼──┼──┤\n"
         "│合计│5 │8 │12│\n└────┴──┴──┴──┘\n"
     )
     converted = convert_text_tables(grid)
-    assert converted.text == "规章\t1\t2\t3\n其他\t4 6\t9\n合计\t5\t8\t12\n"
+    assert converted.text == "规章\t1\t2\t3\n其他\t4 6 ¦\t\t9\n合计\t5\t8\t12\n"
     assert any("竖线缺失" in note for note in converted.notes)
     # a real merged cell: the rule above or below has no junction there
     merged = "┌────┬──┬──┐\n│规章│1 │2 │\n├────┼──┴──┤\n│其他│4    │\n└────┴─────┘\n"
     assert convert_text_tables(merged).text == "规章\t1\t2\n其他\t4\t\n"
+    report = parse_document(read_bytes(LOST.encode(), "lost.txt", LIMITS))
+    assert report.cells["t2.licensing.prev_items"].value == 7 and report.cells["t2.licensing.prev_items"].sure
+    flagged = ("t2.other_admin.prev_items", "t2.other_admin.change", "t2.other_admin.decisions")
+    assert all(not report.cells[key].sure for key in flagged)
+
+
+LOST = (
+    "二、主动公开政府信息情况（表二）\n"
+    "┌──────────────────────────────────────────────────────────┐\n"
+    "│第二十条第（一）项                                        │\n"
+    "├────────────────────┬──────────────┬─────────┬────────────┤\n"
+    "│信息内容            │本年新制作数量│本年新公开数量│对外公开总数量│\n"
+    "├────────────────────┼──────────────┼─────────┼────────────┤\n"
+    "│规章                │1             │2        │3           │\n"
+    "├────────────────────┴──────────────┴─────────┴────────────┤\n"
+    "│第二十条第（五）项                                        │\n"
+    "├────────────────────┬──────────────┬─────────┬────────────┤\n"
+    "│信息内容            │上一年项目数量│本年增/减│处理决定数量│\n"
+    "├────────────────────┼──────────────┼─────────┼────────────┤\n"
+    "│行政许可            │7             │1        │9           │\n"
+    "├────────────────────┼──────────────┼─────────┼────────────┤\n"
+    "│其他对外管理服务事项│10                      │12          │\n"
+    "└────────────────────┴──────────────┴─────────┴────────────┘\n"
+    "三、收到和处理政府信息公开申请情况（表三）\n本年度未收到申请。\n"
+)
 
 
 def test_plain_text_without_grids_is_untouched() -> None:

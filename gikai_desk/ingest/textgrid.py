@@ -39,7 +39,7 @@ from functools import lru_cache
 from itertools import pairwise
 from typing import NamedTuple
 
-from gikai_desk.ingest.grid import PlacedCell, Slots, grid_rows, kept_columns, render_grid
+from gikai_desk.ingest.grid import PlacedCell, Slots, grid_rows, render_grid
 
 _BOX_H = frozenset("─━═╌╍┄┅┈┉╼╾")
 _BOX_V = frozenset("│┃║╎╏┆┇┊┋╽╿")
@@ -84,8 +84,8 @@ def convert_text_tables(text: str) -> Converted:
             )
         if broken:
             notes.append(
-                f"框线表格中有 {broken} 处单元格之间的竖线缺失（上下框线都有），无法确定文字所在列，该行少写一格以待核对 "
-                "cell(s) lost a separator the rules above and below draw: their rows are written one cell short"
+                f"框线表格中有 {broken} 处单元格之间的竖线缺失（上下框线都有），无法确定文字所在列，已在其文字后标记 ¦ 以待核对 "
+                "cell(s) lost a separator the rules above and below draw: their text is marked ¦ and not read as a value"
             )
         if failed:
             notes.append(
@@ -162,6 +162,8 @@ def _char_width(char: str, ambiguous: int) -> int:
 
 
 _WIDTHS: tuple[dict[str, int], dict[str, int]] = ({}, {})
+LOST_SEPARATOR = "¦"
+"""Written after the text of a cell that lost a separator the rules above and below draw."""
 FILLER = "\0"
 """The canvas entry where a wide character's second column is (the readers drop NUL from every text)."""
 
@@ -424,8 +426,13 @@ def _read_grid_with(region: list[str], style: _Style, ambiguous: int) -> tuple[l
             and _connects(canvases[y1 + 1][bounds[k]], "UP", style)
             for k in range(c0 + 1, c1 + 1)
         )
+        if lost and text:
+            # the rules above and below both draw the separator this line lost (a damaged line, not a merged
+            # cell): which column the text belongs to cannot be told; the mark makes it text, never a value, so
+            # the parser flags the row instead of placing the number in the first column
+            text += " " + LOST_SEPARATOR
+            broken += 1
         placed.append((top, bottom, c0, c1 + 1, text, lost))
-        broken += lost
     placed.sort()
     # one cell across the whole width in a band of its own: a block boundary
     full_bands = {
@@ -541,30 +548,15 @@ def _patterns(style: _Style) -> tuple[re.Pattern[str], re.Pattern[str], re.Patte
 def _render_block(placed: list[_Placed], first: int, stop: int, n_cols: int) -> list[str]:
     grid: list[Slots] = [[None] * n_cols for _ in range(stop - first)]
     cells: list[PlacedCell] = []
-    lost: list[PlacedCell] = []
-    for top, bottom, c0, c1, text, separator_lost in placed:
+    for top, bottom, c0, c1, text, _ in placed:
         if top < first or top >= stop:
             continue
         index = len(cells)
         cells.append(PlacedCell(c0, c1, text, top - first))
-        if separator_lost:
-            lost.append(cells[-1])
         for band in range(top, min(bottom, stop)):
             for column in range(c0, c1):
                 grid[band - first][column] = index
     rows = grid_rows(grid, cells)
-    if lost:
-        # A cell over several columns whose separator the rules above and below both draw lost it (a damaged
-        # line, not a merged cell): which column its text belongs to cannot be told. Its row is written without
-        # the positions it covers, narrower than its peers, so the parser flags the row instead of placing the
-        # text in the first column.
-        kept = kept_columns(n_cols, cells)
-        for cell in sorted(lost, key=lambda c: -c.start):
-            covered = [p for p, column in enumerate(kept) if cell.start < column < cell.end]
-            row = rows[cell.top]
-            for position in reversed(covered):
-                if position < len(row):
-                    del row[position]
     return render_grid(rows)
 
 
