@@ -339,13 +339,12 @@ def _read_grid_with(region: list[str], style: _Style, ambiguous: int) -> tuple[l
     column_at = {x: k for k, x in enumerate(bounds)}
     lines: list[list[_Segment]] = []
     for y, borders in enumerate(borders_of):
-        if not has_rule[y]:
-            # a line that lost its left or right border: a border just outside its text stands in for it
-            line = flat[y].rstrip()
-            if not borders or borders[0] > bounds[0] + 2 or line[: borders[0]].strip():
-                borders = [bounds[0] - 1, *borders]
-            if borders[-1] < len(line) - 1 and line[borders[-1] + 1 :].strip():
-                borders = [*borders, len(line)]
+        # a line that lost its left or right border: a border just outside its text stands in for it
+        line = flat[y].rstrip()
+        if not borders or borders[0] > bounds[0] + 2 or line[: borders[0]].strip():
+            borders = [bounds[0] - 1, *borders]
+        if borders[-1] < len(line) - 1 and line[borders[-1] + 1 :].strip():
+            borders = [*borders, len(line)]
         if all(x in column_at for x in borders):
             targets = borders
         else:
