@@ -204,7 +204,9 @@ def test_plain_text_without_grids_is_untouched() -> None:
 def test_one_line_markdown_rows_are_split_by_the_delimiter_column_count() -> None:
     text = "前文 | 名称 | 数 | |---|:---:| | 规章 | | | 其他 | 4 | 后文 | 不是 | 表格 |"
     converted = convert_text_tables(text)
-    assert converted.text == "前文\n| 名称 | 数 |\n|---|:---:|\n| 规章 | |\n| 其他 | 4 |\n后文 | 不是 | 表格 |"
+    assert (
+        converted.text == "前文\n| 名称 | 数 |\n|---|:---:|\n| 规章 | |\n| 其他 | 4 |\n后文 | 不是 | 表格 |"
+    )
     assert len(converted.text) == len(text)  # the spaces became the line breaks
 
 
@@ -258,3 +260,31 @@ def test_labels_that_lost_or_gained_width_never_move_values() -> None:
         for key, expected in want.items():
             cell = report.cells[key]
             assert cell.value == expected or not cell.sure, key  # right, or flagged: never silently wrong
+
+
+def _grid(rows: int, cols: int) -> list[str]:
+    lines = ["┌" + "┬".join(["──"] * cols) + "┐"]
+    for row in range(rows):
+        lines.append("│" + "│".join(["12"] * cols) + "│")
+        lines.append(
+            ("├" + "┼".join(["──"] * cols) + "┤") if row < rows - 1 else ("└" + "┴".join(["──"] * cols) + "┘")
+        )
+    return lines
+
+
+def test_huge_and_garbled_grids_finish_quickly() -> None:
+    import random
+    import time
+
+    rng = random.Random(0)
+    garbled = _grid(300, 300)
+    for index in range(1, len(garbled), 2):
+        cells = list(garbled[index][1:-1])
+        rng.shuffle(cells)
+        garbled[index] = "│" + "".join(cells) + "│"
+    one_line = "| 规章 | 1 | |---|---| " * 20000 + "|---|---|" * 20000
+    for text in ("\n".join(_grid(400, 600)), "\n".join(garbled), one_line):
+        started = time.perf_counter()
+        converted = convert_text_tables(text)
+        assert time.perf_counter() - started < 5
+        assert converted.text.count("\n") >= text.count("\n") // 3  # read line by line or left, never lost

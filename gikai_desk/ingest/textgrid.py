@@ -59,7 +59,11 @@ _SPACES = re.compile(r"[ \t]*")
 
 MAX_GRID_LINES = 5000
 MAX_GRID_WIDTH = 2000
-"""Grids larger than this (lines, display columns) are left as text: real report tables are far smaller."""
+MAX_GRID_UNITS = 200_000
+"""Grids larger than this (lines, display columns, lines x columns) are read line by line: real report tables are
+far smaller (a w3m 表三 is about 100 lines x 12 columns)."""
+MAX_SNAPPED_BARS = 4000
+"""Bars on lines off the boundaries a grid may have before it is read line by line (each costs a small search)."""
 
 
 @dataclass(frozen=True)
@@ -89,8 +93,8 @@ def convert_text_tables(text: str) -> Converted:
             )
         if failed:
             notes.append(
-                f"文本中有 {failed} 个框线表格的边框未对齐，已逐行按竖线拆分单元格 "
-                "box-drawing grid(s) whose borders do not line up were read line by line"
+                f"文本中有 {failed} 个框线表格的边框未对齐（或表格过大），已逐行按竖线拆分单元格 "
+                "box-drawing grid(s) whose borders do not line up (or too large) were read line by line"
             )
     if "---" in text and "|" in text and _MAYBE_ONE_LINE_MD.search(text) is not None:
         text, rows = _split_one_line_markdown(text)
@@ -336,7 +340,10 @@ def _read_grid_with(region: list[str], style: _Style, ambiguous: int) -> tuple[l
     if len(bounds) < 2:
         return None
     n_cols = len(bounds) - 1
+    if n_cols * len(flat) > MAX_GRID_UNITS:
+        return None
     column_at = {x: k for k, x in enumerate(bounds)}
+    budget = MAX_SNAPPED_BARS
     lines: list[list[_Segment]] = []
     for y, borders in enumerate(borders_of):
         # a line that lost its left or right border: a border just outside its text stands in for it
@@ -350,7 +357,8 @@ def _read_grid_with(region: list[str], style: _Style, ambiguous: int) -> tuple[l
         else:
             # a bar between boundaries: a cell's text lost or gained width (an edited or damaged label or value),
             # or a bar typed into a cell's text (read as a space, so digits on both sides never join)
-            snapped = _snap(borders, bounds, column_at)
+            budget -= len(borders)
+            snapped = _snap(borders, bounds, column_at) if budget >= 0 else None
             if snapped is None:
                 return None
             targets, strays = snapped
@@ -483,8 +491,18 @@ def _unruled_rows(lines: list[list[_Segment]], n_cols: int) -> list[int]:
     return sorted(starts, reverse=True)
 
 
+MAX_SNAP_BARS = 300
+MAX_STRAYS = 4
+"""At most this many stray bars in a row between two borders; a line with more bars is not snapped."""
 MAX_SHIFT = 8
 """How far (display columns) a bar may stand from its boundary on a line whose text lost or gained width."""
+
+
+def _nearest(bounds: list[int], x: int, reach: int) -> list[int]:
+    """The five boundaries nearest x within `reach`, in order."""
+    near = [t for t in bounds if abs(t - x) <= reach]
+    near.sort(key=lambda t: abs(t - x))
+    return sorted(near[:5])
 
 
 def _snap(
@@ -497,8 +515,10 @@ def _snap(
     off its place a little (so an aligned junction stays where it is and the typed bar beside it is the stray). A cell's
     text that lost or gained width shifts every bar after it by the same amount, so one change of shift explains
     it. None when no reading fits (a bar more than MAX_SHIFT columns beyond the boundaries)."""
+    if len(bars) > MAX_SNAP_BARS:
+        return None
     reach = 3 * MAX_SHIFT
-    options = [[t for t in bounds if abs(t - x) <= reach] for x in bars]
+    options = [_nearest(bounds, x, reach) for x in bars]
     # best[(i, t)]: (cost, previous (i, t)) for bar i kept as a border on boundary t
     best: dict[tuple[int, int], tuple[float, tuple[int, int] | None]] = {}
     if not bars or bounds[0] not in options[0]:
@@ -507,7 +527,7 @@ def _snap(
     for i in range(1, len(bars)):
         for t in options[i]:
             found: tuple[float, tuple[int, int] | None] | None = None
-            for p in range(i - 1, -1, -1):
+            for p in range(i - 1, max(-1, i - 2 - MAX_STRAYS), -1):
                 strays = 2.0 * (i - p - 1)
                 if found is not None and strays >= found[0]:
                     break
@@ -640,21 +660,22 @@ def _one_line_breaks(line: str) -> tuple[list[int], int]:
     breaks: list[int] = []
     rows = 0
     search_from = 0
+    first_text = len(line) - len(line.lstrip())
+    last_text = len(line.rstrip())
     for delimiter in _DELIMITER_ROW.finditer(line):
         if delimiter.start() < search_from:
             continue
         n = len(_DASHES.findall(delimiter.group()))
         if n < 2:
             continue
-        before = line[: delimiter.start()]
-        after = line[delimiter.end() :]
-        if not before.strip() and not after.strip():
+        if first_text >= delimiter.start() and last_text <= delimiter.end():
             continue  # a delimiter row on its own line: ordinary Markdown
         # the header: the N cells before the delimiter, its closing pipe just before it
-        head_close = before.rstrip(" \t")
-        if not head_close.endswith("|"):
+        close_index = delimiter.start() - 1
+        while close_index >= 0 and line[close_index] in " \t":
+            close_index -= 1
+        if close_index < 0 or line[close_index] != "|":
             continue
-        close_index = len(head_close) - 1
         at = bisect_left(pipes, close_index)
         if at - n < 0 or pipes[at - n] < search_from:
             continue
