@@ -155,6 +155,16 @@ def test_misaligned_bars_are_moved_back_and_a_hopeless_grid_is_read_line_by_line
     assert any("未对齐" in note for note in converted.notes)
 
 
+def test_an_ascii_grid_read_line_by_line_keeps_signs() -> None:
+    from gikai_desk.ingest.textgrid import _ASCII, _line_by_line
+
+    lines = ["+------+-----+", "|规章  | +5  |", "+------+-----+", "|其他  | -3  |", "+------+-----+"]
+    assert _line_by_line(lines, _ASCII) == ["规章\t+5", "其他\t-3"]
+    # a row that lost its middle bar: the rules above and below draw it, so its text is marked, not placed
+    lost = "+------+-----+\n|规章 +5|\n+------+-----+\n|其他  | -3  |\n+------+-----+\n"
+    assert convert_text_tables(lost).text == "规章 +5 ¦\n其他\t-3\n"
+
+
 def test_a_lost_separator_is_not_taken_for_a_merged_cell() -> None:
     # the rules above and below draw the line between 4 and the next column: the row lost it, and which column
     # the text belongs to cannot be told, so it is marked ¦ (text, never a value: the parser flags the row)

@@ -250,8 +250,8 @@ def _line_by_line(region: list[str], style: _Style) -> list[str]:
     its bars (a line that lost a bar is narrower than its peers, which the parser flags; left as text, the bars
     and the cells' padding would read as one glued run of digits)."""
     out: list[str] = []
-    splitter = _patterns(style)[1]
-    h_chars = _patterns(style)[3]
+    _, borders, bars, h_chars = _patterns(style)
+    splitter = bars if style is _ASCII else borders  # `+` in ASCII cell text is a sign (+5), not a junction
     for line in region:
         if _is_pure_rule(line, style):
             continue
