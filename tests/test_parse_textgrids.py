@@ -298,3 +298,8 @@ def test_huge_and_garbled_grids_finish_quickly() -> None:
         converted = convert_text_tables(text)
         assert time.perf_counter() - started < 5
         assert converted.text.count("\n") >= text.count("\n") // 3  # read line by line or left, never lost
+
+
+def test_a_one_column_box_is_prose_line_by_line() -> None:
+    box = "┌──────────────┐\n│本机关全年共收│\n│到申请45件。  │\n└──────────────┘\n"
+    assert convert_text_tables(box).text == "本机关全年共收\n到申请45件。\n"
