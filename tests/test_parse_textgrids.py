@@ -160,9 +160,15 @@ def test_an_ascii_grid_read_line_by_line_keeps_signs() -> None:
 
     lines = ["+------+-----+", "|规章  | +5  |", "+------+-----+", "|其他  | -3  |", "+------+-----+"]
     assert _line_by_line(lines, _ASCII) == ["规章\t+5", "其他\t-3"]
-    # a row that lost its middle bar: the rules above and below draw it, so its text is marked, not placed
-    lost = "+------+-----+\n|规章 +5|\n+------+-----+\n|其他  | -3  |\n+------+-----+\n"
-    assert convert_text_tables(lost).text == "规章 +5 ¦\n其他\t-3\n"
+    # a row that lost a bar the lines above and below draw: its text is marked, not placed in the first column
+    lost = (
+        "+------+-----+---+\n|规章  | 1   | 2 |\n+------+-----+---+\n|其他  | -3   4 |\n+------+-----+---+\n"
+        "|合计  | 5   | 6 |\n+------+-----+---+\n"
+    )
+    assert convert_text_tables(lost).text == "规章\t1\t2\n其他\t-3 4 ¦\t\n合计\t5\t6\n"
+    # a heading across the whole grid is a merged cell, whatever the `+` above and below it
+    heading = "+------+-----+\n|规章  | 1   |\n+------+-----+\n|第二十条     |\n+------+-----+\n|其他  | 2   |\n+------+-----+\n"
+    assert convert_text_tables(heading).text == "规章\t1\n第二十条\n其他\t2\n"
 
 
 def test_a_lost_separator_is_not_taken_for_a_merged_cell() -> None:

@@ -438,10 +438,8 @@ def _read_grid_with(region: list[str], style: _Style, ambiguous: int) -> tuple[l
         if top is None or bottom is None:
             return None
         text = _join_pieces(lines[y][segment_of[y][c0]].text for y in range(y0, y1 + 1))
-        lost = any(
-            _connects(canvases[y0 - 1][bounds[k]], "DOWN", style)
-            and _connects(canvases[y1 + 1][bounds[k]], "UP", style)
-            for k in range(c0 + 1, c1 + 1)
+        lost = (c0 > 0 or c1 + 1 < n_cols) and any(
+            _line_goes_on(canvases, y0, y1, bounds[k], style) for k in range(c0 + 1, c1 + 1)
         )
         if lost and text:
             # the rules above and below both draw the separator this line lost (a damaged line, not a merged
@@ -587,6 +585,19 @@ def _render_block(placed: list[_Placed], first: int, stop: int, n_cols: int) -> 
                 grid[band - first][column] = index
     rows = grid_rows(grid, cells)
     return render_grid(rows)
+
+
+def _line_goes_on(canvases: list[list[str]], y0: int, y1: int, x: int, style: _Style) -> bool:
+    """Whether the vertical line at display column x runs on above and below the cell on lines y0..y1: the rules
+    on both sides draw it on (`┼`/`┬` above, `┼`/`┴` below), and in ASCII, whose `+` does not say where its lines
+    go, the lines beyond the rules have a bar there too. Not a row merged over a whole table (a section heading)."""
+    if not (_connects(canvases[y0 - 1][x], "DOWN", style) and _connects(canvases[y1 + 1][x], "UP", style)):
+        return False
+    if style is not _ASCII:
+        return True
+    above = canvases[y0 - 2][x] if y0 >= 2 else ""
+    below = canvases[y1 + 2][x] if y1 + 2 < len(canvases) else ""
+    return above in style.v and below in style.v
 
 
 @lru_cache(maxsize=256)
