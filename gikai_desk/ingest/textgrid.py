@@ -381,7 +381,16 @@ def _read_grid_with(region: list[str], style: _Style, ambiguous: int) -> tuple[l
                     and _connects(flat[y][left], "RIGHT", style)
                     and _connects(flat[y][right], "LEFT", style)
                 )
-            segments.append(_Segment(column_at[t_left], column_at[t_right], " ".join(piece.split()), rule))
+            first, stop, text = column_at[t_left], column_at[t_right], " ".join(piece.split())
+            if stop - first > 1 and not text and not rule and 0 < y < len(flat) - 1:
+                # an empty stretch over a boundary whose line runs on above and below lost its bar there: empty
+                # either way, it is read with the bar (a lost bar between text is marked later, see `lost`)
+                for k in range(first + 1, stop):
+                    x = bounds[k]
+                    if _connects(flat[y - 1][x], "DOWN", style) and _connects(flat[y + 1][x], "UP", style):
+                        segments.append(_Segment(first, k, "", False))
+                        first = k
+            segments.append(_Segment(first, stop, text, rule))
         lines.append(segments)
     for extra in _unruled_rows(lines, n_cols):
         # console tables (MySQL, tabulate) rule only under the header: lines stacking numbers in one column are
