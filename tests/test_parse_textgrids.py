@@ -165,7 +165,8 @@ def test_an_ascii_grid_read_line_by_line_keeps_signs() -> None:
         "+------+-----+---+\n|规章  | 1   | 2 |\n+------+-----+---+\n|其他  | -3   4 |\n+------+-----+---+\n"
         "|合计  | 5   | 6 |\n+------+-----+---+\n"
     )
-    assert convert_text_tables(lost).text == "规章\t1\t2\n其他\t-3 4 ¦\t\n合计\t5\t6\n"
+    assert convert_text_tables(lost).text == "规章\t1\t2\n其他\t-3\t4\n合计\t5\t6\n"
+    assert convert_text_tables(lost.replace("-3   4", "-3    ")).text == "规章\t1\t2\n其他\t-3 ¦\t\n合计\t5\t6\n"
     # a heading across the whole grid is a merged cell, whatever the `+` above and below it
     heading = "+------+-----+\n|规章  | 1   |\n+------+-----+\n|第二十条     |\n+------+-----+\n|其他  | 2   |\n+------+-----+\n"
     assert convert_text_tables(heading).text == "规章\t1\n第二十条\n其他\t2\n"
@@ -179,7 +180,11 @@ def test_a_lost_separator_is_not_taken_for_a_merged_cell() -> None:
         "│合计│5 │8 │12│\n└────┴──┴──┴──┘\n"
     )
     converted = convert_text_tables(grid)
-    assert converted.text == "规章\t1\t2\t3\n其他\t4 6 ¦\t\t9\n合计\t5\t8\t12\n"
+    # one number per column the cell covers: each in its column
+    assert converted.text == "规章\t1\t2\t3\n其他\t4\t6\t9\n合计\t5\t8\t12\n"
+    one = grid.replace("│4    6 │", "│4      │")
+    converted = convert_text_tables(one)
+    assert converted.text == "规章\t1\t2\t3\n其他\t4 ¦\t\t9\n合计\t5\t8\t12\n"
     assert any("竖线缺失" in note for note in converted.notes)
     # a real merged cell: the rule above or below has no junction there
     merged = "┌────┬──┬──┐\n│规章│1 │2 │\n├────┼──┴──┤\n│其他│4    │\n└────┴─────┘\n"

@@ -452,8 +452,13 @@ def _read_grid_with(region: list[str], style: _Style, ambiguous: int) -> tuple[l
         )
         if lost and text:
             # the rules above and below both draw the separator this line lost (a damaged line, not a merged
-            # cell): which column the text belongs to cannot be told; the mark makes it text, never a value, so
-            # the parser flags the row instead of placing the number in the first column
+            # cell). One number per column it covers: each in its column. Otherwise which column the text belongs
+            # to cannot be told; the mark makes it text, never a value, so the parser does not place the number in
+            # the first column
+            parts = text.split()
+            if len(parts) == c1 + 1 - c0 and all(_NUMBER_PIECE.fullmatch(part) for part in parts):
+                placed.extend((top, bottom, c0 + i, c0 + i + 1, part, False) for i, part in enumerate(parts))
+                continue
             text += " " + LOST_SEPARATOR
             broken += 1
         placed.append((top, bottom, c0, c1 + 1, text, lost))
@@ -604,8 +609,8 @@ def _line_goes_on(canvases: list[list[str]], y0: int, y1: int, x: int, style: _S
         return False
     if style is not _ASCII:
         return True
-    above = canvases[y0 - 2][x] if y0 >= 2 else ""
-    below = canvases[y1 + 2][x] if y1 + 2 < len(canvases) else ""
+    above = canvases[y0 - 2][x] if y0 >= 2 else "|"  # the grid's top or bottom border: nothing beyond
+    below = canvases[y1 + 2][x] if y1 + 2 < len(canvases) else "|"
     return above in style.v and below in style.v
 
 
