@@ -62,6 +62,7 @@ def map_t2_by_header(
     table_start: int,
 ) -> None:
     """Re-read, by their section header's columns, the 表二 grid rows whose header has empty (merged) positions."""
+    headers: dict[int, tuple[list[tuple[int, int]], int, list[int]] | None] = {}
     for hit in hits:
         read = rows.get(hit.row)
         if read is None or hit.row not in columns_of:
@@ -69,17 +70,28 @@ def map_t2_by_header(
         header = norm.rfind(HEADER_WORD, table_start, hit.start)
         if header < 0:
             continue
-        head = _line_cells(norm, header, pipes)
+        if header not in headers:
+            head = _line_cells(norm, header, pipes)
+            if head is None:
+                headers[header] = None
+            else:
+                cells_of_head, at = head
+                empty = [
+                    i for i in range(at + 1, len(cells_of_head)) if not norm[slice(*cells_of_head[i])].strip()
+                ]
+                headers[header] = (cells_of_head, at, empty) if empty else None
+        known = headers[header]
+        if known is None:
+            continue  # no merged (empty) position in this section's header
+        head_cells, head_at, ghosts = known
         line = _line_cells(norm, hit.start, pipes)
-        if head is None or line is None:
+        if line is None:
             continue
-        head_cells, head_at = head
         row_cells, row_at = line
         if len(head_cells) != len(row_cells) or head_at != row_at:
             continue
         positions = range(head_at + 1, len(head_cells))
-        ghosts = [i for i in positions if not norm[head_cells[i][0] : head_cells[i][1]].strip()]
-        if not ghosts or any(norm[row_cells[i][0] : row_cells[i][1]].strip() for i in ghosts):
+        if any(norm[row_cells[i][0] : row_cells[i][1]].strip() for i in ghosts):
             continue
         columns = [i for i in positions if i not in ghosts]
         if len(columns) != len(columns_of[hit.row]):
