@@ -7,7 +7,9 @@ has fewer cells than the table's grid (a <tr> missing a <td>, a Word row ending 
 never padded, so the parser can tell a lost cell from a real blank; positions before a Word row's first cell
 (gridBefore) are empty cells. Grid columns in which no cell of their own begins (sliver columns that only
 merged cells reach into, as office programs make them) are dropped from every row. Prose stays as ordinary
-lines. Plain text files are passed through unchanged (after decoding). Every span the parser
+lines. Plain text files are passed through unchanged (after decoding), except tables drawn as text: box-drawing
+and ASCII grids (`w3m -dump`, console tools) are rewritten into the same TAB rows, and Markdown tables collapsed
+onto one line are broken into one line per row (`gikai_desk.ingest.textgrid`; a note says so). Every span the parser
 records indexes into `SourceDocument.text`, which is exactly what the GUI shows.
 
 A cell whose value the file does not hold (an Excel formula never calculated: no cached value) is never written

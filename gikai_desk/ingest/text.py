@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from gikai_desk.errors import InputError
 from gikai_desk.ingest import SourceDocument
+from gikai_desk.ingest.textgrid import convert_text_tables
 from gikai_desk.limits import Limits
 
 NOT_TEXT = "不是文本文件 binary file, not a text document"
@@ -301,9 +302,20 @@ def finish_text(text: str, name: str, limits: Limits) -> str:
 
 
 def read_text(data: bytes, name: str, limits: Limits) -> SourceDocument:
-    """A plain text document, decoded and passed through unchanged apart from line ends."""
+    """A plain text document, decoded and passed through unchanged apart from line ends, except for tables drawn
+    as text: box-drawing grids are rewritten into TAB rows and one-line Markdown tables broken into rows
+    (`gikai_desk.ingest.textgrid`), each with a note."""
     decoded = decode_bytes(data, name)
     text = finish_text(decoded.text, name, limits)
     if not text.strip():
         raise InputError(name, "空文件 empty file (only whitespace)")
-    return SourceDocument(path=name, kind="text", text=text, notes=decoded.notes)
+    converted = convert_text_tables(text)
+    if converted.text is text:
+        return SourceDocument(path=name, kind="text", text=text, notes=decoded.notes)
+    return SourceDocument(
+        path=name,
+        kind="text",
+        text=converted.text,
+        structured=converted.grids > 0,
+        notes=[*decoded.notes, *converted.notes],
+    )

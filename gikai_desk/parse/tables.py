@@ -13,6 +13,7 @@ from gikai_desk.forms import FormBook, formbook
 from gikai_desk.parse.aligned import place_by_columns
 from gikai_desk.parse.convention import read_values_before_labels
 from gikai_desk.parse.displaced import read_t4_blocks, spill_displaced_rows
+from gikai_desk.parse.ghosts import map_t2_by_header
 from gikai_desk.parse.labels import (
     FUZZY_REACH,
     RawHit,
@@ -460,6 +461,8 @@ def read_labelled_table(
     for row in ambiguous:
         if row in result.rows:
             flag_row(result.rows[row], FLAG_FUZZY_AMBIGUOUS)
+    if table == "t2" and grid:
+        map_t2_by_header(norm, result.rows, hits, columns_of, pipes, start)
     count_of = {row: len(columns) for row, columns in columns_of.items()}
     if pipes is PipeStyle.NONE and not grid:
         place_by_columns(norm, result.rows, count_of, SHORT_ROW, sum_groups > 0)
