@@ -828,12 +828,21 @@ def _flag_values_under_another_label(norm: str, table: str, hit: LabelHit, read:
         return
     first = min(starts)
     segment_start = max(hit.end, norm.rfind("\n", 0, first) + 1)
-    own = _LEADING_ORDINAL.match(formbook().table(table).rows[hit.row].label)
+    if segment_start >= first:
+        return
+    own = _own_ordinal(table, hit.row)
     for piece in norm[segment_start:first].split("\t"):
         found = _LEADING_ORDINAL.match(piece)
-        if found is not None and not (own is not None and own.group().strip() == found.group().strip()):
+        if found is not None and found.group().strip() != own:
             flag_row(read, FLAG_FOREIGN_LABEL)
             return
+
+
+@cache
+def _own_ordinal(table: str, row: str) -> str:
+    """The ordinal a row's label begins with (（二）, 1.), or ""."""
+    own = _LEADING_ORDINAL.match(formbook().table(table).rows[row].label)
+    return "" if own is None else own.group().strip()
 
 
 def _flag_narrow_rows(table: TableRead, widths: dict[str, int], prefer_leading: bool) -> None:
