@@ -180,13 +180,7 @@ def find_labels(norm: str, table: str, start: int, end: int) -> list[LabelHit]:
             continue
         if hits and hits[-1].row == row and m.start < hits[-1].end:
             continue  # a second fragment inside the same label (其他法律行政法规 … 禁止公开)
-        s = m.start
-        limit = max(start, s - BACK_LIMIT)
-        while s > limit:
-            ch = norm[s - 1]
-            if ch in "\t|\n" or ch.isdigit():
-                break
-            s -= 1
+        s = _cell_start(norm, m.start, start)
         ordinal = ordinals.get(row)
         if ordinal and norm.startswith(ordinal, s - len(ordinal)) and s < m.start and norm[s] in ".、,":
             s -= len(ordinal)
@@ -292,15 +286,21 @@ def _t3_by_labels(norm: str) -> int:
     return _label_start(norm, first, lo) if starts_like_table else -1
 
 
-def _label_start(norm: str, hit: RawHit, limit: int) -> int:
-    """Where a label's cell starts (its ordinal and prefix words included), as find_labels extends it."""
-    s = hit.start
+def _cell_start(norm: str, s: int, limit: int) -> int:
+    """Where the cell holding a label fragment at `s` starts: back over prefix words (at most BACK_LIMIT
+    characters, not before `limit`) to a TAB, pipe, line break or digit."""
     limit = max(limit, s - BACK_LIMIT)
     while s > limit:
         ch = norm[s - 1]
         if ch in "\t|\n" or ch.isdigit():
             break
         s -= 1
+    return s
+
+
+def _label_start(norm: str, hit: RawHit, limit: int) -> int:
+    """Where a label's cell starts (its ordinal and prefix words included), as find_labels extends it."""
+    s = _cell_start(norm, hit.start, limit)
     if s > 0 and norm[s - 1].isdigit() and s < hit.start and norm[s] in ".、,":
         s -= 1
     return s
