@@ -200,3 +200,21 @@ def test_change_word_in_t3_is_flagged_not_read() -> None:
     report = _parse(_document(lines))
     row = VARIANT.rows[0]
     assert all(not report.cells[f"t3.{row}.{c}"].sure for c in COLUMNS)
+
+
+def test_a_header_one_word_per_line_with_a_note_over_lines_keeps_the_form_order() -> None:
+    """`pdftotext -raw` of a Word table: the note in brackets runs over lines and names 总计, the merged 法人或其他组织
+    and 总计 come before the organisations, and names are broken over lines: no evidence of another order."""
+    from gikai_desk.ingest import SourceDocument
+    from gikai_desk.parse import parse_document
+
+    lines = ["某局2021年政府信息公开工作年度报告", "三、收到和处理政府信息公开申请情况（表三）",
+             "（本列数据的勾稽关系为：本年新", "收 + 上年结转 = 办理结果总计 +", "结转下年度）", "申请人情况", "自然",
+             "人", "法人或其他组织 总计", "商业", "企业", "科研", "机构", "社会", "公益", "组织", "法律", "服务", "机构", "其他",
+             "一、本年新收政府信息公开申请数", "量", "3 1 0 0 0 0 4", "二、上年结转政府信息公开申请数", "量",
+             "0 0 0 0 0 0 0", "（七）总计 2 1 0 0 0 0 3", "四、结转下年度继续办理 1 0 0 0 0 0 1",
+             "四、政府信息公开行政复议、行政诉讼情况"]  # fmt: skip
+    report = parse_document(SourceDocument(path="raw.txt", kind="text", text="\n".join(lines) + "\n"))
+    for column, value in zip(("natural", "commercial", "total"), (3, 1, 4), strict=True):
+        cell = report.cells[f"t3.new.{column}"]
+        assert (cell.value, cell.sure) == (value, True), (column, cell.flag)

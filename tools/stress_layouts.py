@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from report_render import report_html  # noqa: E402
+from report_render import report_docx, report_html, report_xlsx  # noqa: E402
 
 from gikai_desk.errors import NotAReportError  # noqa: E402
 from gikai_desk.formlayout import table_layout  # noqa: E402
@@ -195,8 +195,6 @@ def _soffice_pdf(
         return None
     import tempfile
 
-    from report_render import report_docx
-
     with tempfile.TemporaryDirectory() as tmp:
         docx = Path(tmp) / "report.docx"
         data = report_docx([TITLE.format(year=year), *prose(values, False)], forms, values)
@@ -306,10 +304,14 @@ def layouts() -> dict[str, Callable[[Mapping[str, Value], Mapping[str, str], int
         "label-damage-w3m": lambda v, f, y: (lambda t: damage_labels(t, y) if t else None)(
             w3m(html_page(v, f, y, True), 220)
         ),
+        "html": lambda v, f, y: html_page(v, f, y, True),
+        "docx": lambda v, f, y: _fitted_docx(report_docx([TITLE.format(year=y), *prose(v, False)], f, v)),
+        "xlsx": lambda v, f, y: report_xlsx([TITLE.format(year=y), *prose(v, False)], f, v),
         "pdf-writer": pdf_of,
         "pdf-writer-offpage": lambda v, f, y: pdf_of(v, f, y, fitted=False),
         "pdftotext-layout": lambda v, f, y: pdftotext(pdf_of(v, f, y), "-layout"),
         "pdftotext-raw": lambda v, f, y: pdftotext(pdf_of(v, f, y)),
+        "pdftotext-stream": lambda v, f, y: pdftotext(pdf_of(v, f, y), "-raw"),
     }
 
 
@@ -344,6 +346,14 @@ def score(values: Mapping[str, Value], got: dict[str, Value], flags: dict[str, s
             n["silent"] += 1
             wrong.append(f"{key}={have!r} want {want!r} SILENT")
     return {**n, "details": wrong}
+
+
+def _suffix(data: bytes) -> str:
+    if data.startswith(b"%PDF"):
+        return "pdf"
+    if data.startswith(b"PK"):
+        return "xlsx" if b"xl/" in data[:2000] else "docx"
+    return "html"
 
 
 def main() -> int:
@@ -404,7 +414,7 @@ def main() -> int:
                 continue
             docs += 1
             data = text if isinstance(text, bytes) else text.encode("utf-8")
-            suffix = "pdf" if isinstance(text, bytes) else "txt"
+            suffix = "txt" if not isinstance(text, bytes) else _suffix(text)
             if args.keep:
                 (args.keep / f"{stem}.{name}.{suffix}").write_bytes(data)
             try:

@@ -718,16 +718,20 @@ def t3_column_order(
     # Reading order: the standard header prints 总计 after 自然人 (beside or after the organisations).
     seen = [column for column, _ in found]
     others = [c for c in seen if c != total]
-    if others != sorted(others) or (total in seen and seen.index(total) == 0 and len(seen) > 1):
+    # 总计 before 自然人 is evidence of another order only when both are found (names broken over lines are not).
+    total_first = total in seen and 0 in seen and seen.index(total) < seen.index(0)
+    if others != sorted(others) or total_first:
         return UNKNOWN_ORDER
     return STANDARD_ORDER
 
 
-_BRACKETED = re.compile(r"\([^()\n]{0,200}\)")
+_BRACKETED = re.compile(r"\([^()]{0,200}\)")
+"""A note in brackets, also when it runs over lines (（本列数据的勾稽关系为：本年新\n收 + … 办理结果总计 +\n结转下年度）)."""
 
 
 def _blank_out(match: re.Match[str]) -> str:
-    return "\x00" * len(match.group())
+    """The match blanked out character for character, its line breaks kept (positions stay on their lines)."""
+    return re.sub(r"[^\n]", "\x00", match.group())
 
 
 def _display_column(text: str, pos: int) -> int:
