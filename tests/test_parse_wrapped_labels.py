@@ -86,3 +86,17 @@ def test_a_vertical_label_character_before_values_is_text_and_ends_the_previous_
     # a word (not one character) before numbers stays one text cell: its numbers are never taken
     tokens = tokenize("合计 4 5 6\n", 0, 9, PipeStyle.NONE, False, False)
     assert [t.kind for t in tokens] == [Kind.TEXT]
+
+
+def test_a_label_whose_second_fragment_starts_the_next_line_is_one_label() -> None:
+    """`pdftotext -raw`: 2.没有现成信息 / 需要另行制作 / values — the second line is the same label, not a repeat
+    that would end the row before its values."""
+    lines = ["某区人民政府2021年政府信息公开工作年度报告", "三、收到和处理政府信息公开申请情况",
+             "自然人 商业企业 科研机构 社会公益组织 法律服务机构 其他 总计",
+             "一、本年新收政府信息公开申请数量 12 0 0 0 0 0 12", "二、上年结转政府信息公开申请数量 0 0 0 0 0 0 0",
+             "1.本机关不掌握", "相关政府信息", "1 0 0 0 0 0 1", "2.没有现成信息", "需要另行制作", "11 0 0 0 0 0 11",
+             "3.补正后申请内", "容仍不明确", "0 0 0 0 0 0 0", "四、政府信息公开行政复议、行政诉讼情况"]  # fmt: skip
+    report = parse_document(SourceDocument(path="raw.txt", kind="text", text="\n".join(lines) + "\n"))
+    for column, value in (("natural", 11), ("total", 11)):
+        cell = report.cells[f"t3.unable_need_create.{column}"]
+        assert (cell.value, cell.sure) == (value, True), cell.flag

@@ -181,6 +181,11 @@ def find_labels(norm: str, table: str, start: int, end: int) -> list[LabelHit]:
         if hits and hits[-1].row == row and m.start < hits[-1].end:
             continue  # a second fragment inside the same label (其他法律行政法规 … 禁止公开)
         s = _cell_start(norm, m.start, start)
+        if hits and hits[-1].row == row and not norm[hits[-1].end : s].strip():
+            # The label's next fragment on the next line (2.没有现成信息 / 需要另行制作): still the same label.
+            suffix = _LABEL_SUFFIX.match(norm, m.end, end)
+            hits[-1].end = suffix.end() if suffix else m.end
+            continue
         ordinal = ordinals.get(row)
         if ordinal and norm.startswith(ordinal, s - len(ordinal)) and s < m.start and norm[s] in ".、,":
             s -= len(ordinal)
