@@ -19,10 +19,6 @@ KNOWN_BUGS: dict[str, str] = {
         "docx reader renders a layout table (a cell holding paragraphs and nested w:tbl, as LibreOffice makes from "
         "an HTML page) as one TAB row with every paragraph and nested-table row joined by spaces, so the whole "
         "report is one line and the closing date 2021年1月27日 is not found: published is None",
-    "songlin-2022-t4-blank.html.golden.json":
-        "HTML reader drops a <tr> whose 15 <td> are all &nbsp; ('dropped like every blank row'), so 表四 has no "
-        "value row: all 15 t4 cells get flagged 该行没有读到任何数值 and BLANK_CELL is only cannot_check (given the "
-        "same text with the row kept as 14 TABs, the parser reads 15 blanks, unflagged, BLANK_CELL fail)",
     "taoyuan-wenlv-2021-noborders.pdf.golden.json":
         "PDF reader on a borderless (space-aligned) table: 表二 rows come out with values scattered over extra "
         "columns ('规章\\t0\\t\\t0\\t\\t\\t0\\t') so t2.regulations/normative are flagged 该行有6个值，应为3个 "

@@ -105,7 +105,7 @@ def _table_lines(table: Element) -> list[str]:
             text = clean_cell_text(_run_text(cell, in_cell=True))
             cells.append(GridCell(text, colspan=span, continues_above=continued))
         rows.append(cells)
-    return render_grid(table_rows(rows))
+    return render_grid(table_rows(rows), keep_blank_rows=True)
 
 
 def _wrapped_children(parent: Element, tag: str) -> list[Element]:

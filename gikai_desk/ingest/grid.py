@@ -8,7 +8,8 @@
 # A grid column in which no cell of its own begins (every cell touching it also covers a neighbouring kept
 # column, or the position is absent) carries no data: office programs add such sliver columns when cell edges
 # of different rows almost line up. It is dropped from every row. Rows in which no cell begins are blank and
-# are dropped like every row without text.
+# are dropped like every row without text (HTML and Word keep a row of several empty cells after the table's first
+# text: an all-blank value row).
 
 from __future__ import annotations
 
@@ -196,6 +197,12 @@ def table_rows(rows: Sequence[Sequence[GridCell]]) -> list[list[str]]:
     return grid_rows(grid, cells)
 
 
-def render_grid(grid: Sequence[Sequence[str]]) -> list[str]:
-    """One TAB-separated line per row, as long as the row (never padded); rows with no text are dropped."""
-    return ["\t".join(row) for row in grid if any(row)]
+def render_grid(grid: Sequence[Sequence[str]], keep_blank_rows: bool = False) -> list[str]:
+    """One TAB-separated line per row, as long as the row (never padded). Rows with no text are dropped, except
+    with `keep_blank_rows` (tables whose rows are explicit elements: an HTML <tr>, a Word <w:tr>): there a row
+    of several empty cells after the table's first text is kept, since 表四's value row left all blank is a
+    row of blanks, not nothing. Spreadsheet rows are not explicit: their empty rows are dropped."""
+    if not keep_blank_rows:
+        return ["\t".join(row) for row in grid if any(row)]
+    filled = next((i for i, row in enumerate(grid) if any(row)), len(grid))
+    return ["\t".join(row) for row in grid[filled:] if any(row) or len(row) >= 2]

@@ -222,7 +222,7 @@ def _table_lines(region: str) -> list[str]:
     if max((len(row) for row in grid), default=0) <= 1:
         lines.extend(text for row in grid for text in row if text)
         return lines
-    lines.extend(render_grid(grid))
+    lines.extend(render_grid(grid, keep_blank_rows=True))
     return lines
 
 
