@@ -13,7 +13,6 @@ from gikai_desk.ingest import SourceDocument
 from gikai_desk.model import Cell, Number, Report
 from gikai_desk.parse import make_cell, parse_document
 from gikai_desk.parse.rows import CellRead
-from gikai_desk.parse.tables import FLAG_ABSENT_ROW
 
 Row = list[str]
 Values = dict[str, Number | None]
@@ -300,15 +299,14 @@ def test_all_blank_row_that_lost_a_blank_is_read_as_blank() -> None:
 
 
 def test_missing_row_is_read_blank_with_a_note_and_the_next_rows_stay_in_place() -> None:
-    # A row the document leaves out between rows read cleanly in form order is read blank with a note; it
-    # stays marked for review (a reader that lost the row's line cannot be told from it), not "not found".
+    # A row the document leaves out between rows read cleanly in form order is read blank with a note, not
+    # flagged "not found" (BLANK_CELL lists its cells for the reviewer).
     forms = FORMS[0]
     values = random_values(forms, 14, blanks=False)
     rows = [(tag, cells) for tag, cells in table_rows(forms, values) if tag != "t3.deny_internal"]
     report = parse_document(document(tabbed(rows)))
     missing = {f"t3.deny_internal.{c}" for c in _t3_columns()}
-    assert set(report.flags()) == missing
-    assert {report.flags()[k] for k in missing} == {FLAG_ABSENT_ROW}
+    assert report.flags() == {}
     assert {report.cells[k].value for k in missing} == {None}
     assert any("没有以下行" in note and "属于三类内部事务信息" in note for note in report.notes)
     assert {k: c.value for k, c in report.cells.items() if k not in missing} == {

@@ -14,7 +14,7 @@ from gikai_desk.ingest import SourceDocument
 from gikai_desk.model import Number
 from gikai_desk.parse import parse_document
 from gikai_desk.parse.labels import similarity
-from gikai_desk.parse.tables import FLAG_ABSENT_ROW, FLAG_COLUMN_ORDER, FLAG_FUZZY_AMBIGUOUS
+from gikai_desk.parse.tables import FLAG_COLUMN_ORDER, FLAG_FUZZY_AMBIGUOUS
 from tests.test_parse_cousins import (
     FORMS,
     Row,
@@ -211,8 +211,7 @@ def test_a_row_left_out_between_found_neighbours_is_read_blank_with_a_note() -> 
     rows = [(tag, cells) for tag, cells in table_rows(forms, values) if tag not in left_out]
     report = parse_document(_doc(tabbed(rows)))
     absent = {k for k in values if k.rsplit(".", 1)[0] in left_out}
-    assert set(report.flags()) == absent
-    assert {report.flags()[k] for k in absent} == {FLAG_ABSENT_ROW}
+    assert report.flags() == {}
     assert {report.cells[k].value for k in absent} == {None}
     assert {k: c.value for k, c in report.cells.items() if k not in absent} == {
         k: v for k, v in values.items() if k not in absent
@@ -230,7 +229,7 @@ def test_a_row_whose_label_is_unreadable_is_still_flagged_not_found() -> None:
     query = {k for k in values if k.startswith("t3.deny_query.")}
     flagged = set(report.flags())
     assert query <= flagged
-    assert all(report.flags()[k] != FLAG_ABSENT_ROW for k in query)
+    assert not any("没有以下行" in note for note in report.notes)  # not read as a row left out
     for key in flagged - query:  # the row before swallowed the lost row's values: flagged, never sure
         assert key.startswith("t3.deny_enforcement."), key
 
@@ -435,7 +434,7 @@ def test_a_first_row_whose_label_is_lost_but_values_remain_is_not_read_as_left_o
     new = {k for k in values if k.startswith("t3.new.")}
     flags = report.flags()
     assert new <= set(flags)
-    assert all(flags[k] != FLAG_ABSENT_ROW for k in new)
+    assert not any("没有以下行" in note for note in report.notes)  # not read as a row left out
     assert {k: c.value for k, c in report.cells.items() if k not in flags} == {
         k: v for k, v in values.items() if k not in flags
     }

@@ -206,7 +206,7 @@ def _emit_labelled(
     if table.displaced:
         notes.append(f"{name}" + DISPLACED_NOTE + "、".join(label(r) for r in table.displaced))
     if table.absent:
-        notes.append(f"{name}没有以下行（前后各行齐全），按空白读取，已标记待核对：" + "、".join(label(r) for r in table.absent))
+        notes.append(f"{name}没有以下行（前后各行齐全），按空白读取：" + "、".join(label(r) for r in table.absent))
     if placed_rows:
         notes.append(
             f"{name}有{len(placed_rows)}行的数值个数与列数不符，符合勾稽关系的各种位置安排读数一致，已按此读取："

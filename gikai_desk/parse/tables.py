@@ -506,7 +506,6 @@ def read_labelled_table(
     return result
 
 
-FLAG_ABSENT_ROW = "文档中没有该行（前后各行齐全、之间没有其他文字），按空白读取，请核对"
 FLAG_FUZZY_AMBIGUOUS = "行标签与标准表不完全一致，且可能属于另一行，无法确定该行"
 
 
@@ -565,8 +564,8 @@ def _read_absent_rows_blank(
     norm: str, result: TableRead, hits: list[LabelHit], columns_of: dict[str, tuple[str, ...]]
 ) -> None:
     """A row the document leaves out (a department with no 规章 row): read blank, with a note, when its
-    neighbours in form order were read cleanly and nothing but form words stands between them (marked for
-    review with its own reason, not as a row not found)."""
+    neighbours in form order were read cleanly and nothing but form words stands between them (not flagged as
+    a row not found)."""
     position = {h.row: h for h in hits if h.row in result.rows}
     rows = list(columns_of)
     for row in list(result.missing):
@@ -597,11 +596,9 @@ def _read_absent_rows_blank(
             continue
         if _DIGIT.search(norm, gap_start, gap_end) or not explained_gap(norm, gap_start, gap_end):
             continue  # values or text no row explains: the row's label is there but unreadable
-        # Blank, but not sure: a document that leaves the row out and a reader that lost the row's line
-        # (label and values) cannot be told apart, and a lost row's values are not known.
-        result.rows[row] = RowRead(
-            cells=[CellRead(None, sure=False, flag=FLAG_ABSENT_ROW) for _ in columns_of[row]]
-        )
+        # Blank, with a note (and BLANK_CELL lists the cells): the document has no such row. A reader that lost
+        # a whole row line (label and values) looks the same; the 勾稽 rules then fail on the sums it fed.
+        result.rows[row] = RowRead(cells=[CellRead(None) for _ in columns_of[row]])
         result.missing.remove(row)
         result.absent.append(row)
 
