@@ -16,6 +16,7 @@ from gikai_desk.parse.meta import read_metadata
 from gikai_desk.parse.narrative import read_narrative
 from gikai_desk.parse.normalize import fold
 from gikai_desk.parse.rows import CellRead, RowRead
+from gikai_desk.parse.aligned import note_source
 from gikai_desk.parse.tables import TableRead, locate, pipe_style, read_labelled_table, read_t4
 
 if TYPE_CHECKING:
@@ -32,6 +33,7 @@ def parse_document(doc: SourceDocument) -> Report:
     """Parse a read document into a Report. Raises NotAReportError when no table is found."""
     text = doc.text
     norm = fold(text)
+    note_source(norm, text)
     layout = locate(norm)
     spans = [s for s in (layout.t2, layout.t3, layout.t4) if s is not None]
     if not spans:

@@ -15,12 +15,15 @@ width (w3m and terminals count two); the measure under which the complete rows l
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Sequence
 from itertools import pairwise
 from statistics import median
 
-from gikai_desk.parse.rows import CellRead, RowRead
+from gikai_desk.forms import formbook
+from gikai_desk.parse.normalize import fold
+from gikai_desk.parse.rows import FLAG_NO_VALUES, CellRead, RowRead
 
 MIN_COMPLETE_ROWS = 2
 """Complete rows that must line up (with different spacing) before column positions are trusted."""
@@ -49,12 +52,13 @@ def _positions(norm: str, cells: Sequence[CellRead], wide: bool) -> list[float] 
 
 def place_by_columns(
     norm: str, rows: dict[str, RowRead], count_of: dict[str, int], short_problem: str, row_total: bool
-) -> list[str]:
+) -> tuple[list[str], bool]:
     """Place the numbers of short rows (problem starting with `short_problem`) under the columns that the
     complete rows of the same width show. With `row_total` (表三) a row is placed only when its total holds
     with the blanks as 0: spaces where a number was lost must not pass for blanks. Changes `rows`; returns
     the rows placed."""
     placed: list[str] = []
+    aligned_seen = False
     for count in sorted(set(count_of.values())):
         if count < 2:
             continue
@@ -92,6 +96,7 @@ def place_by_columns(
         if best is None:
             continue  # the complete rows do not line up: no columns to go by
         _, centres, wide = best
+        aligned_seen = True
         for row in group:
             read = rows[row]
             if read.problem is None or not read.problem.startswith(short_problem):
@@ -115,7 +120,7 @@ def place_by_columns(
                     continue
             rows[row] = RowRead(cells=cells)
             placed.append(row)
-    return placed
+    return placed, aligned_seen
 
 
 def _spacing(norm: str, cells: Sequence[CellRead]) -> tuple[int, ...]:
@@ -138,3 +143,264 @@ def _column_of(position: float, centres: Sequence[float]) -> int | None:
         if 0 <= neighbour < len(centres) and distance >= abs(centres[neighbour] - centres[best]) / 2 * 0.8:
             return None
     return best
+
+
+# --------------------------------------------------------------------------------------------------------
+# Columns from the header words; blank rows
+
+
+_SOURCE: list[tuple[str, str]] = []
+"""The document text `norm` was folded from (same length): display widths are those of the original
+characters (a folded full-width bracket is one column in norm, two on the page)."""
+
+
+def note_source(norm: str, text: str) -> None:
+    _SOURCE[:] = [(norm, text)]
+
+
+def _original(norm: str) -> str:
+    return _SOURCE[0][1] if _SOURCE and _SOURCE[0][0] is norm else norm
+
+
+_TOKEN = re.compile(r"\S+")
+_DIGIT_RUN = re.compile(r"\d")
+_NUMBER = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.、,])")
+"""A number, not a label's ordinal (1.信访…)."""
+_ORDINAL_HEAD = re.compile(r"\s*(?:\d{1,2}[.、,]|\([一二三四五六七八]\)|[一二三四五六七八]、)\s*")
+
+
+def _measure(src: str, line_start: int, pos: int, wide: bool) -> int:
+    return _width(src[line_start:pos]) if wide else pos - line_start
+
+
+def header_columns(
+    norm: str, start: int, end: int, words: Sequence[frozenset[str]], wide: bool
+) -> list[tuple[int, int]] | None:
+    """Each column's extent (from, to) on the page, from its header word in norm[start:end]: a word printed
+    whole on a line, or one piece per line (a narrow cell wraps it: 本年新制作数 / 量; vertical 结 / 果 / 维 /
+    持), each piece overlapping the one above. None unless exactly the columns' words are found, once each, in
+    the columns' order from left to right and apart."""
+    src = _original(norm)
+    complete = frozenset().union(*words)
+    prefixes = {w[:i] for w in complete for i in range(1, len(w) + 1)}
+    inner = {w[i:j] for w in complete for i in range(len(w)) for j in range(i + 1, len(w) + 1)}
+    lines: list[list[tuple[str, int, int]]] = []
+    pos = norm.rfind("\n", 0, start) + 1
+    while pos < end:
+        stop = norm.find("\n", pos, end)
+        stop = end if stop < 0 else stop
+        toks = []
+        for m in _TOKEN.finditer(norm, pos, stop):
+            if m.group() in inner:
+                toks.append((m.group(), _measure(src, pos, m.start(), wide), _measure(src, pos, m.end(), wide)))
+        lines.append(toks)
+        pos = stop + 1
+    used: set[tuple[int, int]] = set()
+    found: list[tuple[int, int, str]] = []
+    for i, toks in enumerate(lines):
+        for j, (text, lo, hi) in enumerate(toks):
+            if (i, j) in used or text not in prefixes:
+                continue
+            chain = [(i, j)]
+            k = i + 1
+            while text not in complete and k < len(lines):
+                nxt = [
+                    (jj, t, a, b) for jj, (t, a, b) in enumerate(lines[k])
+                    if a < hi and b > lo and text + t in prefixes and (k, jj) not in used
+                ]  # fmt: skip
+                if len(nxt) != 1:
+                    break
+                jj, t, a, b = nxt[0]
+                text, lo, hi = text + t, min(lo, a), max(hi, b)
+                chain.append((k, jj))
+                k += 1
+            if text in complete:
+                used.update(chain)
+                found.append((lo, hi, text))
+    found.sort()
+    if len(found) != len(words):
+        return None
+    for (lo, hi, text), options in zip(found, words, strict=True):
+        if text not in options:
+            return None
+    if any(b[0] < a[1] for a, b in pairwise(found)):
+        return None
+    return [(lo, hi) for lo, hi, _ in found]
+
+
+def _spans(norm: str, cells: Sequence[CellRead], wide: bool) -> list[tuple[int, int]] | None:
+    """Each cell's extent on its line, or None when the cells are not all on one line."""
+    line_start = norm.rfind("\n", 0, cells[0].start) + 1
+    if norm.find("\n", line_start, cells[-1].end) >= 0:
+        return None
+    src = _original(norm)
+    return [(_measure(src, line_start, c.start, wide), _measure(src, line_start, c.end, wide)) for c in cells]
+
+
+def columns_under(spans: Sequence[tuple[int, int]], extents: Sequence[tuple[int, int]]) -> list[int] | None:
+    """The column each span stands under (it overlaps that column's header word and no other), in order,
+    each column at most once; None when one is not clearly under one column."""
+    out: list[int] = []
+    for lo, hi in spans:
+        under = [i for i, (a, b) in enumerate(extents) if lo < b and hi > a]
+        if len(under) != 1:
+            return None
+        out.append(under[0])
+    if any(b <= a for a, b in pairwise(out)):
+        return None
+    return out
+
+
+def column_words(table: str, columns: Sequence[str]) -> list[frozenset[str]]:
+    cols = formbook().table(table).columns
+    out = []
+    for name in columns:
+        col = cols[name]
+        options = {fold(col.label), *(fold(m) for m in col.match)}
+        if col.label_2021:
+            options.add(fold(col.label_2021))
+        if name == "total":
+            options.add("合计")
+        out.append(frozenset(o.replace(" ", "") for o in options))
+    return out
+
+
+def place_by_header(
+    norm: str,
+    table: str,
+    rows: dict[str, RowRead],
+    hits: Sequence[tuple[str, int, int, int]],
+    columns_of: dict[str, tuple[str, ...]],
+    span: tuple[int, int],
+    short_problem: str,
+    row_total: bool,
+) -> bool:
+    """Short rows of 表二/表三 in space-aligned text placed under their section's header words (a section:
+    the lines from its 信息内容 header, or the table's start, to its first row label). A section counts only
+    when every row of it with values (complete rows too) stands under its header words, in order; a short
+    row is then placed as `place_by_columns` does. Returns whether the table is shown column-aligned: some
+    row with values stood under its header words and no row with values failed to."""
+    start, end = span
+    sections: dict[tuple[int, int], list[str]] = {}
+    for row, hit_start, _, _ in hits:
+        if row not in rows or row not in columns_of:
+            continue
+        head = norm.rfind("信息内容", start, hit_start) if table == "t2" else -1
+        head = start if head < 0 else head
+        first = next((h[1] for h in hits if h[1] >= head), hit_start)
+        sections.setdefault((head, first), []).append(row)
+    shown = False
+    for (head, first), members in sections.items():
+        columns = columns_of[members[0]]
+        if any(columns_of[r] != columns for r in members) or len(columns) < 2:
+            return False
+        words = column_words(table, columns)
+        with_values = [
+            r for r in members
+            if rows[r].blob is None and any(c.start >= 0 and c.value is not None for c in rows[r].cells)
+            and (rows[r].problem is None or rows[r].problem.startswith(short_problem))
+        ]  # fmt: skip
+        if not with_values:
+            continue
+        readings: list[dict[str, list[int]]] = []
+        for wide in (False, True):
+            extents = header_columns(norm, head, first, words, wide)
+            if extents is None:
+                continue
+            reading: dict[str, list[int]] = {}
+            for r in with_values:
+                found = [c for c in rows[r].cells if c.start >= 0 and c.value is not None]
+                spans = _spans(norm, found, wide)
+                under = columns_under(spans, extents) if spans is not None else None
+                if under is None or (rows[r].problem is None and found != [c for c in rows[r].cells if c.start >= 0]):
+                    break
+                reading[r] = under
+            else:
+                readings.append(reading)
+        if not readings or any(r != readings[0] for r in readings):
+            if any(rows[r].problem is None for r in with_values):
+                return False
+            continue
+        shown = True
+        for r, under in readings[0].items():
+            read = rows[r]
+            if read.problem is None:
+                continue
+            found = [c for c in read.cells if c.start >= 0 and c.value is not None]
+            cells = [CellRead(None) for _ in columns]
+            for cell, column in zip(found, under, strict=True):
+                cells[column] = CellRead(cell.value, cell.start, cell.end)
+            if row_total and abs(sum(c.value or 0 for c in cells[:-1]) - (cells[-1].value or 0)) > 1e-9:
+                continue
+            rows[r] = RowRead(cells=cells)
+    return shown
+
+
+def read_blank_rows(
+    norm: str, table: str, rows: dict[str, RowRead], hits: Sequence[tuple[str, int, int, int]], end: int
+) -> list[str]:
+    """Rows of a column-aligned table that printed only their label: read blank and sure when the table
+    writes no 0 (a table that prints 0 for nothing would not leave a row bare), the label found is the
+    label's beginning (not a wrapped piece whose first part stands beside values elsewhere), no digit stands
+    from the start of the label's line to the next label, and every number on the line above belongs to a
+    row read whole. Returns the rows read blank."""
+    if any(c.value == 0 for read in rows.values() for c in read.cells):
+        return []
+    sure_starts = {c.start for read in rows.values() if read.problem is None for c in read.cells if c.start >= 0}
+    labels = formbook().table(table).rows
+    out: list[str] = []
+    for i, (row, hit_start, hit_end, fragment_start) in enumerate(hits):
+        read = rows.get(row)
+        if read is None or read.problem != FLAG_NO_VALUES:
+            continue
+        label = labels[row]
+        body = _ORDINAL_HEAD.sub("", fold(label.label_2021 or label.label), count=1)
+        if not body or body[:2] not in norm[hit_start:hit_end].replace(" ", ""):
+            continue  # the label's beginning is elsewhere (a wrapped label's first piece beside values)
+        following = hits[i + 1][1] if i + 1 < len(hits) else end
+        line_start = norm.rfind("\n", 0, hit_start) + 1
+        if _DIGIT_RUN.search(norm, line_start, hit_start) or _DIGIT_RUN.search(norm, hit_end, following):
+            continue
+        above = norm.rfind("\n", 0, max(0, line_start - 1)) + 1
+        if line_start > 0 and any(m.start() not in sure_starts for m in _NUMBER.finditer(norm, above, line_start)):
+            continue
+        read.cells = [CellRead(None) for _ in read.cells]
+        read.problem = None
+        out.append(row)
+    return out
+
+
+T4_COLUMNS = ("upheld", "corrected", "other", "pending", "total")
+
+
+def place_t4_by_header(norm: str, span: tuple[int, int], read: RowRead, groups: int) -> RowRead | None:
+    """表四 in space-aligned text that lost its blank cells (`1            1` under the columns): each value
+    placed under the header word it stands under (结果维持 … 总计 once per group, whole or one character per
+    line), in both measures; None unless the measures that find the header agree, every value stands under
+    one column, and each group's total holds with the blanks as 0."""
+    count = len(T4_COLUMNS) * groups
+    found = [c for c in read.cells if c.start >= 0 and c.value is not None]
+    if not found or len(found) >= count:
+        return None
+    first_line = norm.rfind("\n", 0, found[0].start) + 1
+    words = column_words("t4", T4_COLUMNS) * groups
+    readings: list[list[int]] = []
+    for wide in (False, True):
+        extents = header_columns(norm, span[0], first_line, words, wide)
+        spans = _spans(norm, found, wide) if extents is not None else None
+        if extents is None or spans is None:
+            continue
+        under = columns_under(spans, extents)
+        if under is not None:
+            readings.append(under)
+    if not readings or any(r != readings[0] for r in readings):
+        return None
+    cells = [CellRead(None) for _ in range(count)]
+    for cell, column in zip(found, readings[0], strict=True):
+        cells[column] = CellRead(cell.value, cell.start, cell.end)
+    width = len(T4_COLUMNS)
+    for g in range(groups):
+        values = [c.value or 0 for c in cells[g * width : (g + 1) * width]]
+        if abs(sum(values[:-1]) - values[-1]) > 1e-9:
+            return None
+    return RowRead(cells=cells)

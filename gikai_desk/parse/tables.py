@@ -10,7 +10,7 @@ from itertools import pairwise
 from unicodedata import east_asian_width
 
 from gikai_desk.forms import FormBook, formbook
-from gikai_desk.parse.aligned import place_by_columns
+from gikai_desk.parse.aligned import place_by_columns, place_by_header, place_t4_by_header, read_blank_rows
 from gikai_desk.parse.convention import read_values_before_labels
 from gikai_desk.parse.displaced import read_t4_blocks, spill_displaced_rows
 from gikai_desk.parse.ghosts import map_t2_by_header
@@ -464,12 +464,17 @@ def read_labelled_table(
     if table == "t2" and grid:
         map_t2_by_header(norm, result.rows, hits, columns_of, pipes, start)
     count_of = {row: len(columns) for row, columns in columns_of.items()}
+    aligned = False  # values shown on their labels' lines under the columns: none printed before its label
     if pipes is PipeStyle.NONE and not grid:
-        place_by_columns(norm, result.rows, count_of, SHORT_ROW, sum_groups > 0)
+        _, aligned = place_by_columns(norm, result.rows, count_of, SHORT_ROW, sum_groups > 0)
+        spans = [(h.row, h.start, h.end, h.fragment_start) for h in hits]
+        aligned = place_by_header(norm, table, result.rows, spans, columns_of, span, SHORT_ROW, sum_groups > 0) or aligned
+        if aligned:
+            read_blank_rows(norm, table, result.rows, spans, end)
     result.displaced = spill_displaced_rows(
         norm, result.rows, regions, tuple(columns_of), count_of, pipes, prefer_leading, sum_groups
     )
-    result.values_before_labels = read_values_before_labels(
+    result.values_before_labels = [] if aligned else read_values_before_labels(
         norm,
         result.rows,
         [(h.row, h.start, h.end) for h in hits],
@@ -894,6 +899,8 @@ def read_t4(
     between header words (PDF object order) are placed by the group totals (`stated`: figures the prose
     gives for cells, by index)."""
     read = _read_t4(norm, span, pipes, count, groups)
+    if pipes is PipeStyle.NONE and read.problem is not None and read.problem.startswith(SHORT_ROW):
+        read = place_t4_by_header(norm, span, read, groups) or read
     if read.problem is not None and read.problem != "lost_blank":
         read = read_t4_blocks(norm, span[0], span[1], pipes, count, groups, stated or {}) or read
     if _may_hold_change_words(norm, span[0], span[1]):
