@@ -404,3 +404,103 @@ def place_t4_by_header(norm: str, span: tuple[int, int], read: RowRead, groups: 
         if abs(sum(values[:-1]) - values[-1]) > 1e-9:
             return None
     return RowRead(cells=cells)
+
+
+_VALUE_LINE = re.compile(r"(?P<text>[^\n]*?\D)[ ]+(?P<numbers>\d+(?:[ ]+\d+)*)[ ]*$")
+_LABEL_DROP = re.compile(r"[\s\"']")
+MIN_LABEL_PIECE = 3
+"""Characters of a label (after its ordinal) that must stand beside values claimed for it."""
+
+
+def _label_key(text: str) -> str:
+    return _LABEL_DROP.sub("", fold(text)).replace("、", ".").replace(",", ".")
+
+
+def _consumes(lines: Sequence[str], rest: str) -> bool:
+    """Whether the continuation lines spell `rest` in order, each line whole or its last piece (a group
+    label's characters may stand at a line's head: `其他处 理由逾期不补`), with nothing left over."""
+    if not rest:
+        return True
+    if not lines:
+        return False
+    line = lines[0]
+    whole = _label_key(line)
+    last = _label_key(line.split()[-1]) if line.split() else ""
+    for piece in dict.fromkeys((whole, last)):
+        if piece and rest.startswith(piece) and _consumes(lines[1:], rest[len(piece) :]):
+            return True
+    return False
+
+
+def claim_wrapped_label_values(
+    norm: str,
+    table: str,
+    rows: dict[str, RowRead],
+    hits: Sequence[tuple[str, int, int, int]],
+    order: Sequence[str],
+    count_of: dict[str, int],
+) -> list[str]:
+    """`pdftotext -layout` wraps a long 表三 label inside its cell and prints the values beside the label's
+    first piece (`4.无正当理由大 0 0 0 0 0 0 0` / `量反复申请`); when that first piece is not a known fragment
+    the row is found only at a later piece, or not at all, and its values are left to nobody. A row without
+    values (or not found) takes the values of a line between its neighbours when that line's text ends with
+    the start of the row's label (its ordinal and at least three characters), the lines after it up to the
+    next row spell the rest of the label exactly, the line holds exactly the row's count of numbers, none
+    read by another row, and the row's total holds. Returns the rows read."""
+    labels = formbook().table(table).rows
+    place = {row: i for i, row in enumerate(order)}
+    taken = {c.start for read in rows.values() for c in read.cells if c.start >= 0}
+    claimed: list[str] = []
+    for row in order:
+        read = rows.get(row)
+        if read is not None and read.problem != FLAG_NO_VALUES:
+            continue
+        before = [h for h in hits if h[0] in place and place[h[0]] < place[row]]
+        if not before:
+            continue
+        lo = norm.find("\n", before[-1][1]) + 1
+        own = [h[1] for h in hits if h[0] == row]
+        later = [h[1] for h in hits if h[0] in place and place[h[0]] > place[row]]
+        if lo <= 0 or not later:
+            continue
+        stop = norm.rfind("\n", 0, later[0]) + 1  # the next row's line
+        search_stop = norm.rfind("\n", 0, own[0]) + 1 if own else stop
+        label = _label_key(labels[row].label_2021 or labels[row].label)
+        ordinal = _ORDINAL_HEAD.match(label)
+        least = (ordinal.end() if ordinal else 0) + MIN_LABEL_PIECE
+        lines = norm[lo:stop].split("\n") if lo < stop else []
+        found: list[tuple[int, list[CellRead]]] = []
+        at = lo
+        for i, line in enumerate(lines):
+            m = _VALUE_LINE.match(line) if at < search_stop else None
+            if m is not None:
+                text = _label_key(m.group("text"))
+                rest = []
+                for x in lines[i + 1 :]:
+                    if _DIGIT_RUN.search(x):
+                        break
+                    if x.strip():
+                        rest.append(x)
+                for k in range(len(label) - 1, least - 1, -1):
+                    if text.endswith(label[:k]):
+                        if _consumes(rest, label[k:]):
+                            base = at + m.start("numbers")
+                            cells = [
+                                CellRead(int(n.group()), base + n.start(), base + n.end())
+                                for n in re.finditer(r"\d+", m.group("numbers"))
+                            ]
+                            found.append((i, cells))
+                        break
+            at += len(line) + 1
+        if len(found) != 1:
+            continue
+        cells = found[0][1]
+        if len(cells) != count_of.get(row) or any(c.start in taken for c in cells):
+            continue
+        values = [c.value or 0 for c in cells]
+        if sum(values[:-1]) != values[-1]:
+            continue
+        rows[row] = RowRead(cells=cells)
+        taken.update(c.start for c in cells)
+        claimed.append(row)
+    return claimed

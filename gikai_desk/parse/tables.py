@@ -10,7 +10,7 @@ from itertools import pairwise
 from unicodedata import east_asian_width
 
 from gikai_desk.forms import FormBook, formbook
-from gikai_desk.parse.aligned import place_by_columns, place_by_header, place_t4_by_header, read_blank_rows
+from gikai_desk.parse.aligned import claim_wrapped_label_values, place_by_columns, place_by_header, place_t4_by_header, read_blank_rows
 from gikai_desk.parse.convention import read_values_before_labels
 from gikai_desk.parse.displaced import read_t4_blocks, spill_displaced_rows
 from gikai_desk.parse.ghosts import map_t2_by_header
@@ -469,6 +469,8 @@ def read_labelled_table(
         _, aligned = place_by_columns(norm, result.rows, count_of, SHORT_ROW, sum_groups > 0)
         spans = [(h.row, h.start, h.end, h.fragment_start) for h in hits]
         aligned = place_by_header(norm, table, result.rows, spans, columns_of, span, SHORT_ROW, sum_groups > 0) or aligned
+        if aligned and sum_groups:
+            claim_wrapped_label_values(norm, table, result.rows, spans, tuple(columns_of), count_of)
         if aligned:
             read_blank_rows(norm, table, result.rows, spans, end)
     result.displaced = spill_displaced_rows(
