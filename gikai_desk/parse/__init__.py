@@ -10,13 +10,13 @@ from gikai_desk.errors import NotAReportError
 from gikai_desk.forms import TABLE_NAMES, FormBook, formbook
 from gikai_desk.ingest import SourceDocument
 from gikai_desk.model import Cell, Report
+from gikai_desk.parse.aligned import note_source
 from gikai_desk.parse.convention import NOTE_BEFORE as BEFORE_NOTE
 from gikai_desk.parse.displaced import NOTE as DISPLACED_NOTE
 from gikai_desk.parse.meta import read_metadata
 from gikai_desk.parse.narrative import read_narrative
 from gikai_desk.parse.normalize import fold
 from gikai_desk.parse.rows import CellRead, RowRead
-from gikai_desk.parse.aligned import note_source
 from gikai_desk.parse.tables import TableRead, locate, pipe_style, read_labelled_table, read_t4
 
 if TYPE_CHECKING:
@@ -83,7 +83,11 @@ def parse_document(doc: SourceDocument) -> Report:
         t4_variant = book.table("t4").variants[variant]
         groups = len(t4_variant.rows)
         width = len(t4_variant.columns)
-        index = {f"t4.{row}.{col}": g * width + c for g, row in enumerate(t4_variant.rows) for c, col in enumerate(t4_variant.columns)}
+        index = {
+            f"t4.{row}.{col}": g * width + c
+            for g, row in enumerate(t4_variant.rows)
+            for c, col in enumerate(t4_variant.columns)
+        }
         stated = {index[f.key]: float(f.value) for f in narrative if f.key in index}
         t4 = read_t4(norm, layout.t4, pipes, groups * width, groups, stated)
         if t4.blob is not None:
@@ -208,7 +212,10 @@ def _emit_labelled(
     if table.displaced:
         notes.append(f"{name}" + DISPLACED_NOTE + "、".join(label(r) for r in table.displaced))
     if table.absent:
-        notes.append(f"{name}没有以下行（前后各行齐全），按空白读取，已标记待核对：" + "、".join(label(r) for r in table.absent))
+        notes.append(
+            f"{name}没有以下行（前后各行齐全），按空白读取，已标记待核对："
+            + "、".join(label(r) for r in table.absent)
+        )
     if placed_rows:
         notes.append(
             f"{name}有{len(placed_rows)}行的数值个数与列数不符，符合勾稽关系的各种位置安排读数一致，已按此读取："
@@ -275,9 +282,7 @@ def _place_labelled(table: TableRead, book: FormBook) -> None:
         if read is None or read.blob is not None:
             continue
         if read.spare is not None:
-            rows.append(
-                PlaceRow(len(row_keys), read.spare, True, _prefers_leading(read), read.problem or "")
-            )
+            rows.append(PlaceRow(len(row_keys), read.spare, True, _prefers_leading(read), read.problem or ""))
         elif len(read.cells) == len(row_keys):
             rows.append(PlaceRow(len(row_keys), read.cells))
         else:

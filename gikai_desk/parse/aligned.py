@@ -64,9 +64,11 @@ def place_by_columns(
             continue
         group = [row for row, n in count_of.items() if n == count and row in rows]
         complete = [
-            rows[r].cells for r in group if rows[r].problem is None and rows[r].blob is None and all(
-                c.start >= 0 and c.value is not None for c in rows[r].cells
-            )
+            rows[r].cells
+            for r in group
+            if rows[r].problem is None
+            and rows[r].blob is None
+            and all(c.start >= 0 and c.value is not None for c in rows[r].cells)
         ]
         if len(complete) < MIN_COMPLETE_ROWS:
             continue
@@ -83,7 +85,9 @@ def place_by_columns(
                 continue
             # The rows that line up (a long label can push one row's numbers aside): most must.
             aligned = [
-                i for i, line in enumerate(lines) if max(abs(p - c) for p, c in zip(line, centres, strict=True)) < min(gaps) / 4
+                i
+                for i, line in enumerate(lines)
+                if max(abs(p - c) for p, c in zip(line, centres, strict=True)) < min(gaps) / 4
             ]
             if len(aligned) < MIN_COMPLETE_ROWS or 2 * len(aligned) <= len(lines):
                 continue
@@ -192,7 +196,9 @@ def header_columns(
         toks = []
         for m in _TOKEN.finditer(norm, pos, stop):
             if m.group() in inner:
-                toks.append((m.group(), _measure(src, pos, m.start(), wide), _measure(src, pos, m.end(), wide)))
+                toks.append(
+                    (m.group(), _measure(src, pos, m.start(), wide), _measure(src, pos, m.end(), wide))
+                )
         lines.append(toks)
         pos = stop + 1
     used: set[tuple[int, int]] = set()
@@ -220,7 +226,7 @@ def header_columns(
     found.sort()
     if len(found) != len(words):
         return None
-    for (lo, hi, text), options in zip(found, words, strict=True):
+    for (_, _, text), options in zip(found, words, strict=True):
         if text not in options:
             return None
     if any(b[0] < a[1] for a, b in pairwise(found)):
@@ -280,7 +286,7 @@ def place_by_header(
     when every row of it with values (complete rows too) stands under its header words, in order; a short
     row is then placed as `place_by_columns` does. Returns whether the table is shown column-aligned: some
     row with values stood under its header words and no row with values failed to."""
-    start, end = span
+    start = span[0]
     sections: dict[tuple[int, int], list[str]] = {}
     for row, hit_start, _, _ in hits:
         if row not in rows or row not in columns_of:
@@ -298,7 +304,7 @@ def place_by_header(
         with_values = [
             r for r in members
             if rows[r].blob is None and any(c.start >= 0 and c.value is not None for c in rows[r].cells)
-            and (rows[r].problem is None or rows[r].problem.startswith(short_problem))
+            and (rows[r].problem or short_problem).startswith(short_problem)
         ]  # fmt: skip
         if not with_values:
             continue
@@ -312,7 +318,9 @@ def place_by_header(
                 found = [c for c in rows[r].cells if c.start >= 0 and c.value is not None]
                 spans = _spans(norm, found, wide)
                 under = columns_under(spans, extents) if spans is not None else None
-                if under is None or (rows[r].problem is None and found != [c for c in rows[r].cells if c.start >= 0]):
+                if under is None or (
+                    rows[r].problem is None and found != [c for c in rows[r].cells if c.start >= 0]
+                ):
                     break
                 reading[r] = under
             else:
@@ -346,10 +354,12 @@ def read_blank_rows(
     row read whole. Returns the rows read blank."""
     if any(c.value == 0 for read in rows.values() for c in read.cells):
         return []
-    sure_starts = {c.start for read in rows.values() if read.problem is None for c in read.cells if c.start >= 0}
+    sure_starts = {
+        c.start for read in rows.values() if read.problem is None for c in read.cells if c.start >= 0
+    }
     labels = formbook().table(table).rows
     out: list[str] = []
-    for i, (row, hit_start, hit_end, fragment_start) in enumerate(hits):
+    for i, (row, hit_start, hit_end, _) in enumerate(hits):
         read = rows.get(row)
         if read is None or read.problem != FLAG_NO_VALUES:
             continue
@@ -362,7 +372,9 @@ def read_blank_rows(
         if _DIGIT_RUN.search(norm, line_start, hit_start) or _DIGIT_RUN.search(norm, hit_end, following):
             continue
         above = norm.rfind("\n", 0, max(0, line_start - 1)) + 1
-        if line_start > 0 and any(m.start() not in sure_starts for m in _NUMBER.finditer(norm, above, line_start)):
+        if line_start > 0 and any(
+            m.start() not in sure_starts for m in _NUMBER.finditer(norm, above, line_start)
+        ):
             continue
         read.cells = [CellRead(None) for _ in read.cells]
         read.problem = None
@@ -504,3 +516,46 @@ def claim_wrapped_label_values(
         taken.update(c.start for c in cells)
         claimed.append(row)
     return claimed
+
+
+def join_wrapped_numbers(norm: str, read: RowRead, groups: int) -> RowRead | None:
+    """表四 in space-aligned text whose value line holds all fifteen values, and a narrow cell wrapped a
+    number's last digits onto the next line (`… 37   35   13 …` / `1` under the 35 of 351): each number of
+    the next line joined to the number above that it overlaps. None unless the line holds exactly the fifteen
+    values, every number below overlaps exactly one of them (a whole number), each group with a join breaks
+    its total without it, and every group's total holds with the joins."""
+    count = len(T4_COLUMNS) * groups
+    found = [c for c in read.spare or read.cells if c.start >= 0 and c.value is not None]
+    if len(found) <= count:
+        return None
+    first, rest = found[:count], found[count:]
+    spans = _spans(norm, first, False)
+    next_line = norm.find("\n", first[-1].end) + 1
+    if (
+        spans is None
+        or next_line <= 0
+        or _spans(norm, rest, False) is None
+        or norm.rfind("\n", 0, rest[0].start) + 1 != next_line
+    ):
+        return None
+    values: list[object] = [c.value for c in first]
+    joined = list(values)
+    for cell in rest:
+        lo, hi = cell.start - next_line, cell.end - next_line
+        under = [i for i, (a, b) in enumerate(spans) if lo < b and hi > a]
+        if len(under) != 1 or not norm[cell.start : cell.end].isdigit():
+            return None
+        i = under[0]
+        if not norm[first[i].start : first[i].end].isdigit() or joined[i] != values[i]:
+            return None
+        joined[i] = int(norm[first[i].start : first[i].end] + norm[cell.start : cell.end])
+    width = len(T4_COLUMNS)
+
+    def holds(row: Sequence[object], g: int) -> bool:
+        group = [v if isinstance(v, int | float) else 0 for v in row[g * width : (g + 1) * width]]
+        return abs(sum(group[:-1]) - group[-1]) < 1e-9
+
+    changed = {i // width for i in range(count) if joined[i] != values[i]}
+    if not all(holds(joined, g) for g in range(groups)) or any(holds(values, g) for g in changed):
+        return None
+    return RowRead(cells=[CellRead(v, c.start, c.end) for v, c in zip(joined, first, strict=True)])  # type: ignore[arg-type]
