@@ -10,7 +10,7 @@ from gikai_desk.errors import NotAReportError
 from gikai_desk.forms import TABLE_NAMES, FormBook, formbook
 from gikai_desk.ingest import SourceDocument
 from gikai_desk.model import Cell, Report
-from gikai_desk.parse.aligned import note_source
+from gikai_desk.parse.aligned import note_source, settle_blank_rows
 from gikai_desk.parse.convention import NOTE_BEFORE as BEFORE_NOTE
 from gikai_desk.parse.displaced import NOTE as DISPLACED_NOTE
 from gikai_desk.parse.meta import read_metadata
@@ -48,6 +48,7 @@ def parse_document(doc: SourceDocument) -> Report:
     t3 = read_labelled_table(norm, "t3", layout.t3, pipes) if layout.t3 else None
     if t3 is not None and not t3.rows:
         t3 = None
+    settle_blank_rows(norm)
     if t2 is None and t3 is None:
         # 表四 alone (its heading words also occur in prose) does not make an annual report.
         raise NotAReportError(doc.path, NOT_A_REPORT)

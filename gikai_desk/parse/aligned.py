@@ -280,12 +280,13 @@ def place_by_header(
     span: tuple[int, int],
     short_problem: str,
     row_total: bool,
-) -> bool:
+) -> tuple[bool, bool]:
     """Short rows of 表二/表三 in space-aligned text placed under their section's header words (a section:
     the lines from its 信息内容 header, or the table's start, to its first row label). A section counts only
     when every row of it with values (complete rows too) stands under its header words, in order; a short
-    row is then placed as `place_by_columns` does. Returns whether the table is shown column-aligned: some
-    row with values stood under its header words and no row with values failed to."""
+    row is then placed as `place_by_columns` does. Returns whether the table is shown column-aligned (some
+    row with values stood under its header words and no row with values failed to), and whether a short row
+    was placed."""
     start = span[0]
     sections: dict[tuple[int, int], list[str]] = {}
     for row, hit_start, _, _ in hits:
@@ -295,11 +296,11 @@ def place_by_header(
         head = start if head < 0 else head
         first = next((h[1] for h in hits if h[1] >= head), hit_start)
         sections.setdefault((head, first), []).append(row)
-    shown = False
+    shown = placed = False
     for (head, first), members in sections.items():
         columns = columns_of[members[0]]
         if any(columns_of[r] != columns for r in members) or len(columns) < 2:
-            return False
+            return False, placed
         words = column_words(table, columns)
         with_values = [
             r for r in members
@@ -327,7 +328,7 @@ def place_by_header(
                 readings.append(reading)
         if not readings or any(r != readings[0] for r in readings):
             if any(rows[r].problem is None for r in with_values):
-                return False
+                return False, placed
             continue
         shown = True
         for r, under in readings[0].items():
@@ -341,7 +342,38 @@ def place_by_header(
             if row_total and abs(sum(c.value or 0 for c in cells[:-1]) - (cells[-1].value or 0)) > 1e-9:
                 continue
             rows[r] = RowRead(cells=cells)
-    return shown
+            placed = True
+    return shown, placed
+
+
+_PENDING: list[tuple[str, str, dict[str, RowRead], Sequence[tuple[str, int, int, int]], int, bool]] = []
+"""Tables of the document being read whose bare label rows wait for evidence that the report leaves cells
+blank (norm, table, rows, label hits, table end, blanks seen in this table)."""
+
+
+def defer_blank_rows(
+    norm: str,
+    table: str,
+    rows: dict[str, RowRead],
+    hits: Sequence[tuple[str, int, int, int]],
+    end: int,
+    seen: bool,
+) -> None:
+    """Keep a column-aligned table for `settle_blank_rows` (`seen`: one of its rows left cells blank)."""
+    if _PENDING and _PENDING[0][0] is not norm:
+        _PENDING.clear()
+    _PENDING.append((norm, table, rows, hits, end, seen))
+
+
+def settle_blank_rows(norm: str) -> None:
+    """Read the bare label rows of the column-aligned tables of `norm` blank, when one of its tables showed a
+    row with values whose other cells are blank (the report leaves cells blank for nothing: a bare row is
+    blank, not a row that lost its numbers)."""
+    pending = [p for p in _PENDING if p[0] is norm]
+    _PENDING.clear()
+    if any(p[5] for p in pending):
+        for _, table, rows, hits, end, _ in pending:
+            read_blank_rows(norm, table, rows, hits, end)
 
 
 def read_blank_rows(

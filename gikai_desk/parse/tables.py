@@ -12,11 +12,11 @@ from unicodedata import east_asian_width
 from gikai_desk.forms import FormBook, formbook
 from gikai_desk.parse.aligned import (
     claim_wrapped_label_values,
+    defer_blank_rows,
     join_wrapped_numbers,
     place_by_columns,
     place_by_header,
     place_t4_by_header,
-    read_blank_rows,
 )
 from gikai_desk.parse.convention import read_values_before_labels
 from gikai_desk.parse.displaced import read_t4_blocks, spill_displaced_rows
@@ -473,16 +473,16 @@ def read_labelled_table(
     count_of = {row: len(columns) for row, columns in columns_of.items()}
     aligned = False  # values shown on their labels' lines under the columns: none printed before its label
     if pipes is PipeStyle.NONE and not grid:
-        _, aligned = place_by_columns(norm, result.rows, count_of, SHORT_ROW, sum_groups > 0)
+        placed, aligned = place_by_columns(norm, result.rows, count_of, SHORT_ROW, sum_groups > 0)
         spans = [(h.row, h.start, h.end, h.fragment_start) for h in hits]
-        aligned = (
-            place_by_header(norm, table, result.rows, spans, columns_of, span, SHORT_ROW, sum_groups > 0)
-            or aligned
+        shown, by_header = place_by_header(
+            norm, table, result.rows, spans, columns_of, span, SHORT_ROW, sum_groups > 0
         )
+        aligned = aligned or shown
         if aligned and sum_groups:
             claim_wrapped_label_values(norm, table, result.rows, spans, tuple(columns_of), count_of)
         if aligned:
-            read_blank_rows(norm, table, result.rows, spans, end)
+            defer_blank_rows(norm, table, result.rows, spans, end, bool(placed) or by_header)
     result.displaced = spill_displaced_rows(
         norm, result.rows, regions, tuple(columns_of), count_of, pipes, prefer_leading, sum_groups
     )
