@@ -280,13 +280,14 @@ def place_by_header(
     span: tuple[int, int],
     short_problem: str,
     row_total: bool,
-) -> tuple[bool, bool]:
+) -> tuple[bool, dict[str, tuple[RowRead, bool]]]:
     """Short rows of 表二/表三 in space-aligned text placed under their section's header words (a section:
     the lines from its 信息内容 header, or the table's start, to its first row label). A section counts only
     when every row of it with values (complete rows too) stands under its header words, in order; a short
     row is then placed as `place_by_columns` does. Returns whether the table is shown column-aligned (some
-    row with values stood under its header words and no row with values failed to), and whether a short row
-    was placed."""
+    row with values stood under its header words and no row with values failed to), and the rows placed: as
+    they were read before, and whether the placement went by characters (`pdftotext -layout`, where text after
+    a label overflowing its cell is pushed right, so a number may stand under the next column's word)."""
     start = span[0]
     sections: dict[tuple[int, int], list[str]] = {}
     for row, hit_start, _, _ in hits:
@@ -296,7 +297,8 @@ def place_by_header(
         head = start if head < 0 else head
         first = next((h[1] for h in hits if h[1] >= head), hit_start)
         sections.setdefault((head, first), []).append(row)
-    shown = placed = False
+    shown = False
+    placed: dict[str, tuple[RowRead, bool]] = {}
     for (head, first), members in sections.items():
         columns = columns_of[members[0]]
         if any(columns_of[r] != columns for r in members) or len(columns) < 2:
@@ -310,6 +312,7 @@ def place_by_header(
         if not with_values:
             continue
         readings: list[dict[str, list[int]]] = []
+        by_chars = False
         for wide in (False, True):
             extents = header_columns(norm, head, first, words, wide)
             if extents is None:
@@ -326,6 +329,7 @@ def place_by_header(
                 reading[r] = under
             else:
                 readings.append(reading)
+                by_chars = by_chars or not wide
         if not readings or any(r != readings[0] for r in readings):
             if any(rows[r].problem is None for r in with_values):
                 return False, placed
@@ -341,14 +345,24 @@ def place_by_header(
                 cells[column] = CellRead(cell.value, cell.start, cell.end)
             if row_total and abs(sum(c.value or 0 for c in cells[:-1]) - (cells[-1].value or 0)) > 1e-9:
                 continue
+            placed[r] = (read, by_chars)
             rows[r] = RowRead(cells=cells)
-            placed = True
     return shown, placed
 
 
-_PENDING: list[tuple[str, str, dict[str, RowRead], Sequence[tuple[str, int, int, int]], int, bool]] = []
+_Pending = tuple[
+    str,
+    str,
+    dict[str, RowRead],
+    Sequence[tuple[str, int, int, int]],
+    int,
+    bool,
+    dict[str, tuple[RowRead, bool]],
+]
+_PENDING: list[_Pending] = []
 """Tables of the document being read whose bare label rows wait for evidence that the report leaves cells
-blank (norm, table, rows, label hits, table end, blanks seen in this table)."""
+blank (norm, table, rows, label hits, table end, blanks seen in this table, rows placed by the header words
+as they were read before)."""
 
 
 def defer_blank_rows(
@@ -358,39 +372,77 @@ def defer_blank_rows(
     hits: Sequence[tuple[str, int, int, int]],
     end: int,
     seen: bool,
+    by_header: dict[str, tuple[RowRead, bool]],
 ) -> None:
-    """Keep a column-aligned table for `settle_blank_rows` (`seen`: one of its rows left cells blank)."""
+    """Keep a column-aligned table for `settle_blank_rows` (`seen`: one of its rows left cells blank;
+    `by_header`: the rows placed under the header words, as read before)."""
     if _PENDING and _PENDING[0][0] is not norm:
         _PENDING.clear()
-    _PENDING.append((norm, table, rows, hits, end, seen))
+    _PENDING.append((norm, table, rows, hits, end, seen, by_header))
 
 
 def settle_blank_rows(norm: str) -> None:
     """Read the bare label rows of the column-aligned tables of `norm` blank, when one of its tables showed a
     row with values whose other cells are blank (the report leaves cells blank for nothing: a bare row is
-    blank, not a row that lost its numbers)."""
+    blank, not a row that lost its numbers). A 表三 with rows placed under its header words by characters
+    (`pdftotext -layout`: a number pushed right by a label overflowing its cell may stand under the next
+    column's word) must then keep its column rules (办理结果 rows add up to (七)总计, 新收 + 上年结转 = 总计
+    + 结转) when every row is read sure; if they break, those rows and the rows read blank go back to as they
+    were read (flagged)."""
     pending = [p for p in _PENDING if p[0] is norm]
     _PENDING.clear()
-    if any(p[5] for p in pending):
-        for _, table, rows, hits, end, _ in pending:
-            read_blank_rows(norm, table, rows, hits, end)
+    seen = any(p[5] for p in pending)
+    for _, table, rows, hits, end, _, by_header in pending:
+        blank = read_blank_rows(norm, table, rows, hits, end) if seen else {}
+        by_chars = {row: old for row, (old, chars) in by_header.items() if chars}
+        if table == "t3" and by_chars and not _t3_columns_hold(rows):
+            rows.update(by_chars)
+            rows.update(blank)
+
+
+_T3_OUTSIDE_RESULTS = ("new", "carried_in", "total", "carried_out")
+
+
+def _t3_columns_hold(rows: dict[str, RowRead]) -> bool:
+    """表三's column rules with blanks as 0, when every row is read sure (else they cannot tell: True)."""
+    if any(r.problem is not None or not r.cells or not all(c.sure for c in r.cells) for r in rows.values()):
+        return True
+    if any(row not in rows for row in _T3_OUTSIDE_RESULTS):
+        return True
+    width = len(rows["total"].cells)
+
+    def column(row: str, i: int) -> float:
+        cells = rows[row].cells
+        value = cells[i].value if i < len(cells) else None
+        return float(value) if isinstance(value, int | float) else 0.0
+
+    for i in range(width):
+        results = sum(column(row, i) for row in rows if row not in _T3_OUTSIDE_RESULTS)
+        if abs(results - column("total", i)) > 1e-9:
+            return False
+        if (
+            abs(column("new", i) + column("carried_in", i) - column("total", i) - column("carried_out", i))
+            > 1e-9
+        ):
+            return False
+    return True
 
 
 def read_blank_rows(
     norm: str, table: str, rows: dict[str, RowRead], hits: Sequence[tuple[str, int, int, int]], end: int
-) -> list[str]:
+) -> dict[str, RowRead]:
     """Rows of a column-aligned table that printed only their label: read blank and sure when the table
     writes no 0 (a table that prints 0 for nothing would not leave a row bare), the label found is the
     label's beginning (not a wrapped piece whose first part stands beside values elsewhere), no digit stands
     from the start of the label's line to the next label, and every number on the line above belongs to a
-    row read whole. Returns the rows read blank."""
+    row read whole. Returns the rows read blank, as they were read before."""
     if any(c.value == 0 for read in rows.values() for c in read.cells):
-        return []
+        return {}
     sure_starts = {
         c.start for read in rows.values() if read.problem is None for c in read.cells if c.start >= 0
     }
     labels = formbook().table(table).rows
-    out: list[str] = []
+    out: dict[str, RowRead] = {}
     for i, (row, hit_start, hit_end, _) in enumerate(hits):
         read = rows.get(row)
         if read is None or read.problem != FLAG_NO_VALUES:
@@ -408,9 +460,8 @@ def read_blank_rows(
             m.start() not in sure_starts for m in _NUMBER.finditer(norm, above, line_start)
         ):
             continue
-        read.cells = [CellRead(None) for _ in read.cells]
-        read.problem = None
-        out.append(row)
+        rows[row] = RowRead(cells=[CellRead(None) for _ in read.cells])
+        out[row] = read
     return out
 
 

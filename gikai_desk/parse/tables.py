@@ -482,7 +482,7 @@ def read_labelled_table(
         if aligned and sum_groups:
             claim_wrapped_label_values(norm, table, result.rows, spans, tuple(columns_of), count_of)
         if aligned:
-            defer_blank_rows(norm, table, result.rows, spans, end, bool(placed) or by_header)
+            defer_blank_rows(norm, table, result.rows, spans, end, bool(placed or by_header), by_header)
     result.displaced = spill_displaced_rows(
         norm, result.rows, regions, tuple(columns_of), count_of, pipes, prefer_leading, sum_groups
     )
