@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from functools import lru_cache
 from itertools import pairwise
 from statistics import median
 
@@ -185,9 +186,7 @@ def header_columns(
     持), each piece overlapping the one above. None unless exactly the columns' words are found, once each, in
     the columns' order from left to right and apart."""
     src = _original(norm)
-    complete = frozenset().union(*words)
-    prefixes = {w[:i] for w in complete for i in range(1, len(w) + 1)}
-    inner = {w[i:j] for w in complete for i in range(len(w)) for j in range(i + 1, len(w) + 1)}
+    complete, prefixes, inner = _word_pieces(tuple(words))
     lines: list[list[tuple[str, int, int]]] = []
     pos = norm.rfind("\n", 0, start) + 1
     while pos < end:
@@ -234,6 +233,15 @@ def header_columns(
     return [(lo, hi) for lo, hi, _ in found]
 
 
+@lru_cache(maxsize=64)
+def _word_pieces(words: tuple[frozenset[str], ...]) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """The header words, their beginnings, and every piece of them."""
+    complete = frozenset().union(*words)
+    prefixes = frozenset(w[:i] for w in complete for i in range(1, len(w) + 1))
+    inner = frozenset(w[i:j] for w in complete for i in range(len(w)) for j in range(i + 1, len(w) + 1))
+    return complete, prefixes, inner
+
+
 def _spans(norm: str, cells: Sequence[CellRead], wide: bool) -> list[tuple[int, int]] | None:
     """Each cell's extent on its line, or None when the cells are not all on one line."""
     line_start = norm.rfind("\n", 0, cells[0].start) + 1
@@ -257,7 +265,8 @@ def columns_under(spans: Sequence[tuple[int, int]], extents: Sequence[tuple[int,
     return out
 
 
-def column_words(table: str, columns: Sequence[str]) -> list[frozenset[str]]:
+@lru_cache(maxsize=64)
+def column_words(table: str, columns: tuple[str, ...]) -> tuple[frozenset[str], ...]:
     cols = formbook().table(table).columns
     out = []
     for name in columns:
@@ -268,7 +277,7 @@ def column_words(table: str, columns: Sequence[str]) -> list[frozenset[str]]:
         if name == "total":
             options.add("合计")
         out.append(frozenset(o.replace(" ", "") for o in options))
-    return out
+    return tuple(out)
 
 
 def place_by_header(
@@ -289,6 +298,10 @@ def place_by_header(
     they were read before, and whether the placement went by characters (`pdftotext -layout`, where text after
     a label overflowing its cell is pushed right, so a number may stand under the next column's word)."""
     start = span[0]
+    if not any(
+        r.problem is not None and r.problem.startswith((short_problem, FLAG_NO_VALUES)) for r in rows.values()
+    ):
+        return False, {}  # every row read whole or flagged otherwise: nothing to place or read blank
     sections: dict[tuple[int, int], list[str]] = {}
     for row, hit_start, _, _ in hits:
         if row not in rows or row not in columns_of:
