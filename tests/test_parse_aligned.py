@@ -388,3 +388,23 @@ def test_a_placement_by_characters_that_breaks_the_column_rules_goes_back(wide: 
     cell = report.cells["t3.unable_no_info.other_org"]
     assert (cell.value, cell.sure) == (1, True) if wide else not cell.sure
     assert report.cells["t3.new.total"].sure == wide
+
+
+@MEASURES
+def test_a_bare_row_whose_values_may_stand_on_the_next_label_line_keeps_its_flag(wide: bool) -> None:
+    """（一）予以公开's line holds a number beyond its columns: it may be 二、上年结转's, printed low."""
+    lines = _t3_lines(T3_SHORT, wide)
+    i = next(k for k, line in enumerate(lines) if line.startswith("（一）予以公开"))
+    lines[i] = _put(lines[i], "1", AT + 8 * STEP, wide)
+    report = _doc(lines)
+    assert not report.cells["t3.carried_in.total"].sure
+
+
+@MEASURES
+def test_a_bare_row_under_a_stray_number_keeps_its_flag(wide: bool) -> None:
+    """A number on a line of its own above 二、上年结转 (read by nobody whole) may be its value printed high."""
+    lines = _t3_lines(T3_SHORT, wide)
+    i = next(k for k, line in enumerate(lines) if line.startswith("二、上年结转"))
+    lines.insert(i, _put("", "1", AT, wide))
+    report = _doc(lines)
+    assert not report.cells["t3.carried_in.total"].sure

@@ -447,8 +447,9 @@ def read_blank_rows(
     """Rows of a column-aligned table that printed only their label: read blank and sure when the table
     writes no 0 (a table that prints 0 for nothing would not leave a row bare), the label found is the
     label's beginning (not a wrapped piece whose first part stands beside values elsewhere), no digit stands
-    from the start of the label's line to the next label, and every number on the line above belongs to a
-    row read whole. Returns the rows read blank, as they were read before."""
+    from the start of the label's line to the next label, every number from the line above (or the previous
+    label's line) belongs to a row read whole, and the next row is read whole or bare (no surplus that may
+    be this row's values on its line). Returns the rows read blank, as they were read before."""
     if any(c.value == 0 for read in rows.values() for c in read.cells):
         return {}
     sure_starts = {
@@ -468,10 +469,18 @@ def read_blank_rows(
         line_start = norm.rfind("\n", 0, hit_start) + 1
         if _DIGIT_RUN.search(norm, line_start, hit_start) or _DIGIT_RUN.search(norm, hit_end, following):
             continue
+        # Every number from the line above (or the previous label's line) is a cell of a row read whole: the
+        # row's values are not printed above its label.
         above = norm.rfind("\n", 0, max(0, line_start - 1)) + 1
+        if i > 0:
+            above = min(above, norm.rfind("\n", 0, hits[i - 1][1]) + 1)
         if line_start > 0 and any(
             m.start() not in sure_starts for m in _NUMBER.finditer(norm, above, line_start)
         ):
+            continue
+        # The next row holds no surplus: the row's values are not printed on the next label's line.
+        nxt = rows.get(hits[i + 1][0]) if i + 1 < len(hits) else None
+        if nxt is not None and nxt.problem not in (None, FLAG_NO_VALUES):
             continue
         rows[row] = RowRead(cells=[CellRead(None) for _ in read.cells])
         out[row] = read
