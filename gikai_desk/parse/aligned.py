@@ -11,11 +11,28 @@ Otherwise the row stays as the row reader flagged it.
 
 Columns are measured both in characters (pdftotext counts a CJK character as one column) and in display
 width (w3m and terminals count two); the measure under which the complete rows line up more tightly is used.
+
+With too few complete rows the header words give the columns (`place_by_header`, `place_t4_by_header`): each
+column word found whole on a header line or one piece per line (本年新制作数 / 量, vertical 结 / 果 / 维 / 持),
+exactly the columns' words, left to right; a number belongs to the column whose header word it overlaps, and
+to no column when it overlaps none or two. A section (表二's 信息内容 header, 表三's header) counts only when
+every row with values stands under its words; 表四 must keep every group's total. Placements by characters in
+表三 must keep the column rules once every row is read (text after a label overflowing its cell is pushed
+right in `pdftotext -layout`).
+
+A row that printed only its label (`read_blank_rows`) is read blank in a column-aligned table when the report
+shows it leaves cells blank (a short row was placed with blanks), the table writes no 0, the label found is
+the label's beginning, no digit stands from its line to the next label, the numbers above are cells read
+whole and the next row holds no surplus. `claim_wrapped_label_values` gives a row whose label wrapped around
+its values (`4.无正当理由大 0 0 0 0 0 0 0` / `量反复申请`) the values beside the label's first piece when the
+lines after spell the rest of the label; `join_wrapped_numbers` joins a number wrapped in a narrow 表四 cell
+(`35` / `1`) when only the join keeps the group totals.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
@@ -154,17 +171,40 @@ def _column_of(position: float, centres: Sequence[float]) -> int | None:
 # Columns from the header words; blank rows
 
 
-_SOURCE: list[tuple[str, str]] = []
-"""The document text `norm` was folded from (same length): display widths are those of the original
-characters (a folded full-width bracket is one column in norm, two on the page)."""
+_Pending = tuple[
+    str,
+    str,
+    dict[str, RowRead],
+    Sequence[tuple[str, int, int, int]],
+    int,
+    bool,
+    dict[str, tuple[RowRead, bool]],
+]
+"""Tables of the document being read whose bare label rows wait for evidence that the report leaves cells
+blank (norm, table, rows, label hits, table end, blanks seen in this table, rows placed by the header words
+as they were read before)."""
+
+
+class _Document(threading.local):
+    """What this thread is reading: the text `norm` was folded from, and tables waiting for blank rows."""
+
+    def __init__(self) -> None:
+        self.source: list[tuple[str, str]] = []
+        self.pending: list[_Pending] = []
+
+
+_DOC = _Document()
+"""Display widths are those of the original characters (norm is folded, same length: a folded full-width
+bracket is one column in norm, two on the page); a thread reads one document at a time."""
 
 
 def note_source(norm: str, text: str) -> None:
-    _SOURCE[:] = [(norm, text)]
+    _DOC.source[:] = [(norm, text)]
 
 
 def _original(norm: str) -> str:
-    return _SOURCE[0][1] if _SOURCE and _SOURCE[0][0] is norm else norm
+    source = _DOC.source
+    return source[0][1] if source and source[0][0] is norm else norm
 
 
 _TOKEN = re.compile(r"\S+")
@@ -363,21 +403,6 @@ def place_by_header(
     return shown, placed
 
 
-_Pending = tuple[
-    str,
-    str,
-    dict[str, RowRead],
-    Sequence[tuple[str, int, int, int]],
-    int,
-    bool,
-    dict[str, tuple[RowRead, bool]],
-]
-_PENDING: list[_Pending] = []
-"""Tables of the document being read whose bare label rows wait for evidence that the report leaves cells
-blank (norm, table, rows, label hits, table end, blanks seen in this table, rows placed by the header words
-as they were read before)."""
-
-
 def defer_blank_rows(
     norm: str,
     table: str,
@@ -389,9 +414,10 @@ def defer_blank_rows(
 ) -> None:
     """Keep a column-aligned table for `settle_blank_rows` (`seen`: one of its rows left cells blank;
     `by_header`: the rows placed under the header words, as read before)."""
-    if _PENDING and _PENDING[0][0] is not norm:
-        _PENDING.clear()
-    _PENDING.append((norm, table, rows, hits, end, seen, by_header))
+    pending = _DOC.pending
+    if pending and pending[0][0] is not norm:
+        pending.clear()
+    pending.append((norm, table, rows, hits, end, seen, by_header))
 
 
 def settle_blank_rows(norm: str) -> None:
@@ -402,8 +428,8 @@ def settle_blank_rows(norm: str) -> None:
     column's word) must then keep its column rules (办理结果 rows add up to (七)总计, 新收 + 上年结转 = 总计
     + 结转) when every row is read sure; if they break, those rows and the rows read blank go back to as they
     were read (flagged)."""
-    pending = [p for p in _PENDING if p[0] is norm]
-    _PENDING.clear()
+    pending = [p for p in _DOC.pending if p[0] is norm]
+    _DOC.pending.clear()
     seen = any(p[5] for p in pending)
     for _, table, rows, hits, end, _, by_header in pending:
         blank = read_blank_rows(norm, table, rows, hits, end) if seen else {}
