@@ -189,7 +189,8 @@ def test_short_rows_under_the_header_words_and_bare_rows_blank(wide: bool) -> No
 def test_a_table_that_writes_0_keeps_its_bare_rows_flagged(wide: bool) -> None:
     rows = dict(T3_SHORT, carried_in=[0, None, None, None, None, None, 0])
     report = _doc(_t3_lines(rows, wide))
-    assert report.cells["t3.new.natural"].sure
+    # By characters the placements stand only when every row is read and the column rules hold.
+    assert report.cells["t3.new.total"].sure == wide
     assert not report.cells["t3.partial.natural"].sure
 
 
@@ -408,3 +409,40 @@ def test_a_bare_row_under_a_stray_number_keeps_its_flag(wide: bool) -> None:
     lines.insert(i, _put("", "1", AT, wide))
     report = _doc(lines)
     assert not report.cells["t3.carried_in.total"].sure
+
+
+def test_table4_number_pushed_off_its_header_word_is_not_placed() -> None:
+    """pdftotext -layout may push text aside: a 表四 number that no longer overlaps its header word (the total
+    1 moved five characters right, between 总计 and the next group's 结果维持) leaves 表四 flagged."""
+    values: list[int | None] = [
+        None,
+        1,
+        None,
+        None,
+        1,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+    ]
+    lines = _t3_lines(T3_SHORT, False) + _t4_lines(values, False)
+    lines[-1] = lines[-1][:-1].rstrip() + " " * 5 + "1"
+    report = _doc(lines)
+    assert not report.cells["t4.review.total"].sure
+    assert not report.cells["t4.review.corrected"].sure
+
+
+def test_columns_under_keeps_a_margin_from_the_other_header_words() -> None:
+    from gikai_desk.parse.aligned import columns_under
+
+    extents = [(0, 4), (10, 14)]
+    assert columns_under([(3, 5)], extents) == [0]
+    assert columns_under([(3, 5)], extents, margin=6) is None  # within 6 of the next word
+    assert columns_under([(1, 2)], extents, margin=6) == [0]
+    assert columns_under([(5, 6)], extents) is None  # between the words

@@ -291,13 +291,23 @@ def _spans(norm: str, cells: Sequence[CellRead], wide: bool) -> list[tuple[int, 
     return [(_measure(src, line_start, c.start, wide), _measure(src, line_start, c.end, wide)) for c in cells]
 
 
-def columns_under(spans: Sequence[tuple[int, int]], extents: Sequence[tuple[int, int]]) -> list[int] | None:
-    """The column each span stands under (it overlaps that column's header word and no other), in order,
-    each column at most once; None when one is not clearly under one column."""
+CHAR_DRIFT = 6
+"""How far `pdftotext -layout` may push a number or a header word from its place, in characters: it sets
+text by its position on the page but never over the text before it, so a label or header word overflowing
+its cell (CJK glyphs are two columns wide on the page, one in the text) moves what follows; the seeds'
+complete rows show numbers of one column up to six characters apart."""
+
+
+def columns_under(
+    spans: Sequence[tuple[int, int]], extents: Sequence[tuple[int, int]], margin: int = 0
+) -> list[int] | None:
+    """The column each span stands under (it overlaps that column's header word, and comes no nearer than
+    `margin` to another's), in order, each column at most once; None when one is not clearly under one
+    column."""
     out: list[int] = []
     for lo, hi in spans:
-        under = [i for i, (a, b) in enumerate(extents) if lo < b and hi > a]
-        if len(under) != 1:
+        under = [i for i, (a, b) in enumerate(extents) if lo < b + margin and hi > a - margin]
+        if len(under) != 1 or not (lo < extents[under[0]][1] and hi > extents[under[0]][0]):
             return None
         out.append(under[0])
     if any(b <= a for a, b in pairwise(out)):
@@ -374,7 +384,9 @@ def place_by_header(
             for r in with_values:
                 found = [c for c in rows[r].cells if c.start >= 0 and c.value is not None]
                 spans = _spans(norm, found, wide)
-                under = columns_under(spans, extents) if spans is not None else None
+                # By characters only 表三's column rules (checked in settle_blank_rows) catch a drifted number.
+                margin = CHAR_DRIFT if not wide and table != "t3" else 0
+                under = columns_under(spans, extents, margin) if spans is not None else None
                 if under is None or (
                     rows[r].problem is None and found != [c for c in rows[r].cells if c.start >= 0]
                 ):
@@ -425,9 +437,9 @@ def settle_blank_rows(norm: str) -> None:
     row with values whose other cells are blank (the report leaves cells blank for nothing: a bare row is
     blank, not a row that lost its numbers). A 表三 with rows placed under its header words by characters
     (`pdftotext -layout`: a number pushed right by a label overflowing its cell may stand under the next
-    column's word) must then keep its column rules (办理结果 rows add up to (七)总计, 新收 + 上年结转 = 总计
-    + 结转) when every row is read sure; if they break, those rows and the rows read blank go back to as they
-    were read (flagged)."""
+    column's word) must then be read whole, every row sure, and keep its column rules (办理结果 rows add up to
+    (七)总计, 新收 + 上年结转 = 总计 + 结转); else those rows and the rows read blank go back to as they were
+    read (flagged)."""
     pending = [p for p in _DOC.pending if p[0] is norm]
     _DOC.pending.clear()
     seen = any(p[5] for p in pending)
@@ -443,11 +455,11 @@ _T3_OUTSIDE_RESULTS = ("new", "carried_in", "total", "carried_out")
 
 
 def _t3_columns_hold(rows: dict[str, RowRead]) -> bool:
-    """表三's column rules with blanks as 0, when every row is read sure (else they cannot tell: True)."""
+    """表三's column rules with blanks as 0; False when a row is not read sure (they cannot be checked)."""
     if any(r.problem is not None or not r.cells or not all(c.sure for c in r.cells) for r in rows.values()):
-        return True
+        return False
     if any(row not in rows for row in _T3_OUTSIDE_RESULTS):
-        return True
+        return False
     width = len(rows["total"].cells)
 
     def column(row: str, i: int) -> float:
@@ -533,7 +545,7 @@ def place_t4_by_header(norm: str, span: tuple[int, int], read: RowRead, groups: 
         spans = _spans(norm, found, wide) if extents is not None else None
         if extents is None or spans is None:
             continue
-        under = columns_under(spans, extents)
+        under = columns_under(spans, extents, 0 if wide else CHAR_DRIFT)  # no column rule in 表四
         if under is not None:
             readings.append(under)
     if not readings or any(r != readings[0] for r in readings):
