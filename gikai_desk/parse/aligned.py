@@ -214,8 +214,14 @@ _NUMBER = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.、,])")
 _ORDINAL_HEAD = re.compile(r"\s*(?:\d{1,2}[.、,]|\([一二三四五六七八]\)|[一二三四五六七八]、)\s*")
 
 
-def _measure(src: str, line_start: int, pos: int, wide: bool) -> int:
-    return _width(src[line_start:pos]) if wide else pos - line_start
+def _measure(src: str, line_start: int, pos: int, wide: bool, ambiguous: int = 1) -> int:
+    if not wide:
+        return pos - line_start
+    text = src[line_start:pos]
+    width = _width(text)
+    if ambiguous != 1:
+        width += sum(ambiguous - 1 for ch in text if unicodedata.east_asian_width(ch) == "A")
+    return width
 
 
 def header_columns(
@@ -282,13 +288,35 @@ def _word_pieces(words: tuple[frozenset[str], ...]) -> tuple[frozenset[str], fro
     return complete, prefixes, inner
 
 
-def _spans(norm: str, cells: Sequence[CellRead], wide: bool) -> list[tuple[int, int]] | None:
+def _spans(
+    norm: str, cells: Sequence[CellRead], wide: bool, ambiguous: int = 1
+) -> list[tuple[int, int]] | None:
     """Each cell's extent on its line, or None when the cells are not all on one line."""
     line_start = norm.rfind("\n", 0, cells[0].start) + 1
     if norm.find("\n", line_start, cells[-1].end) >= 0:
         return None
     src = _original(norm)
-    return [(_measure(src, line_start, c.start, wide), _measure(src, line_start, c.end, wide)) for c in cells]
+    return [
+        (
+            _measure(src, line_start, c.start, wide, ambiguous),
+            _measure(src, line_start, c.end, wide, ambiguous),
+        )
+        for c in cells
+    ]
+
+
+def _under(
+    norm: str, cells: Sequence[CellRead], extents: Sequence[tuple[int, int]], wide: bool, margin: int
+) -> list[int] | None:
+    """The columns the cells stand under (`columns_under`). In display width a character of ambiguous width
+    (“ ” ① …) before them counts one column in w3m's usual setting and two in a CJK one: both must agree."""
+    spans = _spans(norm, cells, wide)
+    under = columns_under(spans, extents, margin) if spans is not None else None
+    if wide and under is not None:
+        other = _spans(norm, cells, wide, ambiguous=2)
+        if other != spans and (other is None or columns_under(other, extents, margin) != under):
+            return None
+    return under
 
 
 CHAR_DRIFT = 6
@@ -383,10 +411,8 @@ def place_by_header(
             reading: dict[str, list[int]] = {}
             for r in with_values:
                 found = [c for c in rows[r].cells if c.start >= 0 and c.value is not None]
-                spans = _spans(norm, found, wide)
                 # By characters only 表三's column rules (checked in settle_blank_rows) catch a drifted number.
-                margin = CHAR_DRIFT if not wide and table != "t3" else 0
-                under = columns_under(spans, extents, margin) if spans is not None else None
+                under = _under(norm, found, extents, wide, CHAR_DRIFT if not wide and table != "t3" else 0)
                 if under is None or (
                     rows[r].problem is None and found != [c for c in rows[r].cells if c.start >= 0]
                 ):
@@ -542,10 +568,9 @@ def place_t4_by_header(norm: str, span: tuple[int, int], read: RowRead, groups: 
     readings: list[list[int]] = []
     for wide in (False, True):
         extents = header_columns(norm, span[0], first_line, words, wide)
-        spans = _spans(norm, found, wide) if extents is not None else None
-        if extents is None or spans is None:
+        if extents is None:
             continue
-        under = columns_under(spans, extents, 0 if wide else CHAR_DRIFT)  # no column rule in 表四
+        under = _under(norm, found, extents, wide, 0 if wide else CHAR_DRIFT)  # no column rule in 表四
         if under is not None:
             readings.append(under)
     if not readings or any(r != readings[0] for r in readings):
