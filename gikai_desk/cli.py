@@ -167,9 +167,7 @@ def format_summary(outcome: Outcome) -> str:
     year = f"{report.year} 年度" if report.year is not None else "年度未识别"
     cannot = [v for v in outcome.violations if v.status == "cannot_check"]
     blanks = [v for v in outcome.violations if v.rule == "BLANK_CELL" and v.status == "fail"]
-    listed = [
-        v for v in outcome.violations if v.status == "fail" and v.rule != "BLANK_CELL"
-    ]
+    listed = [v for v in outcome.violations if v.status == "fail" and v.rule != "BLANK_CELL"]
     lines = [
         f"== {organ} · {year} · {_form_text(report)}",
         f"   文件：{outcome.file}",
@@ -184,9 +182,7 @@ def format_summary(outcome: Outcome) -> str:
             lines.append(f"   [无法核对] {violation.rule}：{violation.message}")
     else:
         idents = "、".join(v.ident for v in cannot[:CANNOT_LIST_LIMIT])
-        lines.append(
-            f"   [无法核对] {len(cannot)} 项检查涉及存疑单元格，核实后再核对：{idents} 等"
-        )
+        lines.append(f"   [无法核对] {len(cannot)} 项检查涉及存疑单元格，核实后再核对：{idents} 等")
     for note in report.notes[:NOTE_LIMIT]:
         lines.append(f"   [解析] {note}")
     if len(report.notes) > NOTE_LIMIT:
@@ -203,7 +199,9 @@ def format_summary(outcome: Outcome) -> str:
 def _slim(report: Report) -> Report:
     """Only what the cross-year check needs (keeps memory flat over thousands of reports)."""
     keep: dict[str, Cell] = {
-        key: cell for key, cell in report.cells.items() if key.startswith(("t3.carried_in.", "t3.carried_out."))
+        key: cell
+        for key, cell in report.cells.items()
+        if key.startswith(("t3.carried_in.", "t3.carried_out."))
     }
     return Report(file=report.file, text="", agency=report.agency, year=report.year, cells=keep)
 
@@ -356,9 +354,11 @@ def build_parser() -> argparse.ArgumentParser:
     extract = sub.add_parser(
         "extract",
         help="读取报告，每个文件输出一行 JSON (one JSON object per file per line)",
-        description="读取报告并核对，每个文件输出一行 JSON (UTF-8)。无法读取的文件输出 {\"file\", \"error\"}，退出码 2。",
+        description='读取报告并核对，每个文件输出一行 JSON (UTF-8)。无法读取的文件输出 {"file", "error"}，退出码 2。',
     )
-    extract.add_argument("files", nargs="+", metavar="FILE", help="报告文件 (txt/html/docx/pdf/xlsx) 或文件夹")
+    extract.add_argument(
+        "files", nargs="+", metavar="FILE", help="报告文件 (txt/html/docx/pdf/xlsx) 或文件夹"
+    )
     extract.add_argument("--json", action="store_true", help="JSON 输出（默认即为 JSON）")
     extract.set_defaults(func=cmd_extract)
 
@@ -386,7 +386,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _run_gui(args: list[str]) -> int:
     try:
-        gui = importlib.import_module("gikai_desk.gui")  # imported only here: extract/check/export never load Qt
+        gui = importlib.import_module(
+            "gikai_desk.gui"
+        )  # imported only here: extract/check/export never load Qt
         run = gui.run
     except (ImportError, AttributeError) as exc:
         print(f"gikai-desk: 无法打开窗口 cannot start the GUI ({exc})", file=sys.stderr)
@@ -416,4 +418,12 @@ def main(argv: Iterable[str] | None = None) -> int:
     return status
 
 
-__all__ = ["Outcome", "ProgressBar", "build_parser", "collect_files", "format_summary", "main", "process_file"]
+__all__ = [
+    "Outcome",
+    "ProgressBar",
+    "build_parser",
+    "collect_files",
+    "format_summary",
+    "main",
+    "process_file",
+]

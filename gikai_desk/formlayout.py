@@ -159,14 +159,18 @@ def _build_sectioned(table: str, variant: str) -> TableLayout:
         cells.append(GridCell(row, 0, "header", "信息内容"))
         spans = _spread(len(section.columns), width)
         for (col_start, col_span), col in zip(spans, section.columns, strict=True):
-            cells.append(GridCell(row, 1 + col_start, "header", _label(tdef.columns[col], variant), colspan=col_span))
+            cells.append(
+                GridCell(row, 1 + col_start, "header", _label(tdef.columns[col], variant), colspan=col_span)
+            )
         row += 1
         if number == 0:
             header_rows = row
         for row_id in section.rows:
             cells.append(GridCell(row, 0, "label", _label(tdef.rows[row_id], variant)))
             for (col_start, col_span), col in zip(spans, section.columns, strict=True):
-                cells.append(GridCell(row, 1 + col_start, "value", key=f"{table}.{row_id}.{col}", colspan=col_span))
+                cells.append(
+                    GridCell(row, 1 + col_start, "value", key=f"{table}.{row_id}.{col}", colspan=col_span)
+                )
             row += 1
     return TableLayout(table, variant, tdef.title, row, width + 1, header_rows, 1, tuple(cells))
 
@@ -205,19 +209,29 @@ def _build_matrix(table: str, variant: str) -> TableLayout:
             while end + 1 < len(rows) and row_chains[rows[end + 1]][: level + 1] == chain[: level + 1]:
                 end += 1
             cells.append(
-                GridCell(header_rows + start, level, "label", chain[level], rowspan=end - start + 1, level=level)
+                GridCell(
+                    header_rows + start, level, "label", chain[level], rowspan=end - start + 1, level=level
+                )
             )
             start = end + 1
     for i, row_id in enumerate(rows):
         level = len(row_chains[row_id])
         r = header_rows + i
         cells.append(
-            GridCell(r, level, "label", _label(tdef.rows[row_id], variant), colspan=label_cols - level, level=level)
+            GridCell(
+                r, level, "label", _label(tdef.rows[row_id], variant), colspan=label_cols - level, level=level
+            )
         )
         for j, col in enumerate(columns):
             cells.append(GridCell(r, label_cols + j, "value", key=f"{table}.{row_id}.{col}"))
     return TableLayout(
-        table, variant, tdef.title, header_rows + len(rows), label_cols + len(columns), header_rows, label_cols,
+        table,
+        variant,
+        tdef.title,
+        header_rows + len(rows),
+        label_cols + len(columns),
+        header_rows,
+        label_cols,
         tuple(cells),
     )
 
@@ -248,7 +262,9 @@ def _build_transposed(table: str, variant: str) -> TableLayout:
             while end + 1 < len(items) and chains[end + 1][: level + 1] == chain[: level + 1]:
                 end += 1
             rowspan = depth - level if level == len(chain) - 1 else 1
-            cells.append(GridCell(level, start, "header", chain[level], rowspan=rowspan, colspan=end - start + 1))
+            cells.append(
+                GridCell(level, start, "header", chain[level], rowspan=rowspan, colspan=end - start + 1)
+            )
             start = end + 1
     for i, (row_id, col) in enumerate(items):
         cells.append(GridCell(depth, i, "header", _label(tdef.columns[col], variant)))

@@ -299,8 +299,14 @@ class EquationRule:
                 message += f"；若{labels[target]}为 {format_number(expected)} 即平衡"
         message += _blank_note(blanks, labels)
         return make_violation(
-            self.rule, self.where, self.severity, message, keys,
-            expected=expected, target=target, blanks_as_zero=blanks,
+            self.rule,
+            self.where,
+            self.severity,
+            message,
+            keys,
+            expected=expected,
+            target=target,
+            blanks_as_zero=blanks,
         )
 
     def _settling_value(
@@ -418,7 +424,13 @@ class NarrativeRule:
         if alternative is None:
             unsure = _unsettled(report, self.alternative)
             return _cannot_check(
-                "NARRATIVE_MISMATCH", self.key, label, f"正文 {quoted} 与表格一致", list(self.keys), unsure, report
+                "NARRATIVE_MISMATCH",
+                self.key,
+                label,
+                f"正文 {quoted} 与表格一致",
+                list(self.keys),
+                unsure,
+                report,
             )
         blanks = [k for k in present if report.cells[k].value is None]
         if len(present) == 1:
@@ -779,8 +791,12 @@ def carry_findings(report: Report, previous: Report) -> list[Violation]:
             )
             out.append(
                 Violation(
-                    rule="CROSS_YEAR_CARRY", where=col, severity="info", status="cannot_check",
-                    cells=[this_key], message=message,
+                    rule="CROSS_YEAR_CARRY",
+                    where=col,
+                    severity="info",
+                    status="cannot_check",
+                    cells=[this_key],
+                    message=message,
                 )
             )
             continue
@@ -793,8 +809,14 @@ def carry_findings(report: Report, previous: Report) -> list[Violation]:
         )
         out.append(
             Violation(
-                rule="CROSS_YEAR_CARRY", where=col, severity=severity, cells=[this_key], message=message,
-                expected=_value(last_cell), target=this_key, blanks_as_zero=blanks,
+                rule="CROSS_YEAR_CARRY",
+                where=col,
+                severity=severity,
+                cells=[this_key],
+                message=message,
+                expected=_value(last_cell),
+                target=this_key,
+                blanks_as_zero=blanks,
             )
         )
     return out
@@ -825,6 +847,7 @@ def check_cross_year(reports: Sequence[Report]) -> dict[str, list[Violation]]:
     for report, found in zip(reports, cross_year_findings(reports), strict=True):
         out[report.file].extend(found)
     return out
+
 
 __all__ = [
     "ALTERNATIVE_READINGS",

@@ -94,7 +94,9 @@ def atomic_save(write: Callable[[Path], None], path: str | Path) -> None:
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=".~gikai-", suffix=".xlsx", dir=folder)
     except OSError as exc:
-        raise ExcelWriteError(target, f"无法在目标文件夹中写入 cannot write in the folder: {exc.strerror or exc}") from exc
+        raise ExcelWriteError(
+            target, f"无法在目标文件夹中写入 cannot write in the folder: {exc.strerror or exc}"
+        ) from exc
     tmp = Path(tmp_name)
     try:
         os.close(fd)

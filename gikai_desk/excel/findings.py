@@ -88,7 +88,9 @@ def _blank_row(violations: list[Violation]) -> FindingRow:
     count = len(violations)
     places = [where_text(v.rule, v.where) for v in violations]
     message = f"空白单元格 {count} 个：{_names(places, NAMED_BLANKS, '个')}；报表要求填写数字（没有时填 0），核对时按 0 计"
-    return FindingRow(BLANK_RULE, violations[0].severity, "fail", f"{count} 个空白单元格", message, violations)
+    return FindingRow(
+        BLANK_RULE, violations[0].severity, "fail", f"{count} 个空白单元格", message, violations
+    )
 
 
 def _cannot_check_row(entry: SummaryEntry, violations: list[Violation]) -> FindingRow:
@@ -102,8 +104,10 @@ def _cannot_check_row(entry: SummaryEntry, violations: list[Violation]) -> Findi
     if unsure:
         labels = [where_text(first.rule, k) for k in unsure]
         reasons = list(dict.fromkeys(flags[k] for k in unsure))
-        message += (f"，尚未确定：{_names(labels, NAMED_UNSURE, '个单元格')}"
-                    f"（{'；'.join(reasons[:2])}{' 等' if len(reasons) > 2 else ''}）")
+        message += (
+            f"，尚未确定：{_names(labels, NAMED_UNSURE, '个单元格')}"
+            f"（{'；'.join(reasons[:2])}{' 等' if len(reasons) > 2 else ''}）"
+        )
     message += "。请先核实这些单元格。"
     location = f"{len(places)} 处：{_names(places, NAMED_LOCATIONS, '处')}"
     return FindingRow(first.rule, first.severity, "cannot_check", location, message, violations)
@@ -127,15 +131,23 @@ def finding_rows(entry: SummaryEntry) -> list[FindingRow]:
     rows: list[FindingRow] = []
     for item in order:
         if isinstance(item, Violation):
-            row = FindingRow(item.rule, item.severity, item.status, where_text(item.rule, item.where, item.cells),
-                             item.message, [item])
+            row = FindingRow(
+                item.rule,
+                item.severity,
+                item.status,
+                where_text(item.rule, item.where, item.cells),
+                item.message,
+                [item],
+            )
         else:
             members = groups[item]
             if item == (BLANK_RULE, "fail"):
                 row = _blank_row(members)
             elif len(members) == 1:
                 v = members[0]
-                row = FindingRow(v.rule, v.severity, v.status, where_text(v.rule, v.where, v.cells), v.message, members)
+                row = FindingRow(
+                    v.rule, v.severity, v.status, where_text(v.rule, v.where, v.cells), v.message, members
+                )
             else:
                 row = _cannot_check_row(entry, members)
         row.decisions = [entry.decisions[v.ident] for v in row.violations if v.ident in entry.decisions]

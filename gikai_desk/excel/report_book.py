@@ -112,7 +112,12 @@ def _write_grid(
         target = ws.cell(row=row, column=col)
         target.border = BORDER  # merge_cells() carries the top-left border to the merged range's edges
         if cell.rowspan > 1 or cell.colspan > 1:
-            ws.merge_cells(start_row=row, start_column=col, end_row=row + cell.rowspan - 1, end_column=col + cell.colspan - 1)
+            ws.merge_cells(
+                start_row=row,
+                start_column=col,
+                end_row=row + cell.rowspan - 1,
+                end_column=col + cell.colspan - 1,
+            )
         if cell.kind == "value":
             assert cell.key is not None
             value = report.value(cell.key)
@@ -244,7 +249,10 @@ def _review_sheet(wb: Any, entry: SummaryEntry) -> None:
         ("文件", entry.file),
         ("机关", report.agency if report else None),
         ("年度", str(report.year) if report and report.year else None),
-        ("表格样式", " ".join(f"{TABLE_NAMES[t]}:{v}" for t, v in sorted(report.forms.items())) if report else None),
+        (
+            "表格样式",
+            " ".join(f"{TABLE_NAMES[t]}:{v}" for t, v in sorted(report.forms.items())) if report else None,
+        ),
         ("审核状态", STATUS_LABELS.get(entry.status, entry.status)),
         ("备注", entry.note),
         ("读取失败原因", entry.error),
@@ -353,7 +361,9 @@ def workbook_number(value: object, where: str, path: Path) -> Number | None:
         rounded = round(value, 6)
         return int(rounded) if rounded.is_integer() else rounded
     if isinstance(value, str):
-        text = unicodedata.normalize("NFKC", value).strip().replace(",", "").replace(" ", "").replace("−", "-")
+        text = (
+            unicodedata.normalize("NFKC", value).strip().replace(",", "").replace(" ", "").replace("−", "-")
+        )
         text = _UNIT_RE.sub("", text)
         if text in _BLANK_TEXT:
             return None
@@ -382,7 +392,10 @@ def read_report_workbook(path: str | Path) -> dict[str, Number | None]:
         raise InputError(str(source), f"无法读取工作簿 cannot read workbook: {exc}") from exc
     try:
         if KEY_SHEET not in wb.sheetnames or wb[KEY_SHEET].cell(row=1, column=1).value != KEY_SHEET_MARK:
-            raise InputError(str(source), "不是本工具导出的单份报告工作簿（缺少 _gikai 表）not a gikai-desk report workbook")
+            raise InputError(
+                str(source),
+                "不是本工具导出的单份报告工作簿（缺少 _gikai 表）not a gikai-desk report workbook",
+            )
         out: dict[str, Number | None] = {}
         for key, sheet, coordinate, guard, guard_text in wb[KEY_SHEET].iter_rows(
             min_row=3, max_col=5, values_only=True
@@ -399,7 +412,9 @@ def read_report_workbook(path: str | Path) -> dict[str, Number | None]:
                     "无法按位置导入 the form layout was changed",
                 )
             value = grid[str(coordinate)].value
-            out[str(key)] = workbook_number(value, f"{sheet}!{coordinate}（{formbook().label(str(key))}）", source)
+            out[str(key)] = workbook_number(
+                value, f"{sheet}!{coordinate}（{formbook().label(str(key))}）", source
+            )
         return out
     finally:
         wb.close()

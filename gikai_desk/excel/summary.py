@@ -47,7 +47,11 @@ FIXED_COLUMNS: tuple[tuple[str, int, str], ...] = (
     ("文件", 22, "原始文件名"),
     ("机关", 22, "报告机关（从报告中读出）"),
     ("年度", 7, "报告年度"),
-    ("表格样式", 12, "表格样式：2019 = 国办公开办函〔2019〕60号，2021 = 〔2021〕30号；“混合”表示各表样式不一"),
+    (
+        "表格样式",
+        12,
+        "表格样式：2019 = 国办公开办函〔2019〕60号，2021 = 〔2021〕30号；“混合”表示各表样式不一",
+    ),
     ("审核状态", 9, "待审核 / 审核中 / 已审核 / 退回"),
     ("错误", 6, "未处理的“错误”级问题数（勾稽关系不符等），已作出处理决定的不计"),
     ("警告", 6, "未处理的“警告”级问题数（正文与表格不一致、表格样式与年度不符等）"),
@@ -182,7 +186,9 @@ def _summary_sheet(wb: Any, entries: Sequence[SummaryEntry]) -> None:
     for number, entry in enumerate(entries, start=1):
         report = entry.report
         corrected = entry.corrected_keys
-        failing = {k for v in entry.violations if v.status == "fail" and v.severity == "error" for k in v.cells}
+        failing = {
+            k for v in entry.violations if v.status == "fail" and v.severity == "error" for k in v.cells
+        }
         row: list[Any] = [
             number,
             _text_cell(ws, Path(entry.file).name),
@@ -216,8 +222,22 @@ def _summary_sheet(wb: Any, entries: Sequence[SummaryEntry]) -> None:
 
 def _issues_sheet(wb: Any, entries: Sequence[SummaryEntry]) -> int:
     ws = wb.create_sheet("问题清单")
-    headers = ["序号", "文件", "机关", "年度", "规则", "规则名称", "严重程度", "结果", "位置", "说明",
-               "处理决定", "决定说明", "审核人", "决定时间"]
+    headers = [
+        "序号",
+        "文件",
+        "机关",
+        "年度",
+        "规则",
+        "规则名称",
+        "严重程度",
+        "结果",
+        "位置",
+        "说明",
+        "处理决定",
+        "决定说明",
+        "审核人",
+        "决定时间",
+    ]
     widths = [6, 20, 20, 6, 16, 12, 6, 8, 22, 50, 16, 20, 8, 24]
     rules = formbook().rules
     rows: list[list[Any]] = []
@@ -227,22 +247,24 @@ def _issues_sheet(wb: Any, entries: Sequence[SummaryEntry]) -> int:
         year = _year(entry)
         for finding in finding_rows(entry):
             decision = finding.latest_decision
-            rows.append([
-                number,
-                file_name,
-                organ,
-                year,
-                _text_cell(ws, finding.rule),
-                _text_cell(ws, rules[finding.rule].title if finding.rule in rules else finding.rule),
-                _text_cell(ws, SEVERITY_LABELS.get(finding.severity, finding.severity)),
-                _text_cell(ws, "不符" if finding.status == "fail" else "无法检查"),
-                _text_cell(ws, finding.location, alignment=WRAP),
-                _text_cell(ws, finding.message, alignment=WRAP),
-                _text_cell(ws, finding.decision_text or "未处理", alignment=WRAP),
-                _text_cell(ws, finding.decision_note, alignment=WRAP),
-                _text_cell(ws, decision.reviewer if decision else None),
-                _text_cell(ws, decision.time if decision else None),
-            ])
+            rows.append(
+                [
+                    number,
+                    file_name,
+                    organ,
+                    year,
+                    _text_cell(ws, finding.rule),
+                    _text_cell(ws, rules[finding.rule].title if finding.rule in rules else finding.rule),
+                    _text_cell(ws, SEVERITY_LABELS.get(finding.severity, finding.severity)),
+                    _text_cell(ws, "不符" if finding.status == "fail" else "无法检查"),
+                    _text_cell(ws, finding.location, alignment=WRAP),
+                    _text_cell(ws, finding.message, alignment=WRAP),
+                    _text_cell(ws, finding.decision_text or "未处理", alignment=WRAP),
+                    _text_cell(ws, finding.decision_note, alignment=WRAP),
+                    _text_cell(ws, decision.reviewer if decision else None),
+                    _text_cell(ws, decision.time if decision else None),
+                ]
+            )
     _finish(ws, 1, len(headers), len(rows), "C2", widths)
     ws.append([_header_cell(ws, h) for h in headers])
     _append_rows(ws, rows, widths, 2)
@@ -276,22 +298,44 @@ def _audit_sheet(wb: Any, entries: Sequence[SummaryEntry]) -> None:
                 label = formbook().label(c.key)
             except (KeyError, ValueError):
                 label = c.key
-            events.append((c.time, [
-                _text_cell(ws, "修改单元格"), _text_cell(ws, c.key), _text_cell(ws, label), c.old, c.new,
-                _text_cell(ws, c.reviewer), _text_cell(ws, c.time), _text_cell(ws, c.reason, alignment=WRAP),
-            ]))
+            events.append(
+                (
+                    c.time,
+                    [
+                        _text_cell(ws, "修改单元格"),
+                        _text_cell(ws, c.key),
+                        _text_cell(ws, label),
+                        c.old,
+                        c.new,
+                        _text_cell(ws, c.reviewer),
+                        _text_cell(ws, c.time),
+                        _text_cell(ws, c.reason, alignment=WRAP),
+                    ],
+                )
+            )
         for d in entry.decision_log:
             rule, _, where = d.ident.partition("@")
             title = rules[rule].title if rule in rules else rule
-            events.append((d.time, [
-                _text_cell(ws, "处理问题" if d.kind else "撤销决定"), _text_cell(ws, d.ident),
-                _text_cell(ws, f"{title} {where_text(rule, where)}".strip()), None,
-                _text_cell(ws, DECISION_LABELS[d.kind] if d.kind else "（撤销）"),
-                _text_cell(ws, d.reviewer), _text_cell(ws, d.time), _text_cell(ws, d.note, alignment=WRAP),
-            ]))
+            events.append(
+                (
+                    d.time,
+                    [
+                        _text_cell(ws, "处理问题" if d.kind else "撤销决定"),
+                        _text_cell(ws, d.ident),
+                        _text_cell(ws, f"{title} {where_text(rule, where)}".strip()),
+                        None,
+                        _text_cell(ws, DECISION_LABELS[d.kind] if d.kind else "（撤销）"),
+                        _text_cell(ws, d.reviewer),
+                        _text_cell(ws, d.time),
+                        _text_cell(ws, d.note, alignment=WRAP),
+                    ],
+                )
+            )
         events.sort(key=lambda event: event[0])
         for _time, cells in events:
-            rows.append([number, _text_cell(ws, Path(entry.file).name), _text_cell(ws, _organ(entry)), *cells])
+            rows.append(
+                [number, _text_cell(ws, Path(entry.file).name), _text_cell(ws, _organ(entry)), *cells]
+            )
     _finish(ws, 1, len(headers), len(rows), "B2", widths)
     ws.append([_header_cell(ws, h) for h in headers])
     _append_rows(ws, rows, widths, 2)
@@ -303,12 +347,21 @@ def _readme_sheet(wb: Any) -> None:
     ws.column_dimensions["B"].width = 90
     lines: list[tuple[str, str]] = [
         ("工作表", "内容"),
-        ("汇总", "每份报告一行：前几列为报告信息与问题计数，其后每列为一个表格单元格（第1行为表格与行，第2行为列）。"
-                 "黄色底 = 审核人修改过的值；红色底 = 参与了不符的勾稽关系；空白 = 报告中该格为空或该样式无此格。"),
-        ("问题清单", "每个检查发现一行：报告、规则、位置、说明、审核人的处理决定及说明。"
-                     "同一报告的空白单元格（提示）合并为一行（位置为“N 个空白单元格”，说明列出前几个）；"
-                     "因存疑单元格而无法检查的，同一规则合并为一行（位置列出各处）。错误和警告每项一行。"),
-        ("修改记录", "审核记录：对单元格的每一次修改（原值、新值、审核人、时间、原因），以及对问题作出或撤销的处理决定。"),
+        (
+            "汇总",
+            "每份报告一行：前几列为报告信息与问题计数，其后每列为一个表格单元格（第1行为表格与行，第2行为列）。"
+            "黄色底 = 审核人修改过的值；红色底 = 参与了不符的勾稽关系；空白 = 报告中该格为空或该样式无此格。",
+        ),
+        (
+            "问题清单",
+            "每个检查发现一行：报告、规则、位置、说明、审核人的处理决定及说明。"
+            "同一报告的空白单元格（提示）合并为一行（位置为“N 个空白单元格”，说明列出前几个）；"
+            "因存疑单元格而无法检查的，同一规则合并为一行（位置列出各处）。错误和警告每项一行。",
+        ),
+        (
+            "修改记录",
+            "审核记录：对单元格的每一次修改（原值、新值、审核人、时间、原因），以及对问题作出或撤销的处理决定。",
+        ),
         ("", ""),
         ("汇总表列", "含义"),
         *[(name, desc) for name, _w, desc in FIXED_COLUMNS],
@@ -318,8 +371,12 @@ def _readme_sheet(wb: Any) -> None:
     ]
     for label, text in lines:
         bold = label in ("工作表", "汇总表列", "规则")
-        ws.append([_text_cell(ws, label, font=BOLD) if bold else _text_cell(ws, label),
-                   _text_cell(ws, text, font=BOLD) if bold else _text_cell(ws, text)])
+        ws.append(
+            [
+                _text_cell(ws, label, font=BOLD) if bold else _text_cell(ws, label),
+                _text_cell(ws, text, font=BOLD) if bold else _text_cell(ws, text),
+            ]
+        )
 
 
 def build_summary_workbook(entries: Sequence[SummaryEntry]) -> Any:

@@ -87,7 +87,9 @@ def run(argv: Sequence[str]) -> int:
         workspace, remember = demo_workspace_path(), False
     try:
         window = create_main_window(workspace, remember_workspace=remember)
-    except WorkspaceInUseError as exc:  # a second window on the same batch would overwrite the first one's work
+    except (
+        WorkspaceInUseError
+    ) as exc:  # a second window on the same batch would overwrite the first one's work
         from PySide6.QtWidgets import QMessageBox
 
         log.warning("%s", exc)

@@ -183,7 +183,9 @@ class ReviewDocument(QObject):
         self._cross_year = fresh
         self._index_violations(self.engine.violations)
         after = self._states_in_violations()
-        self.cellsChanged.emit(sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k)))
+        self.cellsChanged.emit(
+            sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+        )
         self.issuesChanged.emit()
         return True
 
@@ -202,7 +204,8 @@ class ReviewDocument(QObject):
     def _index_violations(self, violations: Iterable[Violation]) -> None:
         """Index the rule engine's findings together with the cross-year ones."""
         self._violations = sorted(
-            [*violations, *self._cross_year], key=lambda v: (SEVERITY_ORDER.get(v.severity, 3), v.status != "fail", v.rule, v.where)
+            [*violations, *self._cross_year],
+            key=lambda v: (SEVERITY_ORDER.get(v.severity, 3), v.status != "fail", v.rule, v.where),
         )
         self._by_cell: dict[str, list[Violation]] = {}
         for violation in self._violations:
@@ -236,7 +239,9 @@ def describe_location(violation: Violation) -> str:
             return where
     rule = book.rules.get(violation.rule)
     table: str | None = rule.table if rule and rule.table else None
-    if table is None and violation.cells:  # a rule over several tables or reports (CROSS_YEAR_CARRY): its cells'
+    if (
+        table is None and violation.cells
+    ):  # a rule over several tables or reports (CROSS_YEAR_CARRY): its cells'
         table = violation.cells[0].split(".", 1)[0]
     if table is None or table not in book.tables:
         return where

@@ -136,7 +136,9 @@ class CellGridView(QTableView):
             return False
         first, last = model.index_of(keys[0]), model.index_of(keys[-1])
         self.selectionModel().setCurrentIndex(first, QItemSelectionModel.SelectionFlag.NoUpdate)
-        self.selectionModel().select(QItemSelection(first, last), QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        self.selectionModel().select(
+            QItemSelection(first, last), QItemSelectionModel.SelectionFlag.ClearAndSelect
+        )
         self.scrollTo(first)
         self.setFocus()
         return True
@@ -204,7 +206,9 @@ class CellGridView(QTableView):
         if hasattr(self, "frozen_labels") and isinstance(self.model(), CellGridModel):
             self._place_frozen_labels()
 
-    def scrollTo(self, index: Index, hint: QAbstractItemView.ScrollHint = QAbstractItemView.ScrollHint.EnsureVisible) -> None:
+    def scrollTo(
+        self, index: Index, hint: QAbstractItemView.ScrollHint = QAbstractItemView.ScrollHint.EnsureVisible
+    ) -> None:
         super().scrollTo(index, hint)
         if not index.isValid() or index.column() < LABEL_COLUMNS:
             return

@@ -115,7 +115,9 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.preferences = preferences or Preferences()
         target = workspace_path or self.preferences.workspace or default_workspace_path()
-        self._workspace_lock = lock_workspace(target)  # raises WorkspaceInUseError: a second window must not write
+        self._workspace_lock = lock_workspace(
+            target
+        )  # raises WorkspaceInUseError: a second window must not write
         self.store: Workspace = open_store(target)
         if remember_workspace:  # else the next plain start reopens the previous workspace, not this one
             self.preferences.workspace = self.store.path
@@ -230,7 +232,9 @@ class MainWindow(QMainWindow):
         self.missing_tables_label = QLabel()
         self.missing_tables_label.setObjectName("missingTables")
         self.missing_tables_label.setWordWrap(True)
-        self.missing_tables_label.setStyleSheet("QLabel { color: #a01818; background: #fdeaea; padding: 3px; }")
+        self.missing_tables_label.setStyleSheet(
+            "QLabel { color: #a01818; background: #fdeaea; padding: 3px; }"
+        )
         self.missing_tables_label.hide()
         right_layout.addWidget(self.missing_tables_label)
         right_layout.addWidget(self.grid_view, 1)
@@ -407,7 +411,9 @@ class MainWindow(QMainWindow):
         report = parsed.report
         for summary in self.store.reports():
             same_organ = report is not None and (summary.agency, summary.year) == (report.agency, report.year)
-            if (same_organ or summary.file == parsed.path.name) and self.store.source_bytes(summary.id) == parsed.data:
+            if (same_organ or summary.file == parsed.path.name) and self.store.source_bytes(
+                summary.id
+            ) == parsed.data:
                 return summary
         return None
 
@@ -744,7 +750,8 @@ class MainWindow(QMainWindow):
                 describe_location(v) or v.rule
                 for key in changes
                 for v in document.violations_of(key)
-                if (decision := document.decisions.get(v.ident)) is not None and decision.kind == "report_error"
+                if (decision := document.decisions.get(v.ident)) is not None
+                and decision.kind == "report_error"
             }
         )
         refusal = self._refusal(changes)
@@ -754,11 +761,15 @@ class MainWindow(QMainWindow):
         unchanged = all(
             (document.value(k) is None) == (v is None) and document.value(k) == v for k, v in changes.items()
         )
-        reason = CONFIRM_REASON if unchanged else None  # only an unsure cell is ever 'changed' to its own value
+        reason = (
+            CONFIRM_REASON if unchanged else None
+        )  # only an unsure cell is ever 'changed' to its own value
         self.stacks[document.rid].push(SetCellsCommand(document, changes, text, reason))
         if kept:
             self.statusBar().showMessage(
-                self.tr("注意：此处的问题已标记为“报告错误，保留原值”，现在值被修改了；决定仍保留，如不再适用请撤回决定：")
+                self.tr(
+                    "注意：此处的问题已标记为“报告错误，保留原值”，现在值被修改了；决定仍保留，如不再适用请撤回决定："
+                )
                 + "、".join(kept),
                 15000,
             )
@@ -851,7 +862,9 @@ class MainWindow(QMainWindow):
         self.grid_view.setFocus()
         cell = document.cell(key)
         self.statusBar().showMessage(
-            self.tr("没有待处理的问题；解析存疑的单元格 %1/%2（核对原文后直接改正，或按 Ctrl+Shift+Enter 确认读数）：")
+            self.tr(
+                "没有待处理的问题；解析存疑的单元格 %1/%2（核对原文后直接改正，或按 Ctrl+Shift+Enter 确认读数）："
+            )
             .replace("%1", str(positions.index(following[0]) + 1))
             .replace("%2", str(len(positions)))
             + (cell.flag or "" if cell is not None else ""),
@@ -1038,7 +1051,9 @@ class MainWindow(QMainWindow):
             if open_failures:
                 title += self.tr("（%n 个待处理）").replace("%n", str(open_failures))
             elif unsure:
-                title += self.tr("（无待处理的问题；%n 个解析存疑的单元格，按 F8 逐个核对）").replace("%n", str(unsure))
+                title += self.tr("（无待处理的问题；%n 个解析存疑的单元格，按 F8 逐个核对）").replace(
+                    "%n", str(unsure)
+                )
             else:
                 title += self.tr("（未发现问题）")
         self.issue_dock.setWindowTitle(title)
@@ -1084,7 +1099,9 @@ class MainWindow(QMainWindow):
             self.grid_view.selectionModel().select(
                 selection, QItemSelectionModel.SelectionFlag.ClearAndSelect
             )
-            indexes = sorted((self.grid_model.index_of(k) for k in cells), key=lambda i: (i.row(), i.column()))
+            indexes = sorted(
+                (self.grid_model.index_of(k) for k in cells), key=lambda i: (i.row(), i.column())
+            )
             for index in (indexes[-1], indexes[0], self.grid_model.index_of(first or cells[0])):
                 self.grid_view.scrollTo(index)  # the whole finding in view where it fits, its target surely
         prose = [f.span for f in document.report.narrative if f.key == violation.where]
@@ -1235,7 +1252,9 @@ class MainWindow(QMainWindow):
             self.tr("打开报告文件"),
             "",
             self.tr("报告文件")
-            + " (" + " ".join(f"*{suffix}" for suffix in sorted(SUFFIXES)) + ");;"
+            + " ("
+            + " ".join(f"*{suffix}" for suffix in sorted(SUFFIXES))
+            + ");;"
             + self.tr("所有文件")
             + " (*)",
         )
@@ -1356,7 +1375,9 @@ class MainWindow(QMainWindow):
         if refusal is not None:
             self.statusBar().showMessage(refusal, 10000)
             return False
-        self.stacks[document.rid].push(SetCellsCommand(document, values, text, reason=f"imported from {path.name}"))
+        self.stacks[document.rid].push(
+            SetCellsCommand(document, values, text, reason=f"imported from {path.name}")
+        )
         self.statusBar().showMessage(
             self.tr("已从 %1 导入 %2 处修改").replace("%1", path.name).replace("%2", str(len(values))), 8000
         )

@@ -161,7 +161,8 @@ def _reader_for(kind: str, data: bytes, name: str) -> _Reader:
         return _zip_reader(data, name)
     if kind == "ole":
         raise InputError(
-            name, "旧版Office文件（.doc/.xls），请另存为 .docx/.xlsx legacy binary Office file, save as .docx/.xlsx"
+            name,
+            "旧版Office文件（.doc/.xls），请另存为 .docx/.xlsx legacy binary Office file, save as .docx/.xlsx",
         )
     if kind == "rtf":
         raise InputError(name, "RTF文件不支持，请另存为 .docx RTF is not supported, save as .docx")

@@ -95,7 +95,12 @@ def _table_lines(table: Element) -> list[str]:
             span = _int(_attr(props.find(W + "gridSpan") if props is not None else None, "val")) or 1
             merge = props.find(W + "vMerge") if props is not None else None
             hmerge = props.find(W + "hMerge") if props is not None else None
-            if hmerge is not None and _attr(hmerge, "val") in (None, "continue") and cells and not cells[-1].absent:
+            if (
+                hmerge is not None
+                and _attr(hmerge, "val") in (None, "continue")
+                and cells
+                and not cells[-1].absent
+            ):
                 cells[-1].colspan += span  # legacy horizontal merge: the cell on the left grows
                 extra = clean_cell_text(_run_text(cell, in_cell=True))
                 if extra:

@@ -129,7 +129,9 @@ def kept_columns(width: int, cells: Sequence[PlacedCell]) -> list[int]:
             wide.add((cell.start, min(cell.end, width)))
     if all(own):
         return list(range(width))
-    narrowest_start = [width + 1] * width  # per column: the narrowest cell beginning in it (none: wider than all)
+    narrowest_start = [
+        width + 1
+    ] * width  # per column: the narrowest cell beginning in it (none: wider than all)
     for first, stop in wide:
         narrowest_start[first] = min(narrowest_start[first], stop - first)
     kept_in = {span: span[1] - span[0] for span in wide}
@@ -145,7 +147,9 @@ def kept_columns(width: int, cells: Sequence[PlacedCell]) -> list[int]:
     return [column for column in range(width) if not dropped[column]]
 
 
-def grid_rows(grid: Sequence[Slots], cells: Sequence[PlacedCell], pad_absent: bool = False) -> list[list[str]]:
+def grid_rows(
+    grid: Sequence[Slots], cells: Sequence[PlacedCell], pad_absent: bool = False
+) -> list[list[str]]:
     """Rows of cell texts on the kept columns. Where a row has no cell, it ends (not padded) unless text
     follows further right, or `pad_absent` (Excel, where every position is a cell); leading absent positions
     are empty cells."""
@@ -156,13 +160,17 @@ def grid_rows(grid: Sequence[Slots], cells: Sequence[PlacedCell], pad_absent: bo
     for slots in grid:
         if every:
             values: list[str | None] = (
-                [""] * len(slots) if None not in slots else ["" if index is not None else None for index in slots]
+                [""] * len(slots)
+                if None not in slots
+                else ["" if index is not None else None for index in slots]
             )
             if len(slots) < width:
                 values += [None] * (width - len(slots))
             rows.append(values)
         else:
-            rows.append(["" if column < len(slots) and slots[column] is not None else None for column in kept])
+            rows.append(
+                ["" if column < len(slots) and slots[column] is not None else None for column in kept]
+            )
     position = [-1] * width  # grid column -> position among the kept columns
     for place, column in enumerate(kept):
         position[column] = place
@@ -175,7 +183,9 @@ def grid_rows(grid: Sequence[Slots], cells: Sequence[PlacedCell], pad_absent: bo
         column = first_kept[start if start < width else width]
         if column < end:
             slots = grid[top]
-            if column < len(slots) and slots[column] == index:  # overlapping spans: the later cell won the slot
+            if (
+                column < len(slots) and slots[column] == index
+            ):  # overlapping spans: the later cell won the slot
                 rows[top][position[column]] = text
     return [_close_row(values, pad_absent) for values in rows]
 

@@ -20,6 +20,7 @@ _META_CHARSET = re.compile(
 )
 _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]{0,200}encoding\s*=\s*["']([A-Za-z0-9_.:-]{2,40})""")
 
+
 def _ci(names: str) -> str:
     """Case-insensitive alternation of tag names as a letter trie with letter classes ("br" -> "[bB][rR]").
 

@@ -408,7 +408,9 @@ def _read_grid_with(region: list[str], style: _Style, ambiguous: int) -> tuple[l
     if not all(ruled[0]) or not all(ruled[-1]):
         return None
     if n_cols == 1:  # a one-column box holds prose (as the HTML reader reads it): its lines, without borders
-        return [segment.text for segments in lines for segment in segments if segment.text and not segment.rule], 0
+        return [
+            segment.text for segments in lines for segment in segments if segment.text and not segment.rule
+        ], 0
     unions = _Unions(n_lines * n_cols)
     for y in range(n_lines):
         for i in range(n_cols):

@@ -33,7 +33,9 @@ MAX_ROWS_PER_SHEET = 100_000
 MAX_MERGES_PER_SHEET = 2_000
 """Merged ranges honoured per sheet (a report sheet has a few dozen); the rest read as separate cells. Each spans
 at most MAX_SPAN_ROWS rows, so the work per sheet stays bounded."""
-_MERGE_CELL = re.compile(rb"<(?:\w+:)?mergeCell\b[^<>]*?\bref\s*=\s*[\"']([A-Za-z]{1,3})(\d{1,7}):([A-Za-z]{1,3})(\d{1,7})[\"']")
+_MERGE_CELL = re.compile(
+    rb"<(?:\w+:)?mergeCell\b[^<>]*?\bref\s*=\s*[\"']([A-Za-z]{1,3})(\d{1,7}):([A-Za-z]{1,3})(\d{1,7})[\"']"
+)
 
 _FORMULA = re.compile(rb"<((?:\w+:)?)f\b([^<>]*?)(/?)>")
 """A cell's formula element <f ...>, <f .../> or <x:f ...> (not <formula>, <font> ...)."""
@@ -112,7 +114,9 @@ def _merges(xml: bytes) -> list[Merge]:
         top, bottom = sorted((int(found.group(2)), int(found.group(4))))
         left, right = sorted((_column_index(found.group(1)), _column_index(found.group(3))))
         if left < MAX_TABLE_COLUMNS and (top, left) != (bottom, right):
-            merges.append((top, left, min(bottom, top + MAX_SPAN_ROWS - 1), min(right, MAX_TABLE_COLUMNS - 1)))
+            merges.append(
+                (top, left, min(bottom, top + MAX_SPAN_ROWS - 1), min(right, MAX_TABLE_COLUMNS - 1))
+            )
             if len(merges) >= MAX_MERGES_PER_SHEET:
                 break
     return merges
@@ -383,7 +387,9 @@ def read_xlsx(data: bytes, name: str, limits: Limits) -> SourceDocument:
             warnings.simplefilter("ignore")
             workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
             try:
-                worksheets = [sheet for sheet in workbook.worksheets if hasattr(sheet, "iter_rows")]  # no charts
+                worksheets = [
+                    sheet for sheet in workbook.worksheets if hasattr(sheet, "iter_rows")
+                ]  # no charts
                 hidden = [sheet for sheet in worksheets if getattr(sheet, "sheet_state", "") in HIDDEN_STATES]
                 rendered = {
                     id(sheet): _render_sheet(sheet, parts, texts, limits, notes)
@@ -397,7 +403,9 @@ def read_xlsx(data: bytes, name: str, limits: Limits) -> SourceDocument:
                     hidden_notes: list[str] = []
                     for sheet in hidden:
                         rendered[id(sheet)] = _render_sheet(sheet, parts, texts, limits, hidden_notes)
-                    if any(_holds_table(rendered[id(sheet)]) for sheet in hidden) or not any(rendered.values()):
+                    if any(_holds_table(rendered[id(sheet)]) for sheet in hidden) or not any(
+                        rendered.values()
+                    ):
                         notes.append(
                             f"只有隐藏的工作表中有表格，已读取：{hidden_names} "
                             "only hidden sheets hold tables: read them"

@@ -71,7 +71,9 @@ def read_member(archive: zipfile.ZipFile, member: str, name: str, limits: Limits
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError) as exc:
         raise InputError(name, f"{label}: {member}: {exc}") from exc
     if len(data) > cap:
-        raise InputError(name, f"{ZIP_BOMB}: 成员 {member} 超过 {cap} 字节 member {member} exceeds {cap} bytes")
+        raise InputError(
+            name, f"{ZIP_BOMB}: 成员 {member} 超过 {cap} 字节 member {member} exceeds {cap} bytes"
+        )
     return data
 
 

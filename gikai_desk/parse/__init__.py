@@ -10,6 +10,7 @@ from gikai_desk.errors import NotAReportError
 from gikai_desk.forms import TABLE_NAMES, FormBook, formbook
 from gikai_desk.ingest import SourceDocument
 from gikai_desk.model import Cell, Report
+from gikai_desk.parse.aligned import note_source, settle_blank_rows
 from gikai_desk.parse.convention import NOTE_BEFORE as BEFORE_NOTE
 from gikai_desk.parse.displaced import NOTE as DISPLACED_NOTE
 from gikai_desk.parse.meta import read_metadata
@@ -32,6 +33,7 @@ def parse_document(doc: SourceDocument) -> Report:
     """Parse a read document into a Report. Raises NotAReportError when no table is found."""
     text = doc.text
     norm = fold(text)
+    note_source(norm, text)
     layout = locate(norm)
     spans = [s for s in (layout.t2, layout.t3, layout.t4) if s is not None]
     if not spans:
@@ -46,6 +48,7 @@ def parse_document(doc: SourceDocument) -> Report:
     t3 = read_labelled_table(norm, "t3", layout.t3, pipes) if layout.t3 else None
     if t3 is not None and not t3.rows:
         t3 = None
+    settle_blank_rows(norm)
     if t2 is None and t3 is None:
         # 表四 alone (its heading words also occur in prose) does not make an annual report.
         raise NotAReportError(doc.path, NOT_A_REPORT)
@@ -81,7 +84,11 @@ def parse_document(doc: SourceDocument) -> Report:
         t4_variant = book.table("t4").variants[variant]
         groups = len(t4_variant.rows)
         width = len(t4_variant.columns)
-        index = {f"t4.{row}.{col}": g * width + c for g, row in enumerate(t4_variant.rows) for c, col in enumerate(t4_variant.columns)}
+        index = {
+            f"t4.{row}.{col}": g * width + c
+            for g, row in enumerate(t4_variant.rows)
+            for c, col in enumerate(t4_variant.columns)
+        }
         stated = {index[f.key]: float(f.value) for f in narrative if f.key in index}
         t4 = read_t4(norm, layout.t4, pipes, groups * width, groups, stated)
         if t4.blob is not None:
@@ -273,9 +280,7 @@ def _place_labelled(table: TableRead, book: FormBook) -> None:
         if read is None or read.blob is not None:
             continue
         if read.spare is not None:
-            rows.append(
-                PlaceRow(len(row_keys), read.spare, True, _prefers_leading(read), read.problem or "")
-            )
+            rows.append(PlaceRow(len(row_keys), read.spare, True, _prefers_leading(read), read.problem or ""))
         elif len(read.cells) == len(row_keys):
             rows.append(PlaceRow(len(row_keys), read.cells))
         else:

@@ -57,9 +57,7 @@ _NEW_MID = (
     rf"(?:各类(?={_DISCLOSURE}))?(?P<noun>{_DISCLOSURE}|依)?的?"
 )
 """Words allowed between the verb and 申请: 受理行政许可申请 N 件 or 受理低保申请 N 件 give nothing."""
-_NEW_MID2 = (
-    r"(?P<noun2>公开)?(?:政府信息)?[书表]?(?:事项|案件|件数|总数|数量|总量)?(?:共计|共|合计|总计|计)?(?:为|达到|达)?"
-)
+_NEW_MID2 = r"(?P<noun2>公开)?(?:政府信息)?[书表]?(?:事项|案件|件数|总数|数量|总量)?(?:共计|共|合计|总计|计)?(?:为|达到|达)?"
 _CARRY_IN_WORDS = r"(?:上一?年度?|(?P<previous>(?:19|20)\d{2})年度?)结转"
 _CARRY_OUT_WORDS = r"(?:结转|顺延|转入|转至|延至|延期)(?:到|至)?(?:下一?年度?|(?P<next>(?:19|20)\d{2})年度?)"
 _CARRY_OUT_LOOKBACK = 40
@@ -475,7 +473,9 @@ def _follows_conjunction(prose: str, start: int, word: str) -> bool:
 def _organ_handles_cases(context: _Context) -> bool:
     """受理/办理行政复议… or …其中涉及政府信息公开…: the organ's own review (or litigation) work, not cases
     against it over disclosure."""
-    return bool(_REVIEW_HANDLER.search(context.clause_prefix) or _SUPERSET_AFTER.search(context.sentence_rest))
+    return bool(
+        _REVIEW_HANDLER.search(context.clause_prefix) or _SUPERSET_AFTER.search(context.sentence_rest)
+    )
 
 
 def _about_disclosure(prose: str, match: re.Match[str], context: _Context, inside: str) -> bool:

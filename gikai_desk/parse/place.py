@@ -52,7 +52,9 @@ REASON_SEVERAL = "有多种位置安排都满足勾稽关系，无法确定该�
 REASON_NO_RULE = "无勾稽关系可据以判断，无法确定该单元格的值"
 REASON_CONFLICT = "任何位置安排都不能同时满足勾稽关系，无法确定该单元格的值"
 REASON_NOTHING = "该单元格在文档中缺失，原为空白还是0无法确定，请人工核对"
-REASON_ROW_BROKEN = "任何位置安排都不满足本行的合计关系（可能缺失了数值，或报表本行有误），无法确定该单元格的值"
+REASON_ROW_BROKEN = (
+    "任何位置安排都不满足本行的合计关系（可能缺失了数值，或报表本行有误），无法确定该单元格的值"
+)
 REASON_BUDGET = "可能的位置安排过多，无法确定该单元格的值"
 REASON_LOST = "该单元格的数值可能在文档中缺失（按本行合计推算应为{}），请人工核对"
 
@@ -154,9 +156,7 @@ def place(rows: Sequence[PlaceRow], constraints: Sequence[Constraint]) -> list[P
 _CLASSIFIED: dict[tuple[int, tuple[int, ...]], tuple[object, _Classified]] = {}
 
 
-_Cross = tuple[
-    dict[int, tuple[tuple[int, int], ...]], frozenset[int], tuple[int, ...], tuple[int, ...]
-]
+_Cross = tuple[dict[int, tuple[tuple[int, int], ...]], frozenset[int], tuple[int, ...], tuple[int, ...]]
 """A cross-row rule: per row it touches, its (row-local cell, coefficient) terms; the row-local cells it touches
 (the rules of one 表三 column touch one cell of each row); its cells' global indexes and coefficients."""
 _Classified = tuple[dict[int, list[list[tuple[int, int]]]], list[_Cross], frozenset[int]]
@@ -286,7 +286,9 @@ def _lost_readings(row: PlaceRow, local: list[list[tuple[int, int]]]) -> list[_R
                 options = [{k: nothing for k, _ in lost}]
             choices.append(options)
         if not blank_meets:
-            broken.append(_Reading(tuple(base), tuple(sources), True))  # lost cells blank: the row rule breaks
+            broken.append(
+                _Reading(tuple(base), tuple(sources), True)
+            )  # lost cells blank: the row rule breaks
         free = [k for k in range(count) if sources[k] < 0 and k not in in_rule]
         variants: list[dict[int, _Key]] = [{}]
         for options in choices:
@@ -502,7 +504,9 @@ def _solve(
     """Per open row, per reading, the numbers its cells add to a sum (None: unknown)."""
     varying = {
         r: frozenset(
-            k for k, column in enumerate(zip(*numbers[r], strict=True)) if column.count(column[0]) != len(column)
+            k
+            for k, column in enumerate(zip(*numbers[r], strict=True))
+            if column.count(column[0]) != len(column)
         )
         for r in open_rows
     }

@@ -10,7 +10,14 @@ from itertools import pairwise
 from unicodedata import east_asian_width
 
 from gikai_desk.forms import FormBook, formbook
-from gikai_desk.parse.aligned import place_by_columns
+from gikai_desk.parse.aligned import (
+    claim_wrapped_label_values,
+    defer_blank_rows,
+    join_wrapped_numbers,
+    place_by_columns,
+    place_by_header,
+    place_t4_by_header,
+)
 from gikai_desk.parse.convention import read_values_before_labels
 from gikai_desk.parse.displaced import read_t4_blocks, spill_displaced_rows
 from gikai_desk.parse.ghosts import map_t2_by_header
@@ -469,22 +476,36 @@ def read_labelled_table(
     if table == "t2" and grid:
         map_t2_by_header(norm, result.rows, hits, columns_of, pipes, start)
     count_of = {row: len(columns) for row, columns in columns_of.items()}
+    aligned = False  # values shown on their labels' lines under the columns: none printed before its label
     if pipes is PipeStyle.NONE and not grid:
-        place_by_columns(norm, result.rows, count_of, SHORT_ROW, sum_groups > 0)
+        placed, aligned = place_by_columns(norm, result.rows, count_of, SHORT_ROW, sum_groups > 0)
+        spans = [(h.row, h.start, h.end, h.fragment_start) for h in hits]
+        shown, by_header = place_by_header(
+            norm, table, result.rows, spans, columns_of, span, SHORT_ROW, sum_groups > 0
+        )
+        aligned = aligned or shown
+        if aligned and sum_groups:
+            claim_wrapped_label_values(norm, table, result.rows, spans, tuple(columns_of), count_of)
+        if aligned:
+            defer_blank_rows(norm, table, result.rows, spans, end, bool(placed or by_header), by_header)
     result.displaced = spill_displaced_rows(
         norm, result.rows, regions, tuple(columns_of), count_of, pipes, prefer_leading, sum_groups
     )
-    result.values_before_labels = read_values_before_labels(
-        norm,
-        result.rows,
-        [(h.row, h.start, h.end) for h in hits],
-        (start, end),
-        count_of,
-        pipes,
-        prefer_leading,
-        sum_groups,
-        table,
-        variant,
+    result.values_before_labels = (
+        False
+        if aligned
+        else read_values_before_labels(
+            norm,
+            result.rows,
+            [(h.row, h.start, h.end) for h in hits],
+            (start, end),
+            count_of,
+            pipes,
+            prefer_leading,
+            sum_groups,
+            table,
+            variant,
+        )
     )
     if result.values_before_labels:
         result.displaced = []
@@ -852,7 +873,6 @@ def _own_ordinal(table: str, row: str) -> str:
 
 
 def _flag_narrow_rows(table: TableRead, widths: dict[str, int], prefer_leading: bool) -> None:
-
     """A 表三 grid pads every row to the same width. A row that fitted only after dropping padding but is
     narrower than the table's other rows lost a cell somewhere: flagged, and its cells without the padding
     left to parse/place.py (which places them with the rules when it can)."""
@@ -909,6 +929,10 @@ def read_t4(
     between header words (PDF object order) are placed by the group totals (`stated`: figures the prose
     gives for cells, by index)."""
     read = _read_t4(norm, span, pipes, count, groups)
+    if pipes is PipeStyle.NONE and read.problem is not None and read.problem.startswith(SHORT_ROW):
+        read = (
+            place_t4_by_header(norm, span, read, groups) or join_wrapped_numbers(norm, read, groups) or read
+        )
     if read.problem is not None and read.problem != "lost_blank":
         read = read_t4_blocks(norm, span[0], span[1], pipes, count, groups, stated or {}) or read
     if _may_hold_change_words(norm, span[0], span[1]):

@@ -114,7 +114,9 @@ def _label_debris() -> tuple[str, frozenset[str]]:
     return "\n".join(sorted(texts)), frozenset(cores)
 
 
-_LABEL_ORDINAL = re.compile(r"^(?:\d{1,2}[.、]|\([一二三四五六七八九十]{1,2}\)|[一二三四五六七八九十]{1,2}、)")
+_LABEL_ORDINAL = re.compile(
+    r"^(?:\d{1,2}[.、]|\([一二三四五六七八九十]{1,2}\)|[一二三四五六七八九十]{1,2}、)"
+)
 
 
 def is_label_debris(part: str) -> bool:
@@ -281,7 +283,12 @@ def tokenize(
                 continue
             first_new = len(out)
             classify(norm, cell_start, cell_start + len(cell), line, explicit, out)
-            if len(out) > first_new and out[first_new].kind is Kind.TEXT and seen_value and stop_at_text_after_values:
+            if (
+                len(out) > first_new
+                and out[first_new].kind is Kind.TEXT
+                and seen_value
+                and stop_at_text_after_values
+            ):
                 del out[first_new + 1 :]  # values after a vertical-label character belong to the next row
                 return out
             kind = out[-1].kind

@@ -202,7 +202,9 @@ class Workspace:
             last[str(key)] = new
         for key, new in last.items():
             _apply(base, key, new)
-        for key, reason in self._conn.execute("SELECT key, reason FROM conflicts WHERE report_id = ?", (rid,)):
+        for key, reason in self._conn.execute(
+            "SELECT key, reason FROM conflicts WHERE report_id = ?", (rid,)
+        ):
             cell = base.cells.get(str(key))
             if cell is not None:
                 cell.corrected = False
@@ -214,13 +216,17 @@ class Workspace:
         """errors, warnings, unsure, stale — counting only findings without a reviewer decision."""
         if report is None:
             return 0, 0, 0, 0
-        decided = {str(r[0]) for r in self._conn.execute("SELECT ident FROM decisions WHERE report_id = ?", (rid,))}
+        decided = {
+            str(r[0]) for r in self._conn.execute("SELECT ident FROM decisions WHERE report_id = ?", (rid,))
+        }
         try:
             found = _check(report) + self._cross_year(rid, report)
         except Exception:  # a rules bug must not stop a reviewer's edit from being stored
             log.exception("rules.check failed for report %s", rid)
             return 0, 0, len(report.flags()), 1
-        errors = sum(1 for v in found if v.status == "fail" and v.severity == "error" and v.ident not in decided)
+        errors = sum(
+            1 for v in found if v.status == "fail" and v.severity == "error" and v.ident not in decided
+        )
         warnings = sum(
             1 for v in found if v.status == "fail" and v.severity == "warning" and v.ident not in decided
         )
@@ -400,7 +406,19 @@ class Workspace:
             f"FROM reports WHERE {where} ORDER BY id",
             args,
         ).fetchall()
-        names = ("id", "file", "agency", "year", "template", "status", "errors", "warnings", "unsure", "error", "note")
+        names = (
+            "id",
+            "file",
+            "agency",
+            "year",
+            "template",
+            "status",
+            "errors",
+            "warnings",
+            "unsure",
+            "error",
+            "note",
+        )
         return [ReportSummary.model_validate(dict(zip(names, r, strict=True))) for r in rows]
 
     def report(self, rid: int) -> Report | None:
@@ -427,19 +445,21 @@ class Workspace:
         """Every correction of the report, oldest first."""
         self._check_thread()
         rows = self._conn.execute(
-            "SELECT key, old, new, reviewer, time, reason FROM corrections WHERE report_id = ? ORDER BY id", (rid,)
+            "SELECT key, old, new, reviewer, time, reason FROM corrections WHERE report_id = ? ORDER BY id",
+            (rid,),
         ).fetchall()
-        return [
-            Correction(key=r[0], old=r[1], new=r[2], reviewer=r[3], time=r[4], reason=r[5]) for r in rows
-        ]
+        return [Correction(key=r[0], old=r[1], new=r[2], reviewer=r[3], time=r[4], reason=r[5]) for r in rows]
 
     def decisions(self, rid: int) -> dict[str, Decision]:
         self._check_thread()
         rows = self._conn.execute(
-            "SELECT ident, rule, location, kind, note, reviewer, time FROM decisions WHERE report_id = ?", (rid,)
+            "SELECT ident, rule, location, kind, note, reviewer, time FROM decisions WHERE report_id = ?",
+            (rid,),
         ).fetchall()
         return {
-            str(r[0]): Decision(ident=r[0], rule=r[1], where=r[2], kind=r[3], note=r[4], reviewer=r[5], time=r[6])
+            str(r[0]): Decision(
+                ident=r[0], rule=r[1], where=r[2], kind=r[3], note=r[4], reviewer=r[5], time=r[6]
+            )
             for r in rows
         }
 
@@ -447,7 +467,8 @@ class Workspace:
         """Every decision made or withdrawn (kind None) on the report's findings, oldest first."""
         self._check_thread()
         rows = self._conn.execute(
-            "SELECT ident, kind, note, reviewer, time FROM decision_log WHERE report_id = ? ORDER BY id", (rid,)
+            "SELECT ident, kind, note, reviewer, time FROM decision_log WHERE report_id = ? ORDER BY id",
+            (rid,),
         ).fetchall()
         return [DecisionEvent(ident=r[0], kind=r[1], note=r[2], reviewer=r[3], time=r[4]) for r in rows]
 
@@ -482,7 +503,13 @@ class Workspace:
         return correction
 
     def _record_correction(
-        self, rid: int, report: Report | None, key: str, value: Number | None, reviewer: str, reason: str | None
+        self,
+        rid: int,
+        report: Report | None,
+        key: str,
+        value: Number | None,
+        reviewer: str,
+        reason: str | None,
     ) -> Correction:
         """Insert one correction inside the caller's transaction and apply it to `report` in memory."""
         if report is None:
@@ -514,7 +541,11 @@ class Workspace:
             self._row(rid, "id")
             report = self._current_report(rid)
             if kind is not None:
-                current = set() if report is None else {v.ident for v in _check(report) + self._cross_year(rid, report)}
+                current = (
+                    set()
+                    if report is None
+                    else {v.ident for v in _check(report) + self._cross_year(rid, report)}
+                )
                 if ident not in current:
                     raise ValueError(
                         f"{ident!r} is not a current finding of report {rid}; a decision needs a finding to decide on"

@@ -117,7 +117,9 @@ def schema_version(conn: sqlite3.Connection) -> int:
     return int(row[0])
 
 
-def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION, steps: Sequence[Migration] = MIGRATIONS) -> int:
+def migrate(
+    conn: sqlite3.Connection, target: int = SCHEMA_VERSION, steps: Sequence[Migration] = MIGRATIONS
+) -> int:
     """Bring the database to `target`, one transaction per step. Returns the version it started from.
 
     Raises ValueError for a file written by a newer version of the program (user_version > target).

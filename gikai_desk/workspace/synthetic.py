@@ -65,7 +65,9 @@ def synthetic_report(index: int, template: str = "2021", agency: str | None = No
                 raw = str(values[key])
                 start = offset + len(line) + 1
                 line += "\t" + raw
-                cells[key] = Cell(key=key, value=values[key], parsed=values[key], raw=raw, spans=[(start, start + len(raw))])
+                cells[key] = Cell(
+                    key=key, value=values[key], parsed=values[key], raw=raw, spans=[(start, start + len(raw))]
+                )
             lines.append(line)
             offset += len(line) + 1
     return Report(
