@@ -322,7 +322,57 @@ def read_row_general(
     mid_end = end < len(norm) and end > start and norm[end - 1] != "\n"
     tokens = tokenize(norm, start, end, pipes, mid_start, mid_end, stop_at_text_after_values=True)
     values = select_values(tokens)
-    return fit(values, count, prefer_leading, sum_groups)
+    read = fit(values, count, prefer_leading, sum_groups)
+    ender = _text_cell_after_values(tokens, values)
+    if ender is not None and read.problem in (None, "lost_blank"):
+        _flag_if_text_cell_may_be_a_value(read, values, ender, count, prefer_leading, sum_groups)
+    return read
+
+
+FLAG_TEXT_CELL = "该行有一个含文字的单元格，可能是一个数值单元格，无法确定各值所在列"
+
+
+def _text_cell_after_values(tokens: Sequence[Token], values: list[Token]) -> Token | None:
+    """The text cell that ended the row's values on their own line, set apart from them by a cell separator
+    (a TAB or pipe grid: `…\t27\t\t29x`), or None."""
+    if not values:
+        return None
+    last = values[-1]
+    after = next((i for i, token in enumerate(tokens) if token is last), len(tokens)) + 1
+    for token in tokens[after:]:
+        if token.kind is Kind.STRAY:
+            continue
+        if token.kind is Kind.TEXT and token.line == last.line:
+            return token
+        return None
+    return None
+
+
+def _flag_if_text_cell_may_be_a_value(
+    read: RowRead, values: list[Token], ender: Token, count: int, prefer_leading: bool, sum_groups: int
+) -> None:
+    """A text cell ending a grid row's values may be a value cell a stray character damaged (`29x`): the
+    reading that counts it as a cell of unknown value is admissible too when the row then still fits its
+    columns (its surplus empty cells, the padding of merged label columns, dropped). Cells on which the two
+    readings disagree are flagged; a text cell the row has no room for (the columns already full without
+    the padding) changes nothing."""
+    unknown = Token(Kind.BLANK, ender.start, ender.end, ender.line, None, flag="text")
+    other = fit([*values, unknown], count, prefer_leading, sum_groups)
+    if other.problem is not None or len(other.cells) != count or len(read.cells) != count:
+        return
+    cells: list[CellRead] = []
+    changed = False
+    for mine, theirs in zip(read.cells, other.cells, strict=True):
+        unsure = theirs.start == ender.start or mine.value != theirs.value
+        if unsure and mine.sure:
+            cells.append(CellRead(mine.value, mine.start, mine.end, False, FLAG_TEXT_CELL))
+            changed = True
+        else:
+            cells.append(mine)
+    if changed:
+        read.cells = cells
+        read.problem = FLAG_TEXT_CELL
+        read.spare = None
 
 
 def _read_inline(norm: str, run: re.Match[str], count: int, sum_groups: int) -> RowRead:

@@ -1,0 +1,129 @@
+"""Silent errors found by damage fuzzing (tests/damage.py): every cell must be read right or flagged."""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+from damage import damage, labelled, render, silent_cells
+from test_parse_cousins import FORMS, document, random_values, tabbed, table_rows
+from test_parse_locate_fuzzy import CLOSING, TITLE, _values
+
+from gikai_desk.ingest import SourceDocument
+from gikai_desk.parse import parse_document
+from gikai_desk.parse.rows import FLAG_TEXT_CELL
+
+T3_COLUMNS = ("natural", "commercial", "research", "ngo", "legal", "other_org", "total")
+
+
+def _unsure_or_right(report, values) -> list[str]:  # type: ignore[no-untyped-def]
+    return [
+        f"{key}={report.cells[key].value!r} want {want!r}"
+        for key, want in values.items()
+        if key in report.cells and report.cells[key].value != want and not report.cells[key].flag
+    ]
+
+
+# --------------------------------------------------------------------------------------------------------
+# A text cell after a grid row's values, with label-padding blanks before them
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "一、本年新收政府信息公开申请数量\t\t\t23\t24\t25\t26\t27\t\t29x",  # reads shifted without the text
+        "一、本年新收政府信息公开申请数量\t\t\t\t\t\t\t\t\t5x",  # reads blank without the text
+    ],
+)
+def test_a_text_cell_the_padding_blanks_make_room_for_is_not_read_sure(line: str) -> None:
+    values = random_values(FORMS[0], 1, False)
+    lines = [line if row.startswith("一、本年新收") else row for row in tabbed(table_rows(FORMS[0], values))]
+    report = parse_document(document(lines))
+    new = [report.cells[f"t3.new.{c}"] for c in T3_COLUMNS]
+    assert any(cell.flag == FLAG_TEXT_CELL for cell in new)
+    assert not new[-1].sure  # the text cell stands where the total may be
+    if "23" in line:
+        assert not any(cell.sure for cell in new)  # shifted against the reading that counts the text cell
+
+
+def test_a_text_cell_after_a_full_row_changes_nothing() -> None:
+    values = random_values(FORMS[0], 1, False)
+    lines = tabbed(table_rows(FORMS[0], values))
+    lines = [row + "\t注" if row.startswith("一、本年新收") else row for row in lines]
+    report = parse_document(document(lines))
+    assert all(report.cells[f"t3.new.{c}"].sure for c in T3_COLUMNS)
+    assert not _unsure_or_right(report, values)
+
+
+def test_a_text_cell_in_an_html_row_is_not_read_sure() -> None:
+    from report_render import report_html
+
+    from gikai_desk.ingest.dispatch import read_bytes
+    from gikai_desk.limits import Limits
+
+    forms = {"t2": "2021", "t3": "2021", "t4": "2021"}
+    values = random_values(forms, 2, False)
+    page = report_html(
+        ["某县某局2021年政府信息公开工作年度报告"], forms, values, ["五、存在的主要问题及改进情况"]
+    )
+    text = page.decode("utf-8")
+    label = text.index("一、本年新收政府信息公开申请数量")
+    row_end = text.index("</tr>", label)
+    last = text.rindex("</td>", label, row_end)
+    marked = (text[:last] + "x" + text[last:]).encode("utf-8")  # the total cell: `3119x`
+    assert marked != page
+    report = parse_document(read_bytes(marked, "report.html", Limits()))
+    assert not _unsure_or_right(report, {k: v for k, v in values.items() if k.startswith("t3.new.")})
+
+
+# --------------------------------------------------------------------------------------------------------
+# Glued rows no split explains
+
+
+def test_a_glued_row_that_lost_its_last_value_keeps_no_cell_sure() -> None:
+    forms = FORMS[1]
+    values = _values(forms, 0)
+    rows = [(tag, cells[:-1] if tag == "t3.new" else cells) for tag, cells in table_rows(forms, values)]
+    text = re.sub(
+        r"\s+", " ", "\n".join([TITLE, "一、总体情况", "本机关认真贯彻落实条例。", *tabbed(rows), *CLOSING])
+    )
+    report = parse_document(SourceDocument(path="one.txt", kind="text", text=text))
+    assert not _unsure_or_right(report, values)
+    assert not report.cells["t3.new.total"].sure
+
+
+# --------------------------------------------------------------------------------------------------------
+# 表三's header note names row words; its 自然人 header lost
+
+
+@pytest.mark.parametrize("layout", ["tab", "markdown"])
+def test_t3_located_without_its_natural_header_reads_the_last_row(layout: str) -> None:
+    docs = labelled()
+    if not docs:
+        pytest.skip("no shared labels")
+    for doc in docs:
+        lines = [line.replace("自然人", "") for line in render(doc, layout)]
+        assert any("结转下年度）" in line for line in lines)  # the note with the row words
+        assert silent_cells(lines, doc.values) == [], doc.name
+
+
+# --------------------------------------------------------------------------------------------------------
+# Damage property
+
+
+@pytest.mark.parametrize("layout", ["tab", "markdown", "one-line"])
+def test_damaged_labelled_documents_are_read_right_or_flagged(layout: str) -> None:
+    docs = labelled()
+    if not docs:
+        pytest.skip("no shared labels")
+    failures: list[str] = []
+    for k in range(40):
+        rng = random.Random(f"{layout}-{k}")
+        doc = rng.choice(docs)
+        base = "tab" if layout == "one-line" else layout
+        damaged = damage(render(doc, base), base, rng)
+        silent = silent_cells(damaged.lines, doc.values, layout == "one-line")
+        if silent:
+            failures.append(f"{doc.name} {damaged.what}: {silent[:3]}")
+    assert not failures, failures
