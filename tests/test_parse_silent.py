@@ -127,3 +127,58 @@ def test_damaged_labelled_documents_are_read_right_or_flagged(layout: str) -> No
         if silent:
             failures.append(f"{doc.name} {damaged.what}: {silent[:3]}")
     assert not failures, failures
+
+
+# --------------------------------------------------------------------------------------------------------
+# A PDF page that cut the table: a row's first value glued to the next section's header in the label cell
+
+
+PDF_T2 = """某市某局2019年政府信息公开工作年度报告
+二、主动公开政府信息情况
+第二十条第（一）项
+信息内容\t本年新制作数量\t本年新公开数量\t对外公开总数量
+规章\t0\t0\t0
+规范性文件 89第二十条第（五）项\t89\t89
+信息内容\t上一年项目数量\t本年增/减\t处理决定数量
+行政许可\t396\t0\t181
+其他对外管理服务事项 10第二十条第（六）项\t0\t153
+信息内容\t上一年项目数量\t本年增/减\t处理决定数量
+行政处罚\t2648\t0\t430
+行政强制 126第二十条第（八）项\t0\t25
+五、存在的主要问题及改进情况
+"""
+
+
+def test_a_number_glued_to_a_section_header_in_the_label_cell_is_not_split_as_glue() -> None:
+    report = parse_document(SourceDocument(path="offpage.txt", kind="text", text=PDF_T2))
+    coercion = [report.cells[f"t2.coercion.{c}"] for c in ("prev_items", "change", "decisions")]
+    # not 1, 2, 6 (glue) with 0 and 25 dropped; the narrow-row check may still flag it (one cell fewer than
+    # its header line)
+    assert [c.value for c in coercion] == [126, 0, 25]
+    normative = [report.cells[f"t2.normative.{c}"] for c in ("new_made", "new_published", "total_published")]
+    assert [c.value for c in normative] == [89, 89, 89]
+
+
+LOCAL_T2 = """某区2019年政府信息公开工作年度报告
+二、主动公开政府信息情况
+第二十条第（一）项
+信息内容\t本年新制作数量\t本年新公开数量\t对外公开总数量
+规章\t0\t0\t0
+规范性文件 26第二十条第（五）项\t26\t26
+信息内容\t本年项目数量\t处理决定数量\t
+行政许可\t256\t64462\t
+其他对外管理服务事项 151第二十条第（六）项\t\t811\t
+信息内容\t本年项目数量\t处理决定数量\t
+行政处罚\t1016\t755\t
+五、存在的主要问题及改进情况
+"""
+
+
+def test_a_number_in_the_label_cell_is_not_mapped_away_by_the_section_header() -> None:
+    """The section header's empty (merged) position maps `\t\t811\t` to blank, 811; 151 stands in the label's
+    cell, so the header cannot say where the row's values are."""
+    report = parse_document(SourceDocument(path="offpage.txt", kind="text", text=LOCAL_T2))
+    assert report.forms["t2"] == "2019-local"
+    cells = [report.cells["t2.other_admin.current_items"], report.cells["t2.other_admin.decisions"]]
+    assert [c.value for c in cells if c.sure] == [v for c, v in zip(cells, (151, 811), strict=True) if c.sure]
+    assert not report.cells["t2.other_admin.current_items"].sure or cells[0].value == 151

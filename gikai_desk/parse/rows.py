@@ -315,6 +315,8 @@ def read_row_general(
     mid_start = True
     if inline is not None and inline.group().strip():
         if not norm.startswith(("\t", "|"), inline.end()):
+            if _cells_follow_on_the_line(norm, inline.end(), end):
+                return _inline_then_cells(norm, inline, end, count, pipes, prefer_leading, sum_groups)
             return _read_inline(norm, inline, count, sum_groups)
         # A number in the label's own cell, then more cells (`行政许可 396\t0\t181`): it is the first value,
         # not glue.
@@ -333,8 +335,9 @@ FLAG_TEXT_CELL = "该行有一个含文字的单元格，可能是一个数值�
 
 
 def _text_cell_after_values(tokens: Sequence[Token], values: list[Token]) -> Token | None:
-    """The text cell that ended the row's values on their own line, set apart from them by a cell separator
-    (a TAB or pipe grid: `…\t27\t\t29x`), or None."""
+    """The text cell that ended the row's values on the line that holds them all, set apart from them by a
+    cell separator (a TAB or pipe grid: `…\t27\t\t29x`), or None. Text on a later line (the next group label
+    after a row's empty cells, `|  | （三）不予公开 |`) is not a cell of this row."""
     if not values:
         return None
     last = values[-1]
@@ -342,7 +345,7 @@ def _text_cell_after_values(tokens: Sequence[Token], values: list[Token]) -> Tok
     for token in tokens[after:]:
         if token.kind is Kind.STRAY:
             continue
-        if token.kind is Kind.TEXT and token.line == last.line:
+        if token.kind is Kind.TEXT and token.line == last.line == values[0].line:
             return token
         return None
     return None
@@ -353,26 +356,63 @@ def _flag_if_text_cell_may_be_a_value(
 ) -> None:
     """A text cell ending a grid row's values may be a value cell a stray character damaged (`29x`): the
     reading that counts it as a cell of unknown value is admissible too when the row then still fits its
-    columns (its surplus empty cells, the padding of merged label columns, dropped). Cells on which the two
-    readings disagree are flagged; a text cell the row has no room for (the columns already full without
+    columns (its surplus empty cells, the padding of merged label columns, dropped). When the two readings
+    disagree on any cell the row is flagged; a text cell the row has no room for (the columns already full without
     the padding) changes nothing."""
     unknown = Token(Kind.BLANK, ender.start, ender.end, ender.line, None, flag="text")
     other = fit([*values, unknown], count, prefer_leading, sum_groups)
     if other.problem is not None or len(other.cells) != count or len(read.cells) != count:
         return
-    cells: list[CellRead] = []
-    changed = False
-    for mine, theirs in zip(read.cells, other.cells, strict=True):
-        unsure = theirs.start == ender.start or mine.value != theirs.value
-        if unsure and mine.sure:
-            cells.append(CellRead(mine.value, mine.start, mine.end, False, FLAG_TEXT_CELL))
-            changed = True
-        else:
-            cells.append(mine)
-    if changed:
-        read.cells = cells
-        read.problem = FLAG_TEXT_CELL
-        read.spare = None
+    if any(
+        theirs.start == ender.start or mine.value != theirs.value
+        for mine, theirs in zip(read.cells, other.cells, strict=True)
+    ):
+        # The whole row: its cells are no longer a sure reading for the checks that judge whole rows (a
+        # wrapped label's blank continuation line, values under another row's label).
+        flag_row(read, FLAG_TEXT_CELL)
+
+
+FLAG_NUMBER_IN_TEXT = "数值与文字连在同一单元格，其后还有数值单元格，无法确定各值所在列"
+_CELL_WITH_DIGIT = re.compile(r"[\t|][^\n\t|]*\d")
+
+
+def _cells_follow_on_the_line(norm: str, position: int, end: int) -> bool:
+    """Whether text follows a number glued to it (`行政强制 126第二十条第（八）项\t0\t25`) and then, on the same
+    line, separated cells holding numbers: the number is then a cell of its own, not the row's glued digits."""
+    line_end = norm.find("\n", position, end)
+    if line_end < 0:
+        line_end = end
+    return _CELL_WITH_DIGIT.search(norm, position, line_end) is not None
+
+
+def _inline_then_cells(
+    norm: str,
+    inline: re.Match[str],
+    end: int,
+    count: int,
+    pipes: PipeStyle,
+    prefer_leading: bool,
+    sum_groups: int,
+) -> RowRead:
+    """A number in the label's cell glued to text (a PDF reader put a section header into the cell), then more
+    cells on the line: the number may be the row's first value, or the cells after the text may be the whole
+    row (the digits glued cells of a glued page would leave those cells unexplained). Sure only when the first
+    reading fits the columns exactly and the second does not; else flagged, the number then the cells shown."""
+    parts = [
+        Token(Kind.NUMBER, p.start(), p.end(), 0, _safe_value(p.group()))
+        for p in SPACE_SPLIT.finditer(norm, inline.start(), inline.end())
+    ]
+    tokens = tokenize(norm, inline.end(), end, pipes, False, end < len(norm) and norm[end - 1] != "\n")
+    after = select_values(tokens)
+    read = fit([*parts, *after], count, prefer_leading, sum_groups)
+    if read.problem is None and not _fits(fit(after, count, prefer_leading, sum_groups), count):
+        return read  # the only reading that fits: the number is the row's first value
+    flag_row(read, FLAG_NUMBER_IN_TEXT)
+    return read
+
+
+def _fits(read: RowRead, count: int) -> bool:
+    return read.problem is None and len(read.cells) == count
 
 
 def _read_inline(norm: str, run: re.Match[str], count: int, sum_groups: int) -> RowRead:
