@@ -76,37 +76,44 @@ def labelled() -> tuple[Labelled, ...]:
 # Layouts: each returns the document's lines; grid lines are lists of cells joined by the layout.
 
 
-def _grids(values: Mapping[str, Value], forms: Mapping[str, str]) -> list[tuple[str, list[list[str]]]]:
-    out: list[tuple[str, list[list[str]]]] = []
+Grid = list[list[str | None]]
+"""A table's grid positions: the cell's text, None where a merged cell covers the position."""
+
+
+def _grids(values: Mapping[str, Value], forms: Mapping[str, str]) -> list[tuple[str, Grid]]:
+    out: list[tuple[str, Grid]] = []
     for table in ("t2", "t3", "t4"):
         variant = forms.get(table)
         if variant is None:
             continue
         layout = table_layout(table, variant)
-        grid = [["" for _ in range(layout.n_cols)] for _ in range(layout.n_rows)]
-        for cell in layout.cells:
+        grid: list[list[str | None]] = [[None for _ in range(layout.n_cols)] for _ in range(layout.n_rows)]
+        for cell in layout.cells:  # positions a merged cell covers stay None
             grid[cell.row][cell.col] = _text(values.get(cell.key)) if cell.key is not None else cell.text
         out.append((f"{formbook().table(table).title}（{TABLE_NAMES[table]}）", grid))
     return out
 
 
-def _tab(grid: list[list[str]]) -> list[str]:
-    return ["\t".join(row).rstrip("\t") if not any(row[1:]) else "\t".join(row) for row in grid]
+def _tab(grid: Grid) -> list[str]:
+    """Every grid position a cell (covered positions empty), as HTML and Word readers print merged cells."""
+    return ["\t".join(cell or "" for cell in row) for row in grid]
 
 
-def _markdown(grid: list[list[str]]) -> list[str]:
-    return ["| " + " | ".join(row) + " |" for row in grid]
+def _markdown(grid: Grid) -> list[str]:
+    return ["| " + " | ".join(cell or "" for cell in row) + " |" for row in grid]
 
 
-def _cell_per_line(grid: list[list[str]]) -> list[str]:
+def _cell_per_line(grid: Grid) -> list[str]:
     return [cell for row in grid for cell in row if cell]
 
 
-def _pipe_terminated(grid: list[list[str]]) -> list[str]:
-    return [f"{cell} |" if cell else "|" for row in grid for cell in row]
+def _pipe_terminated(grid: Grid) -> list[str]:
+    """Seed 001: each real cell on its own line ending with `|`, an empty one a bare `|`; covered positions
+    of merged cells print nothing."""
+    return [f"{cell} |" if cell else "|" for row in grid for cell in row if cell is not None]
 
 
-ROW_LAYOUTS: dict[str, Callable[[list[list[str]]], list[str]]] = {
+ROW_LAYOUTS: dict[str, Callable[[Grid], list[str]]] = {
     "tab": _tab,
     "markdown": _markdown,
     "cell-per-line": _cell_per_line,

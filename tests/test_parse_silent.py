@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Callable
 
 import pytest
 from damage import damage, labelled, render, silent_cells
@@ -182,3 +183,35 @@ def test_a_number_in_the_label_cell_is_not_mapped_away_by_the_section_header() -
     cells = [report.cells["t2.other_admin.current_items"], report.cells["t2.other_admin.decisions"]]
     assert [c.value for c in cells if c.sure] == [v for c, v in zip(cells, (151, 811), strict=True) if c.sure]
     assert not report.cells["t2.other_admin.current_items"].sure or cells[0].value == 151
+
+
+# --------------------------------------------------------------------------------------------------------
+# TAB grids: a stray number makes a row wider than the others; two lines joined
+
+
+def _doc_001_tab() -> tuple[list[str], dict[str, object]]:
+    docs = [d for d in labelled() if d.name.startswith("001_")]
+    if not docs:
+        pytest.skip("no shared labels")
+    return render(docs[0], "tab"), dict(docs[0].values)
+
+
+def _edit(lines: list[str], contains: str, change: Callable[[str], str]) -> list[str]:
+    at = next(i for i, line in enumerate(lines) if contains in line)
+    return [*lines[:at], change(lines[at]), *lines[at + 1 :]]
+
+
+@pytest.mark.parametrize(
+    ("contains", "change"),
+    [
+        ("1.信访举报投诉类申请", lambda line: line + "\t1\t"),  # a stray value: the padding absorbs it
+        ("3.补正后申请内容仍不明确", lambda line: "\t2020" + line),  # a stray cell before the next label
+        ("（七）总计", lambda line: line + "四、结转下年度继续办理" + "\t" * 9),  # two grid lines joined
+    ],
+)
+def test_tab_rows_damaged_into_a_sure_shift_are_flagged(contains: str, change: Callable[[str], str]) -> None:
+    lines, values = _doc_001_tab()
+    damaged = _edit(lines, contains, change)
+    if "（七）总计" in contains:
+        damaged = [line for line in damaged if line != "四、结转下年度继续办理" + "\t" * 9]
+    assert silent_cells(damaged, values) == []  # type: ignore[arg-type]

@@ -328,7 +328,26 @@ def read_row_general(
     ender = _text_cell_after_values(tokens, values)
     if ender is not None and read.problem in (None, "lost_blank"):
         _flag_if_text_cell_may_be_a_value(read, values, ender, count, prefer_leading, sum_groups)
+    if (
+        mid_end
+        and read.cells
+        and all(c.sure for c in read.cells)
+        and _number_glued_to_next_label(norm, start, end)
+    ):
+        flag_row(read, FLAG_GLUED_TO_NEXT_LABEL)
     return read
+
+
+FLAG_GLUED_TO_NEXT_LABEL = "该行最后的数字与下一行的标签连在同一单元格（两行连在一起），无法确定各值所在列"
+
+
+def _number_glued_to_next_label(norm: str, start: int, end: int) -> bool:
+    """Whether the next label's cell begins with a number (`…\t11\t11四、结转下年度…`, two grid lines joined):
+    the tokenizer drops that piece as the next label's, but it may be this row's last value."""
+    cut = max(norm.rfind("\t", start, end), norm.rfind("|", start, end))
+    if cut < 0 or norm.find("\n", cut, end) >= 0:
+        return False  # no grid cell boundary on the next label's line
+    return any(ch.isdigit() for ch in norm[cut + 1 : end])
 
 
 FLAG_TEXT_CELL = "该行有一个含文字的单元格，可能是一个数值单元格，无法确定各值所在列"

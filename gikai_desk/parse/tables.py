@@ -439,6 +439,8 @@ def read_labelled_table(
         )
     sum_groups = 1 if table == "t3" and order is STANDARD_ORDER else 0
     widths: dict[str, int] = {}
+    spilled: dict[str, int] = {}
+    """Rows with values read beyond their label's line: the label line's width."""
     grid = pipes is PipeStyle.MARKDOWN or norm.find("\t", start, end) >= 0
     regions: dict[str, tuple[int, int]] = {}
     for i, hit in enumerate(hits):
@@ -454,6 +456,10 @@ def read_labelled_table(
         result.rows[hit.row] = read_row(norm, hit.end, stop, count, pipes, prefer_leading, sum_groups)
         if table == "t3" and grid:
             widths[hit.row] = _grid_width(norm, hit.start, result.rows[hit.row], pipes)
+            if not widths[hit.row]:
+                line_end = norm.find("\n", hit.start)
+                if any(c.value is not None and c.start > line_end for c in result.rows[hit.row].cells):
+                    spilled[hit.row] = _line_width(norm, hit.start, pipes)
         if grid and norm.find("\n", hit.start, hit.end) >= 0:
             _flag_blank_row_of_wrapped_label(result.rows[hit.row])
         if grid:
@@ -487,6 +493,7 @@ def read_labelled_table(
     if result.missing:
         _read_absent_rows_blank(norm, result, hits, columns_of)
     _flag_narrow_rows(result, widths, prefer_leading)
+    _flag_wide_rows(result, widths, spilled)
     for row, read in result.rows.items() if _may_hold_change_words(norm, start, end) else ():
         columns = columns_of[row]
         flag_misplaced_change_words(
@@ -797,9 +804,12 @@ def _line_width(norm: str, pos: int, pipes: PipeStyle) -> int:
 
 
 def _grid_width(norm: str, label_start: int, read: RowRead, pipes: PipeStyle) -> int:
-    """Width of the label's line when the row was read from that line alone (0 otherwise)."""
+    """Width of the label's line when the row was read from that line alone (0 otherwise; an empty cell at the
+    line's very end is on that line)."""
     line_end = norm.find("\n", label_start)
-    if line_end >= 0 and any(c.start >= line_end for c in read.cells):
+    if line_end >= 0 and any(
+        c.start > line_end or (c.start == line_end and c.value is not None) for c in read.cells
+    ):
         return 0
     return _line_width(norm, label_start, pipes)
 
@@ -837,7 +847,6 @@ def _flag_values_under_another_label(norm: str, table: str, hit: LabelHit, read:
 
 
 def _flag_narrow_rows(table: TableRead, widths: dict[str, int], prefer_leading: bool) -> None:
-
     """A 表三 grid pads every row to the same width. A row that fitted only after dropping padding but is
     narrower than the table's other rows lost a cell somewhere: flagged, and its cells without the padding
     left to parse/place.py (which places them with the rules when it can)."""
@@ -861,6 +870,27 @@ def _flag_narrow_rows(table: TableRead, widths: dict[str, int], prefer_leading: 
             cells = read.cells
             flag_row(read, FLAG_NARROW_ROW)
             read.spare = without_padding(cells, usual - widths[row], prefer_leading)
+
+
+FLAG_WIDE_ROW = "该行的单元格比表格其他行多，可能混入了多余的数字，无法确定各值所在列"
+
+
+def _flag_wide_rows(table: TableRead, widths: dict[str, int], spilled: dict[str, int]) -> None:
+    """A 表三 grid pads every row to the same width. A row wider than the others that fitted only by dropping
+    empty cells as padding gained a cell (a stray number): which cells are the padding cannot be told. So
+    does a row whose label line is already as wide as the others but whose values were read on from the
+    lines below it (`\t2020\t\t3.补正后…`: the number before the next label is no cell of this row's line)."""
+    counted = [w for w in widths.values() if w > 0]
+    if not counted:
+        return
+    usual = max(set(counted), key=counted.count)
+    for row, read in table.rows.items():
+        if not read.cells or not all(c.sure for c in read.cells):
+            continue
+        wide = widths.get(row, 0) > usual and read.dropped > 0
+        beyond = spilled.get(row, 0) >= usual
+        if wide or beyond:
+            flag_row(read, FLAG_WIDE_ROW)
 
 
 def _flag_rows_narrower_than_their_header(
