@@ -215,3 +215,29 @@ def test_tab_rows_damaged_into_a_sure_shift_are_flagged(contains: str, change: C
     if "（七）总计" in contains:
         damaged = [line for line in damaged if line != "四、结转下年度继续办理" + "\t" * 9]
     assert silent_cells(damaged, values) == []  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------------------------------------
+# Markdown grids: a doubled label cell; a text cell before the values
+
+
+def _markdown_of(prefix: str) -> tuple[list[str], dict[str, object]]:
+    docs = [d for d in labelled() if d.name.startswith(prefix)]
+    if not docs:
+        pytest.skip("no shared labels")
+    return render(docs[0], "markdown"), dict(docs[0].values)
+
+
+def test_a_label_cell_printed_twice_is_flagged_not_read_blank() -> None:
+    lines, values = _markdown_of("huaian-city-2024-scan")
+    damaged = _edit(
+        lines, "| 行政许可 |", lambda line: line.replace("| 行政许可 |", "| 行政许可 | | 行政许可 |")
+    )
+    assert silent_cells(damaged, values) == []  # type: ignore[arg-type]
+
+
+def test_a_text_cell_before_the_values_that_padding_makes_room_for_is_flagged() -> None:
+    lines, values = _markdown_of("003_")
+    damaged = _edit(lines, "| 行政事业性收费 |", lambda line: line.replace("| 0 |", "| 0 注 |", 1))
+    assert damaged != lines
+    assert silent_cells(damaged, values) == []  # type: ignore[arg-type]

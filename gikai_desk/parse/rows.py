@@ -328,6 +328,9 @@ def read_row_general(
     ender = _text_cell_after_values(tokens, values)
     if ender is not None and read.problem in (None, "lost_blank"):
         _flag_if_text_cell_may_be_a_value(read, values, ender, count, prefer_leading, sum_groups)
+    opener = _text_cell_before_values(tokens, values)
+    if opener is not None and read.problem in (None, "lost_blank"):
+        _flag_if_text_cell_may_be_a_value(read, values, opener, count, prefer_leading, sum_groups, before=True)
     if (
         mid_end
         and read.cells
@@ -370,8 +373,34 @@ def _text_cell_after_values(tokens: Sequence[Token], values: list[Token]) -> Tok
     return None
 
 
+def _text_cell_before_values(tokens: Sequence[Token], values: list[Token]) -> Token | None:
+    """The text cell just before the row's values on their line, in a row whose cells are set apart by a
+    separator (`| 行政事业性收费 | 0 注 | 0 |  |`): skipped as a label's remainder, but it may be a value cell
+    a stray character damaged."""
+    if not values:
+        return None
+    first = values[0]
+    before: Token | None = None
+    for token in tokens:
+        if token is first:
+            break
+        if token.kind is not Kind.STRAY:
+            before = token
+    if before is None or before.kind is not Kind.TEXT or before.line != first.line:
+        return None
+    if not any(t.kind is Kind.BLANK and t.start == t.end and t.line == first.line for t in values):
+        return None  # no empty cell on the line: no padding that could make room for it
+    return before
+
+
 def _flag_if_text_cell_may_be_a_value(
-    read: RowRead, values: list[Token], ender: Token, count: int, prefer_leading: bool, sum_groups: int
+    read: RowRead,
+    values: list[Token],
+    ender: Token,
+    count: int,
+    prefer_leading: bool,
+    sum_groups: int,
+    before: bool = False,
 ) -> None:
     """A text cell ending a grid row's values may be a value cell a stray character damaged (`29x`): the
     reading that counts it as a cell of unknown value is admissible too when the row then still fits its
@@ -379,7 +408,7 @@ def _flag_if_text_cell_may_be_a_value(
     disagree on any cell the row is flagged; a text cell the row has no room for (the columns already full without
     the padding) changes nothing."""
     unknown = Token(Kind.BLANK, ender.start, ender.end, ender.line, None, flag="text")
-    other = fit([*values, unknown], count, prefer_leading, sum_groups)
+    other = fit([unknown, *values] if before else [*values, unknown], count, prefer_leading, sum_groups)
     if other.problem is not None or len(other.cells) != count or len(read.cells) != count:
         return
     if any(

@@ -104,6 +104,8 @@ class LabelHit:
     start: int
     end: int
     fragment_start: int
+    repeat_of: str = ""
+    """For a repeated label (row ""): the row whose label it repeats."""
 
 
 @dataclass
@@ -193,7 +195,7 @@ def find_labels(norm: str, table: str, start: int, end: int) -> list[LabelHit]:
         suffix = _LABEL_SUFFIX.match(norm, m.end, end)
         stop = suffix.end() if suffix else m.end
         if row in seen:
-            hits.append(LabelHit("", s, stop, m.start))  # a repeated label: a boundary, not a row
+            hits.append(LabelHit("", s, stop, m.start, row))  # a repeated label: a boundary, not a row
             continue
         seen.add(row)
         hits.append(LabelHit(row, s, stop, m.start))
@@ -467,6 +469,18 @@ def read_labelled_table(
     for row in ambiguous:
         if row in result.rows:
             flag_row(result.rows[row], FLAG_FUZZY_AMBIGUOUS)
+    for hit, following in pairwise(hits):
+        read = result.rows.get(hit.row)
+        if (
+            following.repeat_of
+            and following.repeat_of == hit.row
+            and read is not None
+            and read.cells
+            and _same_words(norm[hit.start : hit.end], norm[following.start : following.end])
+        ):
+            # The label printed twice in a row (a doubled cell): the values may follow either copy. (Not a
+            # label wrapped around its values, 5．要求行政机关确认或 / values / 重新出具已获取信息: other words.)
+            flag_row(read, FLAG_REPEATED_LABEL)
     if table == "t2" and grid:
         map_t2_by_header(norm, result.rows, hits, columns_of, pipes, start)
     count_of = {row: len(columns) for row, columns in columns_of.items()}
@@ -510,6 +524,11 @@ def read_labelled_table(
 
 FLAG_ABSENT_ROW = "文档中没有该行（前后各行齐全、之间没有其他文字），按空白读取，请核对"
 FLAG_FUZZY_AMBIGUOUS = "行标签与标准表不完全一致，且可能属于另一行，无法确定该行"
+FLAG_REPEATED_LABEL = "该行标签连续出现两次，数值可能在任一处之后，无法确定该行的值"
+
+
+def _same_words(a: str, b: str) -> bool:
+    return "".join(a.split()) == "".join(b.split())
 
 
 def _rows_sought(table: str, t2_form: str, found: set[str]) -> list[str]:
