@@ -241,3 +241,43 @@ def test_a_text_cell_before_the_values_that_padding_makes_room_for_is_flagged() 
     damaged = _edit(lines, "| 行政事业性收费 |", lambda line: line.replace("| 0 |", "| 0 注 |", 1))
     assert damaged != lines
     assert silent_cells(damaged, values) == []  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------------------------------------
+# 表二 rows that gained or lost a cell; one-line dates; pipe-terminated extra lines
+
+
+def _doc_lines(prefix: str, layout: str) -> tuple[list[str], dict[str, object]]:
+    docs = [d for d in labelled() if d.name.startswith(prefix)]
+    if not docs:
+        pytest.skip("no shared labels")
+    return render(docs[0], layout), dict(docs[0].values)
+
+
+def test_a_t2_row_wider_than_its_section_header_is_flagged() -> None:
+    lines, values = _doc_lines("pingtan-2019", "markdown")
+    damaged = _edit(lines, "| 行政许可 |", lambda line: line.replace("| 0 |", "| 0 | 1 |", 1))
+    assert damaged != lines
+    assert silent_cells(damaged, values) == []  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("prefix", ["003_", "pingtan-2019"])
+def test_a_one_line_t2_row_that_lost_a_cell_is_not_split_as_glue(prefix: str) -> None:
+    lines, values = _doc_lines(prefix, "tab")
+    damaged = _edit(lines, "行政处罚\t", lambda line: line.rsplit("\t", 1)[0])
+    assert silent_cells(damaged, values, one_line=True) == []  # type: ignore[arg-type]
+
+
+def test_a_date_in_a_one_line_table_is_not_a_value() -> None:
+    lines, values = _doc_lines("huaian-city-2024-scan", "tab")
+    at = next(i for i, line in enumerate(lines) if line.startswith("规章\t"))
+    damaged = [*lines[: at + 1], "2021年1月20日", *lines[at + 1 :]]
+    assert silent_cells(damaged, values, one_line=True) == []  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("extra", ["2020", "10 |"])
+def test_a_pipe_terminated_row_with_an_extra_line_is_flagged(extra: str) -> None:
+    lines, values = _doc_lines("001_", "pipe-terminated")
+    at = lines.index("（一）予以公开 |")
+    damaged = [*lines[: at + 3], extra, *lines[at + 3 :]]
+    assert silent_cells(damaged, values) == []  # type: ignore[arg-type]

@@ -80,10 +80,17 @@ def read_row(
     sum_groups: int,
 ) -> RowRead:
     """The `count` cells of a row whose label ends at `start`; its text runs up to `end` (next label)."""
-    plain = plain_row(norm, start, end, count, prefer_leading, pipes, sum_groups)
-    if plain is not None:
-        return plain
-    return read_row_general(norm, start, end, count, pipes, prefer_leading, sum_groups)
+    read = plain_row(norm, start, end, count, prefer_leading, pipes, sum_groups)
+    if read is None:
+        read = read_row_general(norm, start, end, count, pipes, prefer_leading, sum_groups)
+    if pipes is PipeStyle.TERMINATED and read.dropped and read.problem is None:
+        # One cell per line, each ending with a pipe (seed 001): no grid padding; an extra empty cell means
+        # the row gained a cell (a stray or doubled line), and which of its cells is extra cannot be told.
+        flag_row(read, FLAG_EXTRA_CELLS)
+    return read
+
+
+FLAG_EXTRA_CELLS = "该行的单元格比应有的多，可能混入了多余的行，无法确定各值所在列"
 
 
 _PLAIN_LINES = re.compile(r"[ ]*\n(?:[ ]*[0-9]{0,18}[ ]*\n)*")
@@ -469,7 +476,14 @@ def _read_inline(norm: str, run: re.Match[str], count: int, sum_groups: int) -> 
     if len(parts) == count and not joined_units:
         return RowRead(cells=[_cell_from(norm, p.start(), p.end()) for p in parts])
     gap_before = norm.startswith("  ", run.start() - 2) if run.start() >= 2 else False
-    if len(parts) > count or (len(parts) < count and (gap_before or "  " in run.group().rstrip())):
+    spaced_without_rule = not sum_groups and 1 < len(parts) < count
+    # Numbers parted by single spaces, fewer than the columns, in a row no rule checks (表二): the spaces may
+    # be cell boundaries and a cell lost (`行政处罚 23 3` for 23 3 2), which no split of the digits can tell.
+    if (
+        len(parts) > count
+        or (len(parts) < count and (gap_before or "  " in run.group().rstrip()))
+        or spaced_without_rule
+    ):
         # More numbers than cells, or columns set apart by wide gaps (also from the label: layout text) with
         # some missing: not glue.
         tokens = [Token(Kind.NUMBER, p.start(), p.end(), 0, _safe_value(p.group())) for p in parts]

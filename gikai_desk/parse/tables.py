@@ -29,6 +29,7 @@ from gikai_desk.parse.labels import (
 from gikai_desk.parse.normalize import fragment_pattern
 from gikai_desk.parse.rows import (
     FLAG_NARROW_ROW,
+    FLAG_NO_VALUES,
     SHORT_ROW,
     CellRead,
     RowRead,
@@ -891,6 +892,7 @@ def _flag_narrow_rows(table: TableRead, widths: dict[str, int], prefer_leading: 
             read.spare = without_padding(cells, usual - widths[row], prefer_leading)
 
 
+FLAG_WIDE_T2_ROW = "该行的单元格比本栏表头多，可能混入了多余的数字，无法确定各值所在列"
 FLAG_WIDE_ROW = "该行的单元格比表格其他行多，可能混入了多余的数字，无法确定各值所在列"
 
 
@@ -916,15 +918,24 @@ def _flag_rows_narrower_than_their_header(
     norm: str, table: TableRead, hits: list[LabelHit], pipes: PipeStyle
 ) -> None:
     """A 表二 row is as wide as its section's header line (信息内容 | 列 | 列 …) in a grid; a narrower row
-    lost a cell, even when the grid's padding made the count come out right."""
+    lost a cell, even when the grid's padding made the count come out right; a wider one holding values
+    gained a cell (a stray number), which no placement may drop as a ghost column's."""
     for hit in hits:
         read = table.rows.get(hit.row)
-        if read is None or not read.cells or not all(c.sure for c in read.cells):
+        if read is None or not read.cells or read.blob is not None:
             continue
-        width = _grid_width(norm, hit.start, read, pipes)
         header = norm.rfind("信息内容", table.start, hit.start)
-        if width and header >= 0 and width < _line_width(norm, header, pipes):
+        if header < 0:
+            continue
+        cells = read.spare if read.spare is not None else read.cells
+        width = _grid_width(norm, hit.start, RowRead(cells=cells), pipes)
+        if not width:
+            continue
+        head = _line_width(norm, header, pipes)
+        if width < head and all(c.sure for c in read.cells):
             flag_row(read, FLAG_NARROW_ROW)
+        elif width > head and any(c.value is not None for c in cells) and read.problem != FLAG_NO_VALUES:
+            flag_row(read, FLAG_WIDE_T2_ROW)
 
 
 # --------------------------------------------------------------------------------------------------------
