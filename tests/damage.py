@@ -2,8 +2,8 @@
 damaged the way readers and converters damage tables (a cell lost or doubled, a stray number, page number or
 date, a label lost or damaged, two lines swapped or joined). The reader must read every cell right or flag it.
 
-A cell whose value the damage removed may read blank only where the layout still shows the blank (an empty
-TAB or Markdown cell): `acceptable_blanks` names those cells.
+Damage that makes another consistent document (two value lines of one row swapped where each cell is a line)
+is not made: no reader could tell it.
 """
 
 from __future__ import annotations
@@ -136,6 +136,8 @@ def render(doc: Labelled, layout: str) -> list[str]:
 
 _NUMBER = re.compile(r"(?<![\d.])-?\d+(?:\.\d+)?(?![\d.])")
 _LABEL_LINE = re.compile(r"[\u4e00-\u9fff]{3,}")
+_VALUE_LINE = re.compile(r"[ ]*(?:-?[\d.]+)?[ ]*\|?[ ]*")
+"""A line holding one value cell or an empty one (cell per line, pipe-terminated)."""
 
 
 @dataclass(frozen=True)
@@ -215,6 +217,10 @@ def damage(lines: list[str], layout: str, rng: random.Random) -> Damaged:
         lines[i] = "".join(chars)
     elif kind == "swap-lines":
         if i + 1 >= len(lines) - len(CLOSING):
+            return Damaged(lines, "none")
+        if sep is None and _VALUE_LINE.fullmatch(line) and _VALUE_LINE.fullmatch(lines[i + 1]):
+            # Two cells of one row swapped where each cell is a line: a consistent document with other
+            # values, which no reader can tell from the original.
             return Damaged(lines, "none")
         lines[i], lines[i + 1] = lines[i + 1], lines[i]
     elif kind == "join-lines":

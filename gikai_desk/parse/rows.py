@@ -83,7 +83,17 @@ def read_row(
     read = plain_row(norm, start, end, count, prefer_leading, pipes, sum_groups)
     if read is None:
         read = read_row_general(norm, start, end, count, pipes, prefer_leading, sum_groups)
-    if pipes is PipeStyle.TERMINATED and read.dropped and read.problem is None:
+    if (
+        pipes is PipeStyle.TERMINATED
+        and read.spare is not None
+        and len(read.spare) > count
+        and len({c.value for c in read.spare}) > 1
+    ):
+        # The same with more values than columns: no ghost columns in this layout (covered positions of
+        # merged cells print nothing), so any cell may be the extra one; sure only when every choice reads
+        # the same (twelve zeros for seven columns).
+        flag_row(read, FLAG_EXTRA_CELLS)
+    elif pipes is PipeStyle.TERMINATED and read.dropped and read.problem is None:
         # One cell per line, each ending with a pipe (seed 001): no grid padding; an extra empty cell means
         # the row gained a cell (a stray or doubled line), and which of its cells is extra cannot be told.
         flag_row(read, FLAG_EXTRA_CELLS)
@@ -335,6 +345,9 @@ def read_row_general(
     ender = _text_cell_after_values(tokens, values)
     if ender is not None and read.problem in (None, "lost_blank"):
         _flag_if_text_cell_may_be_a_value(read, values, ender, count, prefer_leading, sum_groups)
+    stray = _stray_cell_among_values(tokens, values)
+    if stray is not None and read.problem in (None, "lost_blank"):
+        _flag_if_text_cell_may_be_a_value(read, values, stray, count, prefer_leading, sum_groups, at=stray)
     opener = _text_cell_before_values(tokens, values)
     if opener is not None and read.problem in (None, "lost_blank"):
         _flag_if_text_cell_may_be_a_value(read, values, opener, count, prefer_leading, sum_groups, before=True)
@@ -380,6 +393,23 @@ def _text_cell_after_values(tokens: Sequence[Token], values: list[Token]) -> Tok
     return None
 
 
+def _stray_cell_among_values(tokens: Sequence[Token], values: list[Token]) -> Token | None:
+    """A stray (`53、` read as a row ordinal, a page number) standing as a cell of its own between the row's
+    values on their line, in a row with an empty cell on that line (padding that could make room for it):
+    skipped as a stray, but it may be a value cell a stray character damaged."""
+    if len(values) < 2:
+        return None
+    first, last = values[0], values[-1]
+    if first.line != last.line:
+        return None
+    inside = [t for t in tokens if t.kind is Kind.STRAY and first.end <= t.start and t.end <= last.start]
+    if not inside or inside[0].line != first.line:
+        return None
+    if not any(t.kind is Kind.BLANK and t.start == t.end for t in values):
+        return None
+    return inside[0]
+
+
 def _text_cell_before_values(tokens: Sequence[Token], values: list[Token]) -> Token | None:
     """The text cell just before the row's values on their line, in a row whose cells are set apart by a
     separator (`| 行政事业性收费 | 0 注 | 0 |  |`): skipped as a label's remainder, but it may be a value cell
@@ -408,6 +438,7 @@ def _flag_if_text_cell_may_be_a_value(
     prefer_leading: bool,
     sum_groups: int,
     before: bool = False,
+    at: Token | None = None,
 ) -> None:
     """A text cell ending a grid row's values may be a value cell a stray character damaged (`29x`): the
     reading that counts it as a cell of unknown value is admissible too when the row then still fits its
@@ -415,7 +446,12 @@ def _flag_if_text_cell_may_be_a_value(
     disagree on any cell the row is flagged; a text cell the row has no room for (the columns already full without
     the padding) changes nothing."""
     unknown = Token(Kind.BLANK, ender.start, ender.end, ender.line, None, flag="text")
-    other = fit([unknown, *values] if before else [*values, unknown], count, prefer_leading, sum_groups)
+    if at is not None:
+        split = next((i for i, t in enumerate(values) if t.start >= at.end), len(values))
+        cells = [*values[:split], unknown, *values[split:]]
+    else:
+        cells = [unknown, *values] if before else [*values, unknown]
+    other = fit(cells, count, prefer_leading, sum_groups)
     if other.problem is not None or len(other.cells) != count or len(read.cells) != count:
         return
     if any(

@@ -881,11 +881,12 @@ def _flag_narrow_rows(table: TableRead, widths: dict[str, int], prefer_leading: 
         # Narrower, yet fitted without dropping padding: a padding cell was read as the row's last (or first)
         # cell when the row's own total breaks (`| 4 | 0 | 0 | 0 | 0 | 4 | |` for 4 0 0 0 0 0 4), or when that
         # cell is empty in a row that writes 0 for nothing (`| 0 | 0 | 0 | 0 | 0 | 0 | |`).
-        edge = read.cells[0 if prefer_leading else -1]
+        # Either edge: the padding side of a Markdown grid converted from a form is its label side too.
+        edges = (read.cells[0], read.cells[-1])
         if (
             read.dropped
             or breaks_row_total(read.cells, columns)
-            or (edge.value is None and any(c.value == 0 for c in read.cells))
+            or (any(e.value is None for e in edges) and any(c.value == 0 for c in read.cells))
         ):
             cells = read.cells
             flag_row(read, FLAG_NARROW_ROW)
