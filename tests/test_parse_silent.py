@@ -285,3 +285,12 @@ def test_a_pipe_terminated_row_with_an_extra_line_is_flagged(extra: str) -> None
     at = lines.index("（一）予以公开 |")
     damaged = [*lines[: at + 3], extra, *lines[at + 3 :]]
     assert silent_cells(damaged, values) == []  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("layout", ["tab", "markdown"])
+def test_values_below_a_t2_label_line_that_has_its_cells_are_not_taken(layout: str) -> None:
+    """规范性文件 lost its label: its values stand below 规章's line, which holds 规章's (blank) cells."""
+    lines, values = _doc_lines("001_", layout)
+    at = next(i for i, line in enumerate(lines) if "规范性文件" in line)
+    damaged = [*lines[:at], lines[at].replace("规范性文件", ""), *lines[at + 1 :]]
+    assert silent_cells(damaged, values) == []  # type: ignore[arg-type]

@@ -459,10 +459,17 @@ def read_labelled_table(
         result.rows[hit.row] = read_row(norm, hit.end, stop, count, pipes, prefer_leading, sum_groups)
         if table == "t3" and grid:
             widths[hit.row] = _grid_width(norm, hit.start, result.rows[hit.row], pipes)
-            if not widths[hit.row]:
-                line_end = norm.find("\n", hit.start)
-                if any(c.value is not None and c.start > line_end for c in result.rows[hit.row].cells):
-                    spilled[hit.row] = _line_width(norm, hit.start, pipes)
+        if grid and not widths.get(hit.row):
+            line_end = norm.find("\n", hit.start)
+            if line_end >= 0 and any(
+                c.value is not None and c.start > line_end for c in result.rows[hit.row].cells
+            ):
+                width = _line_width(norm, hit.start, pipes)
+                spilled[hit.row] = width
+                if table == "t2" and width > count and all(c.sure for c in result.rows[hit.row].cells):
+                    # The label's line holds a cell per column already: values below are another row's
+                    # (its label lost), not this one's.
+                    flag_row(result.rows[hit.row], FLAG_VALUES_BELOW)
         if grid and norm.find("\n", hit.start, hit.end) >= 0:
             _flag_blank_row_of_wrapped_label(result.rows[hit.row])
         if grid:
@@ -893,6 +900,9 @@ def _flag_narrow_rows(table: TableRead, widths: dict[str, int], prefer_leading: 
             read.spare = without_padding(cells, usual - widths[row], prefer_leading)
 
 
+FLAG_VALUES_BELOW = (
+    "该行标签所在行已有各列的单元格，读到的数值却在下面的行，可能属于丢失标签的另一行，无法确定该行的值"
+)
 FLAG_WIDE_T2_ROW = "该行的单元格比本栏表头多，可能混入了多余的数字，无法确定各值所在列"
 FLAG_WIDE_ROW = "该行的单元格比表格其他行多，可能混入了多余的数字，无法确定各值所在列"
 
