@@ -294,3 +294,12 @@ def test_values_below_a_t2_label_line_that_has_its_cells_are_not_taken(layout: s
     at = next(i for i, line in enumerate(lines) if "规范性文件" in line)
     damaged = [*lines[:at], lines[at].replace("规范性文件", ""), *lines[at + 1 :]]
     assert silent_cells(damaged, values) == []  # type: ignore[arg-type]
+
+
+def test_values_after_a_row_whose_successor_lost_its_label_are_not_read_sure() -> None:
+    """Cell per line: 规章 is blank (nothing printed), 规范性文件 lost its label: its 2 2 4 after 规章 read the
+    same as 规章 2 2 4 with 规范性文件 left out."""
+    lines, values = _doc_lines("001_", "cell-per-line")
+    damaged = [line for line in lines if line != "规范性文件"]
+    assert damaged != lines
+    assert silent_cells(damaged, values) == []  # type: ignore[arg-type]

@@ -513,6 +513,8 @@ def read_labelled_table(
         result.displaced = []
     result.missing = [row for row in columns_of if row not in result.rows]
     if result.missing:
+        if not grid:
+            _flag_rows_before_lost_labels(result, columns_of)
         _read_absent_rows_blank(norm, result, hits, columns_of)
     _flag_narrow_rows(result, widths, prefer_leading)
     _flag_wide_rows(result, widths, spilled)
@@ -533,6 +535,33 @@ def read_labelled_table(
 FLAG_ABSENT_ROW = "文档中没有该行（前后各行齐全、之间没有其他文字），按空白读取，请核对"
 FLAG_FUZZY_AMBIGUOUS = "行标签与标准表不完全一致，且可能属于另一行，无法确定该行"
 FLAG_REPEATED_LABEL = "该行标签连续出现两次，数值可能在任一处之后，无法确定该行的值"
+
+
+FLAG_BEFORE_LOST_LABEL = (
+    "下一行的标签未找到，本行读到的数值也可能是下一行的（本行为空白时空白不显示），无法确定该行的值"
+)
+
+
+def _flag_rows_before_lost_labels(result: TableRead, columns_of: dict[str, tuple[str, ...]]) -> None:
+    """Where empty cells leave no trace (one cell per line, one line), a blank row followed by a row whose label
+    was lost reads exactly like a row holding values followed by a row left out: the values after a row whose
+    successor in form order was not found (a row found after it: a label lost in the table's middle) may be
+    the successor's. Flagged (values kept as the reading shown)."""
+    order = list(columns_of)
+    for row in result.missing:
+        at = order.index(row)
+        if at == 0 or not any(later in result.rows for later in order[at + 1 :]):
+            continue  # a table that ends early is no lost label in its middle
+        before = order[at - 1]
+        read = result.rows.get(before)
+        if (
+            read is not None
+            and read.cells
+            and len(columns_of[before]) == len(columns_of[row])
+            and any(c.value is not None for c in read.cells)
+            and all(c.sure for c in read.cells)
+        ):
+            flag_row(read, FLAG_BEFORE_LOST_LABEL)
 
 
 def _same_words(a: str, b: str) -> bool:
