@@ -303,3 +303,10 @@ def test_values_after_a_row_whose_successor_lost_its_label_are_not_read_sure() -
     damaged = [line for line in lines if line != "规范性文件"]
     assert damaged != lines
     assert silent_cells(damaged, values) == []  # type: ignore[arg-type]
+
+
+def test_a_value_cell_read_as_an_ordinal_before_the_padding_is_flagged() -> None:
+    lines, values = _doc_lines("pingtan-2021", "tab")
+    damaged = _edit(lines, "行政强制\t", lambda line: line.replace("\t42\t", "\t42、\t", 1))
+    assert damaged != lines
+    assert silent_cells(damaged, values) == []  # type: ignore[arg-type]

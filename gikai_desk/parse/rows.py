@@ -421,10 +421,9 @@ def _text_cell_before_values(tokens: Sequence[Token], values: list[Token]) -> To
     for token in tokens:
         if token is first:
             break
-        if token.kind is not Kind.STRAY:
-            before = token
-    if before is None or before.kind is not Kind.TEXT or before.line != first.line:
-        return None
+        before = token
+    if before is None or before.kind not in (Kind.TEXT, Kind.STRAY) or before.line != first.line:
+        return None  # a stray too: `42、` read as the next label's ordinal
     if not any(t.kind is Kind.BLANK and t.start == t.end and t.line == first.line for t in values):
         return None  # no empty cell on the line: no padding that could make room for it
     return before
