@@ -310,3 +310,18 @@ def test_a_value_cell_read_as_an_ordinal_before_the_padding_is_flagged() -> None
     damaged = _edit(lines, "行政强制\t", lambda line: line.replace("\t42\t", "\t42、\t", 1))
     assert damaged != lines
     assert silent_cells(damaged, values) == []  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("layout", ["tab", "pipe-terminated"])
+def test_a_stray_number_in_an_empty_t4_is_not_read_sure(layout: str) -> None:
+    """A stray number in 001's mostly empty 表四 run made one blank look surplus; dropped at the end it read
+    under another column, sure."""
+    lines, values = _doc_lines("001_", layout)
+    if layout == "tab":
+        at = max(i for i, line in enumerate(lines) if line.count("\t") >= 14)
+        cells = lines[at].split("\t")
+        damaged = [*lines[:at], "\t".join([*cells[:10], "2020", *cells[10:]]), *lines[at + 1 :]]
+    else:
+        at = max(i for i, line in enumerate(lines) if line == "|")
+        damaged = [*lines[: at - 3], "7", *lines[at - 3 :]]
+    assert silent_cells(damaged, values) == []  # type: ignore[arg-type]

@@ -1058,12 +1058,15 @@ FLAG_ONE_LINE_PADDING = "表格各行印在同一行，行界与空白单元格�
 def _one_line_padding(
     norm: str, start: int, end: int, pipes: PipeStyle, groups: int, read: Callable[[bool], RowRead]
 ) -> RowRead:
-    """表四's run, read dropping surplus empty cells at the end. Markdown rows printed on one line: the `| |`
-    between two rows looks like an empty cell, so the surplus may sit at the start instead; when the two
-    readings differ, the one whose group totals hold is taken, else every cell is flagged."""
+    """表四's run, read dropping surplus empty cells at the end. The surplus may sit at the start instead
+    (Markdown rows printed on one line: the `| |` between two rows looks like an empty cell; a stray number in
+    a TAB or pipe run); when the two readings differ, the one whose group totals hold is taken, else every
+    cell is flagged."""
     trailing = read(False)
-    if not trailing.dropped or pipes is not PipeStyle.MARKDOWN or norm.find("\n", start, end) >= 0:
-        return trailing
+    if not trailing.dropped or (pipes is PipeStyle.MARKDOWN and norm.find("\n", start, end) >= 0):
+        return trailing  # Markdown lines end in their padding (`| ||`); their first empty cell is a cell
+    # Any layout: the surplus empty cells may be padding at either end (or the run holds a stray number that
+    # made a blank look surplus, `…\t\t2020\t\t…` in an empty 表四): both readings are admissible.
     leading = read(True)
     values = [c.value for c in trailing.cells]
     if [c.value for c in leading.cells] == values:
