@@ -325,3 +325,9 @@ def test_a_stray_number_in_an_empty_t4_is_not_read_sure(layout: str) -> None:
         at = max(i for i, line in enumerate(lines) if line == "|")
         damaged = [*lines[: at - 3], "7", *lines[at - 3 :]]
     assert silent_cells(damaged, values) == []  # type: ignore[arg-type]
+
+
+def test_a_value_cell_read_as_an_ordinal_after_the_values_is_flagged() -> None:
+    lines, values = _doc_lines("pingtan-2019", "tab")
+    damaged = _edit(lines, "一、本年新收", lambda line: line + "、")
+    assert silent_cells(damaged, values) == []  # type: ignore[arg-type]

@@ -385,10 +385,10 @@ def _text_cell_after_values(tokens: Sequence[Token], values: list[Token]) -> Tok
     last = values[-1]
     after = next((i for i, token in enumerate(tokens) if token is last), len(tokens)) + 1
     for token in tokens[after:]:
+        if token.kind in (Kind.TEXT, Kind.STRAY) and token.line == last.line == values[0].line:
+            return token  # a stray too: `23、` read as the next label's ordinal
         if token.kind is Kind.STRAY:
             continue
-        if token.kind is Kind.TEXT and token.line == last.line == values[0].line:
-            return token
         return None
     return None
 
