@@ -24,6 +24,7 @@ HEADER_WORD = "信息内容"
 class _Hit(Protocol):
     row: str
     start: int
+    end: int
 
 
 def _line_cells(norm: str, pos: int, pipes: PipeStyle) -> tuple[list[tuple[int, int]], int] | None:
@@ -90,6 +91,8 @@ def map_t2_by_header(
         row_cells, row_at = line
         if len(head_cells) != len(row_cells) or head_at != row_at:
             continue
+        if any(ch.isdigit() for ch in norm[hit.end : row_cells[row_at][1]]):
+            continue  # a number in the label's cell (`其他对外管理服务事项 151第二十条…`): not a position's value
         positions = range(head_at + 1, len(head_cells))
         if any(norm[row_cells[i][0] : row_cells[i][1]].strip() for i in ghosts):
             continue

@@ -836,10 +836,14 @@ def _row_cells(row: _Row, outcome: _Outcome) -> list[GluedCell]:
         why = REASON_ROW_CONFLICT if row.conflict else REASON_TOO_MANY
         return [GluedCell(_value(r.text), r.start, r.end, False, why, r.unit) for r in chosen]
     allowed = outcome.allowed.get(row.index) or [chosen]
-    unsure_reason = REASON_ROW_CONFLICT if row.status == "conflict" else outcome.reason
+    conflict = row.status == "conflict"
+    unsure_reason = REASON_ROW_CONFLICT if conflict else outcome.reason
     cells: list[GluedCell] = []
     for k, r in enumerate(chosen):
-        sure = all(split[k][:4] == r[:4] for split in allowed)
+        # A row no split explains may have lost a cell: reading its digits as one cell fewer, with the lost
+        # cell anywhere holding what the row's total asks, is admissible too, and it disagrees with every
+        # split on some cell (the total's place at least), so no cell of such a row is sure.
+        sure = not conflict and all(split[k][:4] == r[:4] for split in allowed)
         cells.append(GluedCell(_value(r.text), r.start, r.end, sure, None if sure else unsure_reason, r.unit))
     return cells
 

@@ -80,10 +80,27 @@ def read_row(
     sum_groups: int,
 ) -> RowRead:
     """The `count` cells of a row whose label ends at `start`; its text runs up to `end` (next label)."""
-    plain = plain_row(norm, start, end, count, prefer_leading, pipes, sum_groups)
-    if plain is not None:
-        return plain
-    return read_row_general(norm, start, end, count, pipes, prefer_leading, sum_groups)
+    read = plain_row(norm, start, end, count, prefer_leading, pipes, sum_groups)
+    if read is None:
+        read = read_row_general(norm, start, end, count, pipes, prefer_leading, sum_groups)
+    if (
+        pipes is PipeStyle.TERMINATED
+        and read.spare is not None
+        and len(read.spare) > count
+        and len({c.value for c in read.spare}) > 1
+    ):
+        # The same with more values than columns: no ghost columns in this layout (covered positions of
+        # merged cells print nothing), so any cell may be the extra one; sure only when every choice reads
+        # the same (twelve zeros for seven columns).
+        flag_row(read, FLAG_EXTRA_CELLS)
+    elif pipes is PipeStyle.TERMINATED and read.dropped and read.problem is None:
+        # One cell per line, each ending with a pipe (seed 001): no grid padding; an extra empty cell means
+        # the row gained a cell (a stray or doubled line), and which of its cells is extra cannot be told.
+        flag_row(read, FLAG_EXTRA_CELLS)
+    return read
+
+
+FLAG_EXTRA_CELLS = "该行的单元格比应有的多，可能混入了多余的行，无法确定各值所在列"
 
 
 _PLAIN_LINES = re.compile(r"[ ]*\n(?:[ ]*[0-9]{0,18}[ ]*\n)*")
@@ -315,6 +332,8 @@ def read_row_general(
     mid_start = True
     if inline is not None and inline.group().strip():
         if not norm.startswith(("\t", "|"), inline.end()):
+            if _cells_follow_on_the_line(norm, inline.end(), end):
+                return _inline_then_cells(norm, inline, end, count, pipes, prefer_leading, sum_groups)
             return _read_inline(norm, inline, count, sum_groups)
         # A number in the label's own cell, then more cells (`行政许可 396\t0\t181`): it is the first value,
         # not glue.
@@ -322,7 +341,168 @@ def read_row_general(
     mid_end = end < len(norm) and end > start and norm[end - 1] != "\n"
     tokens = tokenize(norm, start, end, pipes, mid_start, mid_end, stop_at_text_after_values=True)
     values = select_values(tokens)
-    return fit(values, count, prefer_leading, sum_groups)
+    read = fit(values, count, prefer_leading, sum_groups)
+    ender = _text_cell_after_values(tokens, values)
+    if ender is not None and read.problem in (None, "lost_blank"):
+        _flag_if_text_cell_may_be_a_value(read, values, ender, count, prefer_leading, sum_groups)
+    stray = _stray_cell_among_values(tokens, values)
+    if stray is not None and read.problem in (None, "lost_blank"):
+        _flag_if_text_cell_may_be_a_value(read, values, stray, count, prefer_leading, sum_groups, at=stray)
+    opener = _text_cell_before_values(tokens, values)
+    if opener is not None and read.problem in (None, "lost_blank"):
+        _flag_if_text_cell_may_be_a_value(read, values, opener, count, prefer_leading, sum_groups, before=True)
+    if (
+        mid_end
+        and read.cells
+        and all(c.sure for c in read.cells)
+        and _number_glued_to_next_label(norm, start, end)
+    ):
+        flag_row(read, FLAG_GLUED_TO_NEXT_LABEL)
+    return read
+
+
+FLAG_GLUED_TO_NEXT_LABEL = "该行最后的数字与下一行的标签连在同一单元格（两行连在一起），无法确定各值所在列"
+
+
+def _number_glued_to_next_label(norm: str, start: int, end: int) -> bool:
+    """Whether the next label's cell begins with a number (`…\t11\t11四、结转下年度…`, two grid lines joined):
+    the tokenizer drops that piece as the next label's, but it may be this row's last value."""
+    cut = max(norm.rfind("\t", start, end), norm.rfind("|", start, end))
+    if cut < 0 or norm.find("\n", cut, end) >= 0:
+        return False  # no grid cell boundary on the next label's line
+    return any(ch.isdigit() for ch in norm[cut + 1 : end])
+
+
+FLAG_TEXT_CELL = "该行有一个含文字的单元格，可能是一个数值单元格，无法确定各值所在列"
+
+
+def _text_cell_after_values(tokens: Sequence[Token], values: list[Token]) -> Token | None:
+    """The text cell that ended the row's values on the line that holds them all, set apart from them by a
+    cell separator (a TAB or pipe grid: `…\t27\t\t29x`), or None. Text on a later line (the next group label
+    after a row's empty cells, `|  | （三）不予公开 |`) is not a cell of this row."""
+    if not values:
+        return None
+    last = values[-1]
+    after = next((i for i, token in enumerate(tokens) if token is last), len(tokens)) + 1
+    for token in tokens[after:]:
+        if token.kind in (Kind.TEXT, Kind.STRAY) and token.line == last.line == values[0].line:
+            return token  # a stray too: `23、` read as the next label's ordinal
+        if token.kind is Kind.STRAY:
+            continue
+        return None
+    return None
+
+
+def _stray_cell_among_values(tokens: Sequence[Token], values: list[Token]) -> Token | None:
+    """A stray (`53、` read as a row ordinal, a page number) standing as a cell of its own between the row's
+    values on their line, in a row with an empty cell on that line (padding that could make room for it):
+    skipped as a stray, but it may be a value cell a stray character damaged."""
+    if len(values) < 2:
+        return None
+    first, last = values[0], values[-1]
+    if first.line != last.line:
+        return None
+    inside = [t for t in tokens if t.kind is Kind.STRAY and first.end <= t.start and t.end <= last.start]
+    if not inside or inside[0].line != first.line:
+        return None
+    if not any(t.kind is Kind.BLANK and t.start == t.end for t in values):
+        return None
+    return inside[0]
+
+
+def _text_cell_before_values(tokens: Sequence[Token], values: list[Token]) -> Token | None:
+    """The text cell just before the row's values on their line, in a row whose cells are set apart by a
+    separator (`| 行政事业性收费 | 0 注 | 0 |  |`): skipped as a label's remainder, but it may be a value cell
+    a stray character damaged."""
+    if not values:
+        return None
+    first = values[0]
+    before: Token | None = None
+    for token in tokens:
+        if token is first:
+            break
+        before = token
+    if before is None or before.kind not in (Kind.TEXT, Kind.STRAY) or before.line != first.line:
+        return None  # a stray too: `42、` read as the next label's ordinal
+    if not any(t.kind is Kind.BLANK and t.start == t.end and t.line == first.line for t in values):
+        return None  # no empty cell on the line: no padding that could make room for it
+    return before
+
+
+def _flag_if_text_cell_may_be_a_value(
+    read: RowRead,
+    values: list[Token],
+    ender: Token,
+    count: int,
+    prefer_leading: bool,
+    sum_groups: int,
+    before: bool = False,
+    at: Token | None = None,
+) -> None:
+    """A text cell ending a grid row's values may be a value cell a stray character damaged (`29x`): the
+    reading that counts it as a cell of unknown value is admissible too when the row then still fits its
+    columns (its surplus empty cells, the padding of merged label columns, dropped). When the two readings
+    disagree on any cell the row is flagged; a text cell the row has no room for (the columns already full without
+    the padding) changes nothing."""
+    unknown = Token(Kind.BLANK, ender.start, ender.end, ender.line, None, flag="text")
+    if at is not None:
+        split = next((i for i, t in enumerate(values) if t.start >= at.end), len(values))
+        cells = [*values[:split], unknown, *values[split:]]
+    else:
+        cells = [unknown, *values] if before else [*values, unknown]
+    other = fit(cells, count, prefer_leading, sum_groups)
+    if other.problem is not None or len(other.cells) != count or len(read.cells) != count:
+        return
+    if any(
+        theirs.start == ender.start or mine.value != theirs.value
+        for mine, theirs in zip(read.cells, other.cells, strict=True)
+    ):
+        # The whole row: its cells are no longer a sure reading for the checks that judge whole rows (a
+        # wrapped label's blank continuation line, values under another row's label).
+        flag_row(read, FLAG_TEXT_CELL)
+
+
+FLAG_NUMBER_IN_TEXT = "数值与文字连在同一单元格，其后还有数值单元格，无法确定各值所在列"
+_CELL_WITH_DIGIT = re.compile(r"[\t|][^\n\t|]*\d")
+
+
+def _cells_follow_on_the_line(norm: str, position: int, end: int) -> bool:
+    """Whether text follows a number glued to it (`行政强制 126第二十条第（八）项\t0\t25`) and then, on the same
+    line, separated cells holding numbers: the number is then a cell of its own, not the row's glued digits."""
+    line_end = norm.find("\n", position, end)
+    if line_end < 0:
+        line_end = end
+    return _CELL_WITH_DIGIT.search(norm, position, line_end) is not None
+
+
+def _inline_then_cells(
+    norm: str,
+    inline: re.Match[str],
+    end: int,
+    count: int,
+    pipes: PipeStyle,
+    prefer_leading: bool,
+    sum_groups: int,
+) -> RowRead:
+    """A number in the label's cell glued to text (a PDF reader put a section header into the cell), then more
+    cells on the line: the number may be the row's first value, or the cells after the text may be the whole
+    row (the digits glued cells of a glued page would leave those cells unexplained). Sure only when the first
+    reading fits the columns exactly and the second does not; else flagged, the number then the cells shown."""
+    parts = [
+        Token(Kind.NUMBER, p.start(), p.end(), 0, _safe_value(p.group()))
+        for p in SPACE_SPLIT.finditer(norm, inline.start(), inline.end())
+    ]
+    tokens = tokenize(norm, inline.end(), end, pipes, False, end < len(norm) and norm[end - 1] != "\n")
+    after = select_values(tokens)
+    read = fit([*parts, *after], count, prefer_leading, sum_groups)
+    if read.problem is None and not _fits(fit(after, count, prefer_leading, sum_groups), count):
+        return read  # the only reading that fits: the number is the row's first value
+    flag_row(read, FLAG_NUMBER_IN_TEXT)
+    return read
+
+
+def _fits(read: RowRead, count: int) -> bool:
+    return read.problem is None and len(read.cells) == count
 
 
 def _read_inline(norm: str, run: re.Match[str], count: int, sum_groups: int) -> RowRead:
@@ -331,7 +511,14 @@ def _read_inline(norm: str, run: re.Match[str], count: int, sum_groups: int) -> 
     if len(parts) == count and not joined_units:
         return RowRead(cells=[_cell_from(norm, p.start(), p.end()) for p in parts])
     gap_before = norm.startswith("  ", run.start() - 2) if run.start() >= 2 else False
-    if len(parts) > count or (len(parts) < count and (gap_before or "  " in run.group().rstrip())):
+    spaced_without_rule = not sum_groups and 1 < len(parts) < count
+    # Numbers parted by single spaces, fewer than the columns, in a row no rule checks (表二): the spaces may
+    # be cell boundaries and a cell lost (`行政处罚 23 3` for 23 3 2), which no split of the digits can tell.
+    if (
+        len(parts) > count
+        or (len(parts) < count and (gap_before or "  " in run.group().rstrip()))
+        or spaced_without_rule
+    ):
         # More numbers than cells, or columns set apart by wide gaps (also from the label: layout text) with
         # some missing: not glue.
         tokens = [Token(Kind.NUMBER, p.start(), p.end(), 0, _safe_value(p.group())) for p in parts]

@@ -36,6 +36,7 @@ from gikai_desk.parse.labels import (
 from gikai_desk.parse.normalize import fragment_pattern
 from gikai_desk.parse.rows import (
     FLAG_NARROW_ROW,
+    FLAG_NO_VALUES,
     SHORT_ROW,
     CellRead,
     RowRead,
@@ -111,6 +112,8 @@ class LabelHit:
     start: int
     end: int
     fragment_start: int
+    repeat_of: str = ""
+    """For a repeated label (row ""): the row whose label it repeats."""
 
 
 @dataclass
@@ -199,7 +202,7 @@ def find_labels(norm: str, table: str, start: int, end: int) -> list[LabelHit]:
         suffix = _LABEL_SUFFIX.match(norm, m.end, end)
         stop = suffix.end() if suffix else m.end
         if row in seen:
-            hits.append(LabelHit("", s, stop, m.start))  # a repeated label: a boundary, not a row
+            hits.append(LabelHit("", s, stop, m.start, row))  # a repeated label: a boundary, not a row
             continue
         seen.add(row)
         hits.append(LabelHit(row, s, stop, m.start))
@@ -451,6 +454,8 @@ def read_labelled_table(
         )
     sum_groups = 1 if table == "t3" and order is STANDARD_ORDER else 0
     widths: dict[str, int] = {}
+    spilled: dict[str, int] = {}
+    """Rows with values read beyond their label's line: the label line's width."""
     grid = pipes is PipeStyle.MARKDOWN or norm.find("\t", start, end) >= 0
     regions: dict[str, tuple[int, int]] = {}
     for i, hit in enumerate(hits):
@@ -466,6 +471,17 @@ def read_labelled_table(
         result.rows[hit.row] = read_row(norm, hit.end, stop, count, pipes, prefer_leading, sum_groups)
         if table == "t3" and grid:
             widths[hit.row] = _grid_width(norm, hit.start, result.rows[hit.row], pipes)
+        if grid and not widths.get(hit.row):
+            line_end = norm.find("\n", hit.start)
+            if line_end >= 0 and any(
+                c.value is not None and c.start > line_end for c in result.rows[hit.row].cells
+            ):
+                width = _line_width(norm, hit.start, pipes)
+                spilled[hit.row] = width
+                if table == "t2" and width > count and all(c.sure for c in result.rows[hit.row].cells):
+                    # The label's line holds a cell per column already: values below are another row's
+                    # (its label lost), not this one's.
+                    flag_row(result.rows[hit.row], FLAG_VALUES_BELOW)
         if grid and norm.find("\n", hit.start, hit.end) >= 0:
             _flag_blank_row_of_wrapped_label(result.rows[hit.row])
         if grid:
@@ -473,6 +489,18 @@ def read_labelled_table(
     for row in ambiguous:
         if row in result.rows:
             flag_row(result.rows[row], FLAG_FUZZY_AMBIGUOUS)
+    for hit, following in pairwise(hits):
+        read = result.rows.get(hit.row)
+        if (
+            following.repeat_of
+            and following.repeat_of == hit.row
+            and read is not None
+            and read.cells
+            and _same_words(norm[hit.start : hit.end], norm[following.start : following.end])
+        ):
+            # The label printed twice in a row (a doubled cell): the values may follow either copy. (Not a
+            # label wrapped around its values, 5．要求行政机关确认或 / values / 重新出具已获取信息: other words.)
+            flag_row(read, FLAG_REPEATED_LABEL)
     if table == "t2" and grid:
         map_t2_by_header(norm, result.rows, hits, columns_of, pipes, start)
     count_of = {row: len(columns) for row, columns in columns_of.items()}
@@ -511,8 +539,11 @@ def read_labelled_table(
         result.displaced = []
     result.missing = [row for row in columns_of if row not in result.rows]
     if result.missing:
+        if not grid:
+            _flag_rows_before_lost_labels(result, columns_of)
         _read_absent_rows_blank(norm, result, hits, columns_of)
     _flag_narrow_rows(result, widths, prefer_leading)
+    _flag_wide_rows(result, widths, spilled)
     for row, read in result.rows.items() if _may_hold_change_words(norm, start, end) else ():
         columns = columns_of[row]
         flag_misplaced_change_words(
@@ -528,6 +559,38 @@ def read_labelled_table(
 
 
 FLAG_FUZZY_AMBIGUOUS = "行标签与标准表不完全一致，且可能属于另一行，无法确定该行"
+FLAG_REPEATED_LABEL = "该行标签连续出现两次，数值可能在任一处之后，无法确定该行的值"
+
+
+FLAG_BEFORE_LOST_LABEL = (
+    "下一行的标签未找到，本行读到的数值也可能是下一行的（本行为空白时空白不显示），无法确定该行的值"
+)
+
+
+def _flag_rows_before_lost_labels(result: TableRead, columns_of: dict[str, tuple[str, ...]]) -> None:
+    """Where empty cells leave no trace (one cell per line, one line), a blank row followed by a row whose label
+    was lost reads exactly like a row holding values followed by a row left out: the values after a row whose
+    successor in form order was not found (a row found after it: a label lost in the table's middle) may be
+    the successor's. Flagged (values kept as the reading shown)."""
+    order = list(columns_of)
+    for row in result.missing:
+        at = order.index(row)
+        if at == 0 or not any(later in result.rows for later in order[at + 1 :]):
+            continue  # a table that ends early is no lost label in its middle
+        before = order[at - 1]
+        read = result.rows.get(before)
+        if (
+            read is not None
+            and read.cells
+            and len(columns_of[before]) == len(columns_of[row])
+            and any(c.value is not None for c in read.cells)
+            and all(c.sure for c in read.cells)
+        ):
+            flag_row(read, FLAG_BEFORE_LOST_LABEL)
+
+
+def _same_words(a: str, b: str) -> bool:
+    return "".join(a.split()) == "".join(b.split())
 
 
 def _rows_sought(table: str, t2_form: str, found: set[str]) -> list[str]:
@@ -824,9 +887,12 @@ def _line_width(norm: str, pos: int, pipes: PipeStyle) -> int:
 
 
 def _grid_width(norm: str, label_start: int, read: RowRead, pipes: PipeStyle) -> int:
-    """Width of the label's line when the row was read from that line alone (0 otherwise)."""
+    """Width of the label's line when the row was read from that line alone (0 otherwise; an empty cell at the
+    line's very end is on that line)."""
     line_end = norm.find("\n", label_start)
-    if line_end >= 0 and any(c.start >= line_end for c in read.cells):
+    if line_end >= 0 and any(
+        c.start > line_end or (c.start == line_end and c.value is not None) for c in read.cells
+    ):
         return 0
     return _line_width(norm, label_start, pipes)
 
@@ -887,30 +953,65 @@ def _flag_narrow_rows(table: TableRead, widths: dict[str, int], prefer_leading: 
         # Narrower, yet fitted without dropping padding: a padding cell was read as the row's last (or first)
         # cell when the row's own total breaks (`| 4 | 0 | 0 | 0 | 0 | 4 | |` for 4 0 0 0 0 0 4), or when that
         # cell is empty in a row that writes 0 for nothing (`| 0 | 0 | 0 | 0 | 0 | 0 | |`).
-        edge = read.cells[0 if prefer_leading else -1]
+        # Either edge: the padding side of a Markdown grid converted from a form is its label side too.
+        edges = (read.cells[0], read.cells[-1])
         if (
             read.dropped
             or breaks_row_total(read.cells, columns)
-            or (edge.value is None and any(c.value == 0 for c in read.cells))
+            or (any(e.value is None for e in edges) and any(c.value == 0 for c in read.cells))
         ):
             cells = read.cells
             flag_row(read, FLAG_NARROW_ROW)
             read.spare = without_padding(cells, usual - widths[row], prefer_leading)
 
 
+FLAG_VALUES_BELOW = (
+    "该行标签所在行已有各列的单元格，读到的数值却在下面的行，可能属于丢失标签的另一行，无法确定该行的值"
+)
+FLAG_WIDE_T2_ROW = "该行的单元格比本栏表头多，可能混入了多余的数字，无法确定各值所在列"
+FLAG_WIDE_ROW = "该行的单元格比表格其他行多，可能混入了多余的数字，无法确定各值所在列"
+
+
+def _flag_wide_rows(table: TableRead, widths: dict[str, int], spilled: dict[str, int]) -> None:
+    """A 表三 grid pads every row to the same width. A row wider than the others that fitted only by dropping
+    empty cells as padding gained a cell (a stray number): which cells are the padding cannot be told. So
+    does a row whose label line is already as wide as the others but whose values were read on from the
+    lines below it (`\t2020\t\t3.补正后…`: the number before the next label is no cell of this row's line)."""
+    counted = [w for w in widths.values() if w > 0]
+    if not counted:
+        return
+    usual = max(set(counted), key=counted.count)
+    for row, read in table.rows.items():
+        if not read.cells or not all(c.sure for c in read.cells):
+            continue
+        wide = widths.get(row, 0) > usual and read.dropped > 0
+        beyond = spilled.get(row, 0) >= usual
+        if wide or beyond:
+            flag_row(read, FLAG_WIDE_ROW)
+
+
 def _flag_rows_narrower_than_their_header(
     norm: str, table: TableRead, hits: list[LabelHit], pipes: PipeStyle
 ) -> None:
     """A 表二 row is as wide as its section's header line (信息内容 | 列 | 列 …) in a grid; a narrower row
-    lost a cell, even when the grid's padding made the count come out right."""
+    lost a cell, even when the grid's padding made the count come out right; a wider one holding values
+    gained a cell (a stray number), which no placement may drop as a ghost column's."""
     for hit in hits:
         read = table.rows.get(hit.row)
-        if read is None or not read.cells or not all(c.sure for c in read.cells):
+        if read is None or not read.cells or read.blob is not None:
             continue
-        width = _grid_width(norm, hit.start, read, pipes)
         header = norm.rfind("信息内容", table.start, hit.start)
-        if width and header >= 0 and width < _line_width(norm, header, pipes):
+        if header < 0:
+            continue
+        cells = read.spare if read.spare is not None else read.cells
+        width = _grid_width(norm, hit.start, RowRead(cells=cells), pipes)
+        if not width:
+            continue
+        head = _line_width(norm, header, pipes)
+        if width < head and all(c.sure for c in read.cells):
             flag_row(read, FLAG_NARROW_ROW)
+        elif width > head and any(c.value is not None for c in cells) and read.problem != FLAG_NO_VALUES:
+            flag_row(read, FLAG_WIDE_T2_ROW)
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -997,12 +1098,15 @@ FLAG_ONE_LINE_PADDING = "表格各行印在同一行，行界与空白单元格�
 def _one_line_padding(
     norm: str, start: int, end: int, pipes: PipeStyle, groups: int, read: Callable[[bool], RowRead]
 ) -> RowRead:
-    """表四's run, read dropping surplus empty cells at the end. Markdown rows printed on one line: the `| |`
-    between two rows looks like an empty cell, so the surplus may sit at the start instead; when the two
-    readings differ, the one whose group totals hold is taken, else every cell is flagged."""
+    """表四's run, read dropping surplus empty cells at the end. The surplus may sit at the start instead
+    (Markdown rows printed on one line: the `| |` between two rows looks like an empty cell; a stray number in
+    a TAB or pipe run); when the two readings differ, the one whose group totals hold is taken, else every
+    cell is flagged."""
     trailing = read(False)
-    if not trailing.dropped or pipes is not PipeStyle.MARKDOWN or norm.find("\n", start, end) >= 0:
-        return trailing
+    if not trailing.dropped or (pipes is PipeStyle.MARKDOWN and norm.find("\n", start, end) >= 0):
+        return trailing  # Markdown lines end in their padding (`| ||`); their first empty cell is a cell
+    # Any layout: the surplus empty cells may be padding at either end (or the run holds a stray number that
+    # made a blank look surplus, `…\t\t2020\t\t…` in an empty 表四): both readings are admissible.
     leading = read(True)
     values = [c.value for c in trailing.cells]
     if [c.value for c in leading.cells] == values:

@@ -71,10 +71,11 @@ STRAY = re.compile(
     r"|(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}"
 )
 INLINE_RUN = re.compile(
-    rf"[ ]*(?:[+\-]?\d[\d,]{{0,300}}(?:\.\d{{1,12}})?(?![.、])(?:[ ]*(?:万元|亿元|千元|元)|[ ]+{_SPACED_UNIT}(?!\S))?[ ]*)+"
+    rf"[ ]*(?:(?!(?:19|20)\d{{2}}[ ]*年|\d{{1,4}}[ ]*/[ ]*\d)[+\-]?\d[\d,]{{0,300}}(?:\.\d{{1,12}})?(?![.、])(?:[ ]*(?:万元|亿元|千元|元)|[ ]+{_SPACED_UNIT}(?!\S))?[ ]*)+"
 )
 """Numbers written straight after a label on the same line (separated by spaces, or glued together); a number
-followed by `.` or `、` is the ordinal of the next label (`… 0 3119 2 3.要求提供…`), not a value."""
+followed by `.` or `、` is the ordinal of the next label (`… 0 3119 2 3.要求提供…`), not a value; a year
+(`2021年1月20日`, a date dropped into a one-line table) and a page number `3/10` are no values either."""
 SPACE_SPLIT = re.compile(rf"\S*\d(?!\S)(?:[ ]+{_SPACED_UNIT}(?!\S))?|\S+")
 """Space-separated parts of a cell; a unit word set apart by spaces stays with the number before it."""
 _HAS_DIGIT = re.compile(r"\d")
