@@ -331,3 +331,23 @@ def test_a_value_cell_read_as_an_ordinal_after_the_values_is_flagged() -> None:
     lines, values = _doc_lines("pingtan-2019", "tab")
     damaged = _edit(lines, "一、本年新收", lambda line: line + "、")
     assert silent_cells(damaged, values) == []  # type: ignore[arg-type]
+
+
+def test_a_group_label_cell_before_the_first_row_of_its_group_is_no_stray_cell() -> None:
+    """HTML made from a Markdown-like table: the first row of each group carries the group label in a cell of
+    its own and the trailing padding column was dropped, so that line is one cell wider than its peers. It
+    is wider only counted from the line's start, not from the row's label: not a row that gained a cell."""
+    from gikai_desk.ingest import SourceDocument
+    from gikai_desk.parse import parse_document
+
+    lines = ["某局2019年政府信息公开工作年度报告", "三、收到和处理政府信息公开申请情况",
+             "\t\t申请人情况\t", "\t自然人\t商业企业\t科研机构\t社会公益组织\t法律服务机构\t其他\t总计\t",
+             "一、本年新收政府信息公开申请数量\t6\t0\t0\t0\t0\t0\t6\t",
+             "二、上年结转政府信息公开申请数量\t0\t0\t0\t0\t0\t0\t0\t",
+             "三、本年度办理结果\t(一)予以公开\t4\t0\t0\t0\t0\t0\t4\t",
+             "(二)部分公开\t2\t0\t0\t0\t0\t0\t2\t",
+             "(七)总计\t6\t0\t0\t0\t0\t0\t6\t", "四、结转下年度继续办理\t0\t0\t0\t0\t0\t0\t0\t",
+             "四、政府信息公开行政复议、行政诉讼情况"]  # fmt: skip
+    report = parse_document(SourceDocument(path="group.html", kind="html", text="\n".join(lines) + "\n"))
+    assert not {k for k in report.flags() if k.startswith("t3.")}
+    assert report.cells["t3.granted.natural"].value == 4

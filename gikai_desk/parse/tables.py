@@ -454,6 +454,7 @@ def read_labelled_table(
         )
     sum_groups = 1 if table == "t3" and order is STANDARD_ORDER else 0
     widths: dict[str, int] = {}
+    label_widths: dict[str, int] = {}
     spilled: dict[str, int] = {}
     """Rows with values read beyond their label's line: the label line's width."""
     grid = pipes is PipeStyle.MARKDOWN or norm.find("\t", start, end) >= 0
@@ -471,6 +472,7 @@ def read_labelled_table(
         result.rows[hit.row] = read_row(norm, hit.end, stop, count, pipes, prefer_leading, sum_groups)
         if table == "t3" and grid:
             widths[hit.row] = _grid_width(norm, hit.start, result.rows[hit.row], pipes)
+            label_widths[hit.row] = _cells_from(norm, hit.start, pipes) if widths[hit.row] else 0
         if grid and not widths.get(hit.row):
             line_end = norm.find("\n", hit.start)
             if line_end >= 0 and any(
@@ -543,7 +545,7 @@ def read_labelled_table(
             _flag_rows_before_lost_labels(result, columns_of)
         _read_absent_rows_blank(norm, result, hits, columns_of)
     _flag_narrow_rows(result, widths, prefer_leading)
-    _flag_wide_rows(result, widths, spilled)
+    _flag_wide_rows(result, widths, label_widths, spilled)
     for row, read in result.rows.items() if _may_hold_change_words(norm, start, end) else ():
         columns = columns_of[row]
         flag_misplaced_change_words(
@@ -886,6 +888,13 @@ def _line_width(norm: str, pos: int, pipes: PipeStyle) -> int:
     return 0
 
 
+def _cells_from(norm: str, pos: int, pipes: PipeStyle) -> int:
+    """Cells from the one holding `pos` to the end of its line in a TAB or Markdown grid."""
+    line_end = norm.find("\n", pos)
+    rest = norm[pos : line_end if line_end >= 0 else len(norm)]
+    return rest.count("\t" if "\t" in norm[norm.rfind("\n", 0, pos) + 1 : pos] + rest else "|") + 1
+
+
 def _grid_width(norm: str, label_start: int, read: RowRead, pipes: PipeStyle) -> int:
     """Width of the label's line when the row was read from that line alone (0 otherwise; an empty cell at the
     line's very end is on that line)."""
@@ -972,19 +981,34 @@ FLAG_WIDE_T2_ROW = "该行的单元格比本栏表头多，可能混入了多余
 FLAG_WIDE_ROW = "该行的单元格比表格其他行多，可能混入了多余的数字，无法确定各值所在列"
 
 
-def _flag_wide_rows(table: TableRead, widths: dict[str, int], spilled: dict[str, int]) -> None:
+def _flag_wide_rows(
+    table: TableRead, widths: dict[str, int], label_widths: dict[str, int], spilled: dict[str, int]
+) -> None:
     """A 表三 grid pads every row to the same width. A row wider than the others that fitted only by dropping
-    empty cells as padding gained a cell (a stray number): which cells are the padding cannot be told. So
-    does a row whose label line is already as wide as the others but whose values were read on from the
-    lines below it (`\t2020\t\t3.补正后…`: the number before the next label is no cell of this row's line)."""
+    empty cells as padding gained a cell (a stray number): which cells are the padding cannot be told. Wider
+    counts both from the line's start and from the row's label (a group label printed in a cell before the
+    first row of its group, `三、本年度办理结果\t（一）予以公开\t…`, widens that line only). So does a row whose
+    label line is already as wide as the others but whose values were read on from the lines below it
+    (`\t2020\t\t3.补正后…`: the number before the next label is no cell of this row's line)."""
     counted = [w for w in widths.values() if w > 0]
     if not counted:
         return
     usual = max(set(counted), key=counted.count)
+    # From the label: rows whose label stands after the same number of cells are peers (a label spanning the
+    # group column starts its line); the narrowest peers' usual width is the one a row must exceed.
+    peers: dict[int, list[int]] = {}
+    for row, width in label_widths.items():
+        if width > 0:
+            peers.setdefault(widths.get(row, 0) - width, []).append(width)
+    usual_from_label = min((max(set(ws), key=ws.count) for ws in peers.values()), default=0)
     for row, read in table.rows.items():
         if not read.cells or not all(c.sure for c in read.cells):
             continue
-        wide = widths.get(row, 0) > usual and read.dropped > 0
+        wide = (
+            widths.get(row, 0) > usual
+            and label_widths.get(row, 0) > usual_from_label
+            and read.dropped > 0
+        )
         beyond = spilled.get(row, 0) >= usual
         if wide or beyond:
             flag_row(read, FLAG_WIDE_ROW)
