@@ -270,6 +270,14 @@ def _place_labelled(table: TableRead, book: FormBook) -> None:
     """Place the values of 表二/表三 rows that lost cells or hold ghost columns, jointly with the table's rules."""
     if not any(read.spare is not None for read in table.rows.values()):
         return
+    for row, row_keys in _row_keys(table.table, table.variant):
+        read = table.rows.get(row)
+        if read is not None and read.spare is not None and _one_reading(read.spare, len(row_keys)):
+            # Ghost columns of a row that holds nothing but the same 0 (seed 004's twelve zeros for seven
+            # columns): every reading is this one, whatever the rules say (place.py reads it so too).
+            read.cells, read.spare, read.problem = read.spare[: len(row_keys)], None, PLACED
+    if not any(read.spare is not None for read in table.rows.values()):
+        return
     from gikai_desk.parse.place import PlaceRow, place
 
     keys: list[str] = []
@@ -288,6 +296,14 @@ def _place_labelled(table: TableRead, book: FormBook) -> None:
         keys.extend(row_keys)
         reads.append(read)
     _apply_placement(reads, place(rows, _rules_over(tuple(keys))))
+
+
+def _one_reading(cells: Sequence[CellRead], count: int) -> bool:
+    """More cells than columns, every one sure and worth the same nothing (0, or blank)."""
+    if len(cells) <= count or not all(cell.sure for cell in cells):
+        return False
+    first = cells[0].value
+    return not first and all(cell.value == first and (cell.value is None) == (first is None) for cell in cells)
 
 
 @cache
