@@ -351,3 +351,23 @@ def test_a_group_label_cell_before_the_first_row_of_its_group_is_no_stray_cell()
     report = parse_document(SourceDocument(path="group.html", kind="html", text="\n".join(lines) + "\n"))
     assert not {k for k in report.flags() if k.startswith("t3.")}
     assert report.cells["t3.granted.natural"].value == 4
+
+
+def test_a_number_before_the_next_tables_heading_on_its_line_is_not_split_as_glue() -> None:
+    """A PDF whose table runs off the page puts the next heading into the label cell: `政府集中采购 14三、收到和处理…
+    \\t251000`. 表二 ends at the heading, inside the line: 14 is one cell, the amount lies beyond, never 1 and 4."""
+    from gikai_desk.ingest import SourceDocument
+    from gikai_desk.parse import parse_document
+
+    lines = ["某局2019年政府信息公开工作年度报告", "二、主动公开政府信息情况", "第二十条第（一）项",
+             "信息内容\t本年新制作数量\t本年新公开数量\t对外公开总数量", "规章\t0\t0\t0", "规范性文件\t1\t1\t5",
+             "第二十条第（九）项", "信息内容\t采购项目数量\t采购总金额",
+             "政府集中采购 14三、收到和处理政府信息公开申请情况（表三）\t251000\t",
+             "自然人\t商业企业\t科研机构\t社会公益组织\t法律服务机构\t其他\t总计",
+             "一、本年新收政府信息公开申请数量\t1\t0\t0\t0\t0\t0\t1",
+             "二、上年结转政府信息公开申请数量\t0\t0\t0\t0\t0\t0\t0",
+             "四、政府信息公开行政复议、行政诉讼情况"]  # fmt: skip
+    report = parse_document(SourceDocument(path="offpage.txt", kind="text", text="\n".join(lines) + "\n"))
+    for key, right in (("t2.procurement.items", 14), ("t2.procurement.amount", 251000)):
+        cell = report.cells[key]
+        assert cell.value == right or not cell.sure, (key, cell.value)

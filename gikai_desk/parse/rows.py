@@ -334,6 +334,12 @@ def read_row_general(
         if not norm.startswith(("\t", "|"), inline.end()):
             if _cells_follow_on_the_line(norm, inline.end(), end):
                 return _inline_then_cells(norm, inline, end, count, pipes, prefer_leading, sum_groups)
+            if end < len(norm) and _cells_follow_on_the_line(norm, end, len(norm)):
+                # The table ends inside this line (`政府集中采购 14三、收到和处理…\t251000`) and cells with
+                # numbers follow on it: the number is a cell, the row's other values may be beyond: never glue.
+                parts = list(SPACE_SPLIT.finditer(norm, inline.start(), inline.end()))
+                numbers = [Token(Kind.NUMBER, p.start(), p.end(), 0, _safe_value(p.group())) for p in parts]
+                return fit(numbers, count, False, sum_groups)
             return _read_inline(norm, inline, count, sum_groups)
         # A number in the label's own cell, then more cells (`行政许可 396\t0\t181`): it is the first value,
         # not glue.
