@@ -925,10 +925,11 @@ def _flag_values_under_another_label(norm: str, table: str, hit: LabelHit, read:
     after the label （二）部分公开 wrapped over the lines below its own values): text-aligned PDF tables print a
     wrapped label's first piece beside the values and the rest on the lines below, so the values after a label
     may be the next row's. Flagged, never read sure."""
-    starts = [c.start for c in read.cells if c.start >= 0 and c.value is not None]
-    if not starts or not all(c.sure for c in read.cells):
+    first = next((c.start for c in read.cells if c.start >= 0 and c.value is not None), -1)
+    if first - hit.end < 2:
+        return  # no value, or the values start right after the label's cell (the common row)
+    if not all(c.sure for c in read.cells):
         return
-    first = min(starts)
     segment_start = max(hit.end, norm.rfind("\n", 0, first) + 1)
     if segment_start >= first:
         return
