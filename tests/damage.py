@@ -44,7 +44,8 @@ class Labelled:
     values: Mapping[str, Value]
 
 
-def _forms_of(cells: Mapping[str, Value], template: str) -> dict[str, str]:
+def forms_of(cells: Mapping[str, Value], template: str) -> dict[str, str]:
+    """Each table's form variant, from the cell keys a label file lists (else the report's template)."""
     book = formbook()
     out: dict[str, str] = {}
     for table in ("t2", "t3", "t4"):
@@ -68,7 +69,7 @@ def labelled() -> tuple[Labelled, ...]:
         cells = {k: v for k, v in data["cells"].items() if not isinstance(v, str)}
         if len(cells) != len(data["cells"]):
             continue  # values written as text (units): the text layouts below print numbers only
-        out.append(Labelled(path.stem, int(data["year"]), _forms_of(cells, data["template"]), cells))
+        out.append(Labelled(path.stem, int(data["year"]), forms_of(cells, data["template"]), cells))
     return tuple(out)
 
 

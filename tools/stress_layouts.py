@@ -32,6 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
+from damage import forms_of  # noqa: E402
 from report_render import report_docx, report_html, report_xlsx  # noqa: E402
 
 from gikai_desk.errors import NotAReportError  # noqa: E402
@@ -43,24 +44,6 @@ from gikai_desk.parse import parse_document  # noqa: E402
 
 Value = int | float | str | None
 SHARED = ROOT.parent / "shared"
-
-
-def forms_of(cells: Mapping[str, Value], template: str) -> dict[str, str]:
-    """Each table's form variant, from the cell keys the label lists."""
-    book = formbook()
-    out: dict[str, str] = {}
-    for table in ("t2", "t3", "t4"):
-        keys = {k for k in cells if k.startswith(table + ".")}
-        if not keys:
-            continue
-        best = None
-        for name, variant in book.table(table).variants.items():
-            mine = {f"{table}.{r}.{c}" for s in variant.layout() for r in s.rows for c in s.columns}
-            if mine == keys:
-                best = name
-                break
-        out[table] = best or template
-    return out
 
 
 def _text(value: Value) -> str:
