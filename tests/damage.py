@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from report_render import cell_text
+
 from gikai_desk.formlayout import table_layout
 from gikai_desk.forms import TABLE_NAMES, formbook
 from gikai_desk.ingest import SourceDocument
@@ -27,13 +29,6 @@ LABELS = REPO.parent / "shared" / "eval" / "labels"
 TITLE = "某市某局{year}年政府信息公开工作年度报告"
 CLOSING = ["五、存在的主要问题及改进情况", "无。"]
 
-
-def _text(value: Value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 @dataclass(frozen=True)
@@ -90,7 +85,7 @@ def _grids(values: Mapping[str, Value], forms: Mapping[str, str]) -> list[tuple[
         layout = table_layout(table, variant)
         grid: list[list[str | None]] = [[None for _ in range(layout.n_cols)] for _ in range(layout.n_rows)]
         for cell in layout.cells:  # positions a merged cell covers stay None
-            grid[cell.row][cell.col] = _text(values.get(cell.key)) if cell.key is not None else cell.text
+            grid[cell.row][cell.col] = cell_text(values.get(cell.key)) if cell.key is not None else cell.text
         out.append((f"{formbook().table(table).title}（{TABLE_NAMES[table]}）", grid))
     return out
 

@@ -12,7 +12,8 @@ from gikai_desk.forms import TABLE_NAMES, formbook
 Value = int | float | str | None
 
 
-def _text(value: Value) -> str:
+def cell_text(value: Value) -> str:
+    """A value as a form cell prints it (blank for None, 3 for 3.0)."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -24,7 +25,7 @@ def layout_rows(layout: TableLayout, values: Mapping[str, Value]) -> list[list[t
     """Rows of (text, rowspan, colspan) cells, each merged cell once in the row where it starts."""
     rows: list[list[tuple[str, int, int]]] = [[] for _ in range(layout.n_rows)]
     for cell in sorted(layout.cells, key=lambda c: (c.row, c.col)):
-        text = _text(values.get(cell.key)) if cell.key is not None else cell.text
+        text = cell_text(values.get(cell.key)) if cell.key is not None else cell.text
         rows[cell.row].append((text, cell.rowspan, cell.colspan))
     return rows
 
@@ -141,7 +142,7 @@ def report_docx(prose_before: Sequence[str], forms: Mapping[str, str], values: M
                     props += '<w:vMerge w:val="restart"/>' if cell.row == row else "<w:vMerge/>"
                 text = ""
                 if cell.row == row:
-                    text = _text(values.get(cell.key)) if cell.key is not None else cell.text
+                    text = cell_text(values.get(cell.key)) if cell.key is not None else cell.text
                 body.append(f"<w:tc><w:tcPr>{props}</w:tcPr>{paragraph(text)}</w:tc>")
                 column = cell.col + cell.colspan
             body.append("</w:tr>")

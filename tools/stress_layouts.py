@@ -33,11 +33,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from damage import forms_of  # noqa: E402
-from report_render import report_docx, report_html, report_xlsx  # noqa: E402
+from report_render import cell_text, report_docx, report_html, report_xlsx, table_title  # noqa: E402
 
 from gikai_desk.errors import NotAReportError  # noqa: E402
 from gikai_desk.formlayout import table_layout  # noqa: E402
-from gikai_desk.forms import TABLE_NAMES, formbook  # noqa: E402
+from gikai_desk.forms import formbook  # noqa: E402
 from gikai_desk.ingest.dispatch import read_bytes  # noqa: E402
 from gikai_desk.limits import Limits  # noqa: E402
 from gikai_desk.parse import parse_document  # noqa: E402
@@ -46,13 +46,6 @@ Value = int | float | str | None
 SHARED = ROOT.parent / "shared"
 
 
-def _text(value: Value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
 
 TITLE = "某市某局{year}年政府信息公开工作年度报告"
 
@@ -60,7 +53,7 @@ TITLE = "某市某局{year}年政府信息公开工作年度报告"
 def prose(values: Mapping[str, Value], naming: bool) -> list[str]:
     lines = ["一、总体情况", "本机关认真贯彻落实《中华人民共和国政府信息公开条例》，现将有关情况报告如下。"]
     if naming:
-        v = {k: _text(x) or "0" for k, x in values.items()}
+        v = {k: cell_text(x) or "0" for k, x in values.items()}
         lines.append(
             f"全年共收到政府信息公开申请{v.get('t3.new.total', '0')}件，其中申请人中自然人"
             f"{v.get('t3.new.natural', '0')}件、商业企业{v.get('t3.new.commercial', '0')}件、科研机构"
@@ -113,11 +106,11 @@ def markdown(values: Mapping[str, Value], forms: Mapping[str, str], year: int, n
         if variant is None:
             continue
         layout = table_layout(table, variant)
-        lines.append(f"**{formbook().table(table).title}（{TABLE_NAMES[table]}）**")
+        lines.append(f"**{table_title(table)}**")
         lines.append("")
         grid: list[list[str]] = [["" for _ in range(layout.n_cols)] for _ in range(layout.n_rows)]
         for cell in layout.cells:
-            text = _text(values.get(cell.key)) if cell.key is not None else cell.text
+            text = cell_text(values.get(cell.key)) if cell.key is not None else cell.text
             grid[cell.row][cell.col] = text.replace("|", "/")
         for i, row in enumerate(grid):
             lines.append("| " + " | ".join(row) + " |")
