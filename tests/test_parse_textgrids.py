@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from test_parse_cousins import assert_spans
 
 from gikai_desk.errors import InputError
 from gikai_desk.ingest.dispatch import read_bytes
@@ -44,14 +45,6 @@ def assert_every_cell(report: Report, want: dict[str, int | float | None]) -> No
     flagged = {key: report.cells[key].flag for key in want if not report.cells[key].sure}
     assert not flagged
     assert_spans(report)
-
-
-def assert_spans(report: Report) -> None:
-    for key, cell in report.cells.items():
-        for start, end in cell.spans:
-            assert report.text[start:end] == cell.raw, key
-        if cell.value is not None:
-            assert cell.raw and cell.spans, key
 
 
 @pytest.mark.parametrize(
