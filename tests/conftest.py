@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from gikai_desk.gui.main_window import MainWindow
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -39,3 +44,43 @@ def seeds_dir() -> Path:
     if not SEEDS.is_dir():
         pytest.skip(f"real seeds not available: {SEEDS} is absent")
     return SEEDS
+
+
+# ---------------------------------------------------------------- a clerk's window (GUI test modules)
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """QSettings of the tests kept in a folder of their own (never the user's)."""
+    pytest.importorskip("PySide6")
+    from PySide6.QtCore import QSettings, QStandardPaths
+
+    QStandardPaths.setTestModeEnabled(True)
+    folder = tmp_path_factory.mktemp("settings")
+    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(folder))
+
+
+@pytest.fixture(scope="module")
+def window(qapp: object, settings: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[MainWindow]:
+    """One shown window per test module, with a workspace of its own and a named reviewer."""
+    from PySide6.QtWidgets import QApplication
+
+    from gikai_desk.gui import create_main_window
+
+    main = create_main_window(tmp_path_factory.mktemp("ws") / "clerk.gikai")
+    main.preferences.reviewer = "测试员"
+    main.show()
+    QApplication.processEvents()
+    yield main
+    main.close()
+    main.store.close()
+
+
+@pytest.fixture
+def active_window(window: MainWindow) -> None:
+    """Shortcuts reach the active window only: give it back after a test that showed a window of its own."""
+    from PySide6.QtWidgets import QApplication
+
+    window.activateWindow()
+    QApplication.processEvents()

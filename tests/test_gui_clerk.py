@@ -6,14 +6,13 @@ import io
 import subprocess
 import sys
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 pytest.importorskip("PySide6")
 
-from PySide6.QtCore import QSettings, QStandardPaths, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from gikai_desk.gui.main_window import MainWindow
@@ -22,37 +21,9 @@ from tests.conftest import seed_path
 from tests.test_gui import add_report, synthetic_report, type_into_cell, value_at
 from tests.test_pdf import make_pdf
 
-pytestmark = pytest.mark.gui
+pytestmark = [pytest.mark.gui, pytest.mark.usefixtures("active_window")]
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture(scope="module")
-def settings(qapp: QApplication, tmp_path_factory: pytest.TempPathFactory) -> None:
-    QStandardPaths.setTestModeEnabled(True)
-    folder = tmp_path_factory.mktemp("settings")
-    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
-        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(folder))
-
-
-@pytest.fixture(scope="module")
-def window(settings: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[MainWindow]:
-    from gikai_desk.gui import create_main_window
-
-    main = create_main_window(tmp_path_factory.mktemp("ws") / "clerk.gikai")
-    main.preferences.reviewer = "测试员"
-    main.show()
-    QApplication.processEvents()
-    yield main
-    main.close()
-    main.store.close()
-
-
-@pytest.fixture(autouse=True)
-def active_window(window: MainWindow) -> None:
-    """Shortcuts reach the active window only: give it back after a test that showed a window of its own."""
-    window.activateWindow()
-    QApplication.processEvents()
 
 
 def messages(window: MainWindow) -> str:

@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QDialog,
+    QDialogButtonBox,
     QDockWidget,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QMenu,
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from gikai_desk.formlayout import table_layout
+from gikai_desk.gui.decision_dialog import DecisionDialog
 from gikai_desk.gui.main_window import MainWindow
 from tests.conftest import seed_path
 from tests.test_gui import add_report, synthetic_report
@@ -269,19 +270,28 @@ def test_note_prompts_record_the_decision_with_its_note(window: MainWindow, acti
     violation = window.current_violation()
     assert violation is not None
 
+    seen: dict[str, object] = {}
+
     def cancel(dialog: QWidget) -> None:
-        assert isinstance(dialog, QInputDialog)
+        if isinstance(dialog, DecisionDialog):  # (else left open: the assertion below says what was shown)
+            seen["finding"] = dialog.findChild(QLabel, "decisionFinding").text()
+            seen["ok_when_empty"] = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled()
         dialog.reject()
 
     when_modal(cancel)
     window.actions_by_name[action].trigger()
     document = window.document
     assert document is not None and violation.ident not in document.decisions
+    assert violation.message in str(seen["finding"])  # the dialog names the finding
+    assert seen["ok_when_empty"] is False  # a decision needs a reason
+    assert not window.decide_current_issue(kind, "  ")  # type: ignore[arg-type]
 
     def answer(dialog: QWidget) -> None:
-        assert isinstance(dialog, QInputDialog)
-        dialog.setTextValue("原表如此，已电话告知")
-        dialog.accept()
+        if isinstance(dialog, DecisionDialog):
+            dialog.reason.setText("原表如此，已电话告知")
+            dialog.accept()
+        else:
+            dialog.reject()
 
     when_modal(answer)
     window.actions_by_name[action].trigger()

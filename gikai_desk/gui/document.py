@@ -10,7 +10,10 @@ from PySide6.QtCore import QObject, Signal
 from gikai_desk.forms import formbook
 from gikai_desk.gui.domain import RuleChecker, rule_engine
 from gikai_desk.model import Cell, Number, Report, Violation
+from gikai_desk.pending import ReviewItem, pending_counts, review_items
 from gikai_desk.review import Decision, DecisionKind
+from gikai_desk.rules import carry_findings, check
+from gikai_desk.suggest import Suggestion, suggestion
 from gikai_desk.workspace import Workspace, check_value
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -58,6 +61,8 @@ class ReviewDocument(QObject):
         """ident of the violation whose cells are highlighted together."""
         self._cross_year: list[Violation] = store.cross_year_violations(rid)
         """CROSS_YEAR_CARRY findings from the workspace (the rule engine sees only this report)."""
+        self._violations: list[Violation] = []
+        self._items: list[ReviewItem] | None = None
         self._index_violations(self.engine.violations)
         self._index_spans()
 
@@ -89,14 +94,30 @@ class ReviewDocument(QObject):
     def open_violations(self) -> list[Violation]:
         return [v for v in self._violations if self.is_open(v)]
 
+    def items(self) -> list[ReviewItem]:
+        """The issue list: pending items first, in the order to work through them (see gikai_desk.pending)."""
+        if self._items is None:
+            self._items = review_items(self.report, self._violations, self.decisions)
+        return self._items
+
+    def item(self, ident: str) -> ReviewItem | None:
+        return next((item for item in self.items() if item.ident == ident), None)
+
+    def pending_items(self) -> list[ReviewItem]:
+        return [item for item in self.items() if item.pending]
+
+    def suggestion(self, violation: Violation) -> Suggestion | None:
+        """The finding's suggested value, judged against every rule its cell takes part in (cross-year too)."""
+        previous = self.store.previous_year_report(self.rid)
+
+        def findings(report: Report) -> list[Violation]:
+            return check(report) + (carry_findings(report, previous) if previous is not None else [])
+
+        return suggestion(self.report, violation, self._violations, findings)
+
     def counts(self) -> tuple[int, int, int]:
-        """Open errors, open warnings, unsure cells (the queue's columns)."""
-        errors = warnings = 0
-        for v in self._violations:
-            if v.status == "fail" and self.is_open(v):
-                errors += v.severity == "error"
-                warnings += v.severity == "warning"
-        return errors, warnings, len(self.report.flags())
+        """Pending errors, warnings and unsure rows: the queue's columns, counted as the workspace does."""
+        return pending_counts(self.items())
 
     def state(self, key: str) -> int:
         """Bit set of ERROR/WARNING/INFO/UNSURE/CORRECTED/HIGHLIGHT/DECIDED for one cell."""
@@ -169,6 +190,7 @@ class ReviewDocument(QObject):
         """Record (kind None: withdraw) a decision on one finding."""
         self.store.decide(self.rid, ident, kind, note, self._reviewer())
         self.decisions = self.store.decisions(self.rid)
+        self._items = None
         violation = self.violation(ident)
         self.cellsChanged.emit(sorted(violation.cells) if violation else [])
         self.issuesChanged.emit()
@@ -203,6 +225,7 @@ class ReviewDocument(QObject):
 
     def _index_violations(self, violations: Iterable[Violation]) -> None:
         """Index the rule engine's findings together with the cross-year ones."""
+        self._items = None
         self._violations = sorted(
             [*violations, *self._cross_year],
             key=lambda v: (SEVERITY_ORDER.get(v.severity, 3), v.status != "fail", v.rule, v.where),

@@ -16,13 +16,14 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from gikai_desk.forms import formbook
+from gikai_desk.forms import TABLE_NAMES, formbook
 from gikai_desk.gui import document as cellstate
 from gikai_desk.gui.document import ReviewDocument, describe_location, formula_with_numbers
 from gikai_desk.gui.form_grid import GridLayout, build_layout
 from gikai_desk.gui.i18n import tr
 from gikai_desk.gui.numbers import NotANumberError, format_number, parse_number
 from gikai_desk.model import Number, Report, Violation
+from gikai_desk.pending import ReviewItem, row_label
 from gikai_desk.review import STATUS_LABELS, Correction, ReportSummary
 
 Index = QModelIndex | QPersistentModelIndex
@@ -428,16 +429,22 @@ class CellGridModel(QAbstractTableModel):
 
 
 class IssueListModel(RowListModel):
-    """The findings of the current report: severity, rule, location, message, status."""
+    """The current report's issue list (gikai_desk.pending): level, rule, location, message, status."""
 
     SEVERITY, RULE, LOCATION, MESSAGE, STATUS = range(5)
     HEADERS = ("级别", "规则", "位置", "说明", "状态")
-    SEVERITY_TEXT: ClassVar[dict[str, str]] = {"error": "错误", "warning": "警告", "info": "提示"}
+    SEVERITY_TEXT: ClassVar[dict[str, str]] = {
+        "error": "错误",
+        "warning": "警告",
+        "unsure": "存疑",
+        "info": "提示",
+    }
+    KIND_TITLES: ClassVar[dict[str, str]] = {"unsure": "解析存疑", "blanks": "空白单元格"}
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._document: ReviewDocument | None = None
-        self._rows: list[Violation] = []
+        self._rows: list[ReviewItem] = []
 
     def set_document(self, document: ReviewDocument | None) -> None:
         if self._document is not None:
@@ -449,66 +456,87 @@ class IssueListModel(RowListModel):
 
     def _on_document_issues_changed(self) -> None:
         self.beginResetModel()
-        self._rows = list(self._document.violations) if self._document is not None else []
+        self._rows = self._document.items() if self._document is not None else []
         self.endResetModel()
 
-    def violation(self, row: int) -> Violation | None:
+    def item(self, row: int) -> ReviewItem | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
 
+    def violation(self, row: int) -> Violation | None:
+        item = self.item(row)
+        return item.violation if item is not None else None
+
     def row_of(self, ident: str) -> int:
-        for row, violation in enumerate(self._rows):
-            if violation.ident == ident:
+        for row, item in enumerate(self._rows):
+            if item.ident == ident:
                 return row
         return -1
 
     def is_open(self, row: int) -> bool:
-        violation = self.violation(row)
-        return violation is not None and self._document is not None and self._document.is_open(violation)
+        """Pending: F8 stops here."""
+        item = self.item(row)
+        return item is not None and item.pending
 
-    def status_text(self, violation: Violation) -> str:
-        decision = self._document.decisions.get(violation.ident) if self._document else None
+    def status_text(self, item: ReviewItem) -> str:
+        decision = self._document.decisions.get(item.ident) if self._document and item.decided else None
         if decision is not None:
             if decision.kind == "report_error":
                 return tr("报告错误，保留原值") + (f"：{decision.note}" if decision.note else "")
             return tr("已解决") + (f"：{decision.note}" if decision.note else "")
-        if violation.status == "cannot_check":
-            return tr("无法检查（有存疑单元格）")
-        return tr("待处理")
+        if item.kind == "unsure":
+            return tr("待核对")
+        if item.pending:
+            return tr("待处理")
+        if item.violation is not None and item.violation.status == "cannot_check":
+            return tr("无法检查")
+        return tr("仅供参考")
+
+    def _rule_text(self, item: ReviewItem) -> str:
+        if item.violation is None:
+            return tr(self.KIND_TITLES.get(item.kind, item.kind))
+        rule = formbook().rules.get(item.violation.rule)
+        return f"{item.violation.rule} {rule.title}" if rule else item.violation.rule
+
+    def _location(self, item: ReviewItem) -> str:
+        if item.violation is not None:
+            return describe_location(item.violation)
+        if item.kind == "unsure":
+            return row_label(item.ident.split("@", 1)[1])
+        return TABLE_NAMES.get(item.ident.split("@", 1)[1], "")
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        violation = self.violation(index.row()) if index.isValid() else None
-        if violation is None:
+        item = self.item(index.row()) if index.isValid() else None
+        if item is None:
             return None
         column = index.column()
         if role == KEY_ROLE:
-            return (violation.rule, violation.where)
+            violation = item.violation
+            return (violation.rule, violation.where) if violation is not None else (item.rule, item.ident)
         if role == Qt.ItemDataRole.DisplayRole:
             if column == self.SEVERITY:
-                return tr(self.SEVERITY_TEXT.get(violation.severity, violation.severity))
+                return tr(self.SEVERITY_TEXT.get(item.level, item.level))
             if column == self.RULE:
-                rule = formbook().rules.get(violation.rule)
-                return f"{violation.rule} {rule.title}" if rule else violation.rule
+                return self._rule_text(item)
             if column == self.LOCATION:
-                return describe_location(violation)
+                return self._location(item)
             if column == self.MESSAGE:
-                return violation.message
+                return item.message
             if column == self.STATUS:
-                return self.status_text(violation)
+                return self.status_text(item)
         if role == Qt.ItemDataRole.ToolTipRole:
-            if self._document is not None:
-                formula = formula_with_numbers(violation, self._document.report)
-                return f"{formula}\n{violation.message}" if formula else violation.message
-            return violation.message
-        if role == Qt.ItemDataRole.ForegroundRole and column == self.SEVERITY:
-            colour = {"error": "#b00020", "warning": "#9a6200"}.get(violation.severity, "#365f91")
-            return QBrush(QColor(colour))
-        if (
-            role == Qt.ItemDataRole.FontRole
-            and self._document is not None
-            and self._document.is_open(violation)
-        ):
+            if self._document is not None and item.violation is not None:
+                formula = formula_with_numbers(item.violation, self._document.report)
+                return f"{formula}\n{item.message}" if formula else item.message
+            return item.message
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if not item.pending:
+                return QBrush(QColor("#6b6b6b"))
+            if column == self.SEVERITY:
+                colour = {"error": "#b00020", "warning": "#9a6200"}.get(item.level, "#365f91")
+                return QBrush(QColor(colour))
+        if role == Qt.ItemDataRole.FontRole and item.pending:
             font = QFont()
-            font.setBold(violation.status == "fail")
+            font.setBold(True)
             return font
         return None
 

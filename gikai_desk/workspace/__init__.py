@@ -15,6 +15,7 @@ from typing import Any, get_args
 from gikai_desk.errors import InputError
 from gikai_desk.forms import formbook
 from gikai_desk.model import Cell, Number, Report, Violation
+from gikai_desk.pending import pending_counts, review_items
 from gikai_desk.review import Correction, Decision, DecisionEvent, DecisionKind, ReportSummary, ReviewStatus
 from gikai_desk.rules import carry_findings, organ_key
 from gikai_desk.workspace.schema import APPLICATION_ID, SCHEMA_VERSION, migrate, schema_version
@@ -213,7 +214,8 @@ class Workspace:
         return base
 
     def _summary_values(self, rid: int, report: Report | None) -> tuple[int, int, int, int]:
-        """errors, warnings, unsure, stale — counting only findings without a reviewer decision."""
+        """errors, warnings, unsure rows, stale: the report's pending items (gikai_desk.pending), the same
+        notion the window's issue list, F8 and Ctrl+F8 use."""
         if report is None:
             return 0, 0, 0, 0
         decided = {
@@ -223,14 +225,9 @@ class Workspace:
             found = _check(report) + self._cross_year(rid, report)
         except Exception:  # a rules bug must not stop a reviewer's edit from being stored
             log.exception("rules.check failed for report %s", rid)
-            return 0, 0, len(report.flags()), 1
-        errors = sum(
-            1 for v in found if v.status == "fail" and v.severity == "error" and v.ident not in decided
-        )
-        warnings = sum(
-            1 for v in found if v.status == "fail" and v.severity == "warning" and v.ident not in decided
-        )
-        return errors, warnings, len(report.flags()), 0
+            return 0, 0, pending_counts(review_items(report, []))[2], 1
+        errors, warnings, unsure = pending_counts(review_items(report, found, decided))
+        return errors, warnings, unsure, 0
 
     def _store_summary(self, rid: int, report: Report | None) -> None:
         errors, warnings, unsure, stale = self._summary_values(rid, report)
@@ -282,6 +279,12 @@ class Workspace:
         """
         report = self.report(rid)
         return [] if report is None else self._cross_year(rid, report)
+
+    def previous_year_report(self, rid: int) -> Report | None:
+        """The same organ's report of the year before (with its corrections), which CROSS_YEAR_CARRY uses."""
+        report = self.report(rid)
+        previous_id = None if report is None else self._previous_year_id(rid, report)
+        return None if previous_id is None else self._current_report(previous_id)
 
     def _refresh_followers(self, rid: int, agency: str | None, year: int | None) -> None:
         """Recount the reports of the year after whose cross-year partner is (or was) this organ-year."""
