@@ -20,7 +20,7 @@ from gikai_desk.model import Cell, Report, Violation
 if TYPE_CHECKING:
     from gikai_desk.excel import SummaryEntry
 
-COMMANDS = ("extract", "check", "export")
+COMMANDS = ("extract", "check", "export", "import")
 REPORT_SUFFIXES = ingest.REPORT_SUFFIXES
 FOLDER_SUFFIXES = ingest.REPORT_SUFFIXES | ingest.LEGACY_SUFFIXES
 """Files taken from a folder (a file named on the command line is always read, whatever its name): legacy
@@ -334,6 +334,40 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    """Apply edited per-report workbooks to the reports of a workspace they were exported from."""
+    import getpass
+
+    from gikai_desk.excel.reimport import find_report
+    from gikai_desk.workspace import Workspace, WorkspaceError
+
+    try:
+        workspace = Workspace.open(args.workspace)
+    except WorkspaceError as exc:
+        print(f"{exc.path}: {exc.reason}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    reviewer = args.reviewer or getpass.getuser()
+    status = EXIT_OK
+    try:
+        for name in args.workbooks:
+            path = Path(name)
+            try:
+                rid = find_report(workspace, path)
+                applied = workspace.import_workbook(rid, path, reviewer)
+            except InputError as exc:
+                print(f"{path}: {exc.reason}", file=sys.stderr)
+                status = EXIT_UNREADABLE
+                continue
+            target = workspace.summary(rid).file
+            if applied:
+                print(f"{path}: 已导入 {len(applied)} 处修改 → {target} (applied {len(applied)} changes)")
+            else:
+                print(f"{path}: 与 {target} 没有不同 (no changes)")
+    finally:
+        workspace.close()
+    return status
+
+
 # ---------------------------------------------------------------- parser and entry point
 
 
@@ -381,7 +415,29 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--xlsx", metavar="OUT", default=None, help="汇总表 summary workbook")
     export.add_argument("--per-report", metavar="DIR", default=None, help="逐份报告工作簿的文件夹")
     export.set_defaults(func=cmd_export)
+
+    reimport = sub.add_parser(
+        "import",
+        help="把编辑过的单份报告工作簿导入工作区 (apply edited per-report workbooks)",
+        description=(
+            "把导出后编辑过的单份报告工作簿作为审核修改写入工作区：每个工作簿只写入它导出自的那份报告，"
+            "只写入该报告表式中的单元格。"
+        ),
+        epilog="退出码: 0 = 全部导入; 2 = 有工作簿被拒绝或无法读取 (refused or unreadable)",
+    )
+    reimport.add_argument("workbooks", nargs="+", metavar="WORKBOOK", help="单份报告工作簿 (.xlsx)")
+    reimport.add_argument("--workspace", required=True, metavar="WS", help="工作区文件 (.gikai)")
+    reimport.add_argument("--reviewer", default=None, help="记录为修改人的姓名（默认：系统用户名）")
+    reimport.set_defaults(func=cmd_import)
     return parser
+
+
+def _unknown_command(word: str) -> bool:
+    """A first word that is no command, no option and no file or folder, nor looks like one (no suffix, no
+    folder part): a mistyped command (`imprt`). `gikai-desk gone.pdf` still opens the window, which says so."""
+    if word in COMMANDS or word.startswith("-") or Path(word).exists():
+        return False
+    return not Path(word).suffix and not any(sep in word for sep in ("/", "\\"))
 
 
 def _run_gui(args: list[str]) -> int:
@@ -398,9 +454,17 @@ def _run_gui(args: list[str]) -> int:
 
 def main(argv: Iterable[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    if args and _unknown_command(args[0]):
+        parser.print_usage(sys.stderr)
+        print(
+            f"gikai-desk: 未知命令 unknown command: {args[0]}（可用 commands: {', '.join(COMMANDS)}；"
+            "打开报告文件请给出存在的文件或文件夹）",
+            file=sys.stderr,
+        )
+        return EXIT_UNREADABLE
     if not args or (args[0] not in COMMANDS and args[0] not in {"-h", "--help", "-V", "--version"}):
         return _run_gui(args)
-    parser = build_parser()
     try:
         namespace = parser.parse_args(args)
         status: int = namespace.func(namespace)

@@ -19,6 +19,9 @@ STATUS_LABELS: dict[str, str] = {
 }
 """Chinese name of each review status, for tables and exports."""
 
+WorkbookChange = tuple[str, Number | None, Number | None]
+"""A cell an edited per-report workbook would change: (cell key, value now, value in the workbook)."""
+
 DECISION_LABELS: dict[str, str] = {
     "report_error": "报告本身有误（保留原值）",
     "resolved": "已解决",

@@ -138,3 +138,42 @@ def test_following_suggestions_never_revisits_a_state(window: MainWindow) -> Non
             seen.add(state)
         else:
             pytest.fail("suggestions did not come to an end")
+
+
+def test_importing_another_reports_workbook_is_refused_and_nothing_crashes(
+    window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import openpyxl
+    from PySide6.QtWidgets import QMessageBox
+
+    from gikai_desk import excel
+    from gikai_desk.gui import main_window as main_window_module
+
+    a = add_report(window, synthetic_report({"t3.new.natural": 3}))
+    b = add_report(window, synthetic_report({"t3.new.natural": 4}))
+    excel.export_workspace(window.store, None, tmp_path)
+    book_a = next(p for p in tmp_path.iterdir() if p.name.startswith(f"{a:04d}_"))
+    wb = openpyxl.load_workbook(book_a)
+    where = {k: (s, c) for k, s, c, *_ in wb["_gikai"].iter_rows(min_row=3, values_only=True)}
+    sheet, coordinate = where["t4.review.upheld"]
+    wb[sheet][coordinate].value = 1
+    wb.save(book_a)
+
+    warnings: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text, *a: warnings.append(text))
+    window.select_report(b)
+    before = window.document.value("t4.review.upheld")  # type: ignore[union-attr]
+    assert not window.import_excel(book_a)
+    assert warnings and "另一份报告" in warnings[0]
+    window.actions_by_name["undo"].trigger()  # nothing was pushed: undo is harmless
+    assert window.document.value("t4.review.upheld") == before  # type: ignore[union-attr]
+
+    window.select_report(a)
+    accepted = []
+    monkeypatch.setattr(main_window_module.ImportChangesDialog, "exec", lambda self: accepted.append(1) or 1)
+    assert window.import_excel(book_a)
+    assert accepted and value_at(window, "t4.review.upheld") == "1"
+    window.actions_by_name["undo"].trigger()
+    assert value_at(window, "t4.review.upheld") == str(before)
+    window.actions_by_name["redo"].trigger()
+    assert value_at(window, "t4.review.upheld") == "1"

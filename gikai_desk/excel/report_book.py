@@ -31,7 +31,7 @@ from gikai_desk.excel.common import (
     row_height,
     set_text,
 )
-from gikai_desk.excel.entry import SummaryEntry
+from gikai_desk.excel.entry import SummaryEntry, WorkbookSource
 from gikai_desk.excel.findings import finding_rows
 from gikai_desk.formlayout import GridCell, TableLayout, report_layouts
 from gikai_desk.forms import TABLE_NAMES, formbook
@@ -40,6 +40,8 @@ from gikai_desk.review import DECISION_LABELS, STATUS_LABELS, Correction
 
 KEY_SHEET = "_gikai"
 KEY_SHEET_MARK = "gikai-desk report workbook"
+KEY_SHEET_VERSION = 2
+"""1: cell positions only; 2: also the report it came from (row 1, columns C-G: id, sha256, file, organ, year)."""
 NUMBER_ALIGN = Alignment(horizontal="right", vertical="center", indent=1)
 TOP_WRAP = Alignment(horizontal="left", vertical="top", wrap_text=True)
 GRID_TOP = 4
@@ -332,7 +334,11 @@ def build_report_workbook(entry: SummaryEntry) -> Any:
     _review_sheet(wb, entry)
     wb.remove(default)
     keys = wb.create_sheet(KEY_SHEET)
-    keys.append([KEY_SHEET_MARK, 1])
+    source = entry.source
+    keys.append(
+        [KEY_SHEET_MARK, KEY_SHEET_VERSION]
+        + ([] if source is None else [source.report_id, source.sha256, source.file, source.organ, source.year])
+    )
     keys.append(["key", "sheet", "cell", "label cell", "label"])
     for row in placed:
         keys.append(list(row))
@@ -385,6 +391,25 @@ def _squash(value: object) -> str:
 
 def read_report_workbook(path: str | Path) -> dict[str, Number | None]:
     """Cell key -> value of a per-report workbook written by write_report_workbook (maybe edited since)."""
+    return load_report_workbook(path)[0]
+
+
+def _source(row: tuple[Any, ...]) -> WorkbookSource | None:
+    """The report a workbook came from, from row 1 of its _gikai sheet (None: written before version 2)."""
+    _mark, _version, rid, sha256, file, organ, year = (tuple(row) + (None,) * 7)[:7]
+    if not sha256:
+        return None
+    return WorkbookSource(
+        report_id=int(rid) if isinstance(rid, int | float) else None,
+        sha256=str(sha256),
+        file=str(file or ""),
+        organ=str(organ) if organ else None,
+        year=int(year) if isinstance(year, int | float) else None,
+    )
+
+
+def load_report_workbook(path: str | Path) -> tuple[dict[str, Number | None], WorkbookSource | None]:
+    """(cell key -> value, the report it was written from) of a per-report workbook."""
     source = Path(path)
     try:
         wb = openpyxl.load_workbook(source, data_only=True)
@@ -396,10 +421,10 @@ def read_report_workbook(path: str | Path) -> dict[str, Number | None]:
                 str(source),
                 "不是本工具导出的单份报告工作簿（缺少 _gikai 表）not a gikai-desk report workbook",
             )
+        keys = wb[KEY_SHEET]
+        origin = _source(next(keys.iter_rows(min_row=1, max_row=1, max_col=7, values_only=True)))
         out: dict[str, Number | None] = {}
-        for key, sheet, coordinate, guard, guard_text in wb[KEY_SHEET].iter_rows(
-            min_row=3, max_col=5, values_only=True
-        ):
+        for key, sheet, coordinate, guard, guard_text in keys.iter_rows(min_row=3, max_col=5, values_only=True):
             if not key or not sheet or not coordinate:
                 continue
             if sheet not in wb.sheetnames:
@@ -415,6 +440,6 @@ def read_report_workbook(path: str | Path) -> dict[str, Number | None]:
             out[str(key)] = workbook_number(
                 value, f"{sheet}!{coordinate}（{formbook().label(str(key))}）", source
             )
-        return out
+        return out, origin
     finally:
         wb.close()

@@ -29,6 +29,7 @@ from gikai_desk.excel.common import (
 )
 from gikai_desk.excel.entry import SummaryEntry
 from gikai_desk.excel.findings import finding_rows, where_text
+from gikai_desk.excel.reimport import report_source
 from gikai_desk.excel.report_book import write_report_workbook
 from gikai_desk.formlayout import all_cell_keys, key_labels
 from gikai_desk.forms import TABLE_NAMES, formbook
@@ -411,6 +412,7 @@ def workspace_entries(ws: Workspace) -> list[tuple[int, SummaryEntry]]:
                     decision_log=ws.decision_history(item.id),
                     status=item.status,
                     note=item.note,
+                    source=report_source(ws, item.id),
                 ),
             )
         )

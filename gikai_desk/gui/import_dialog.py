@@ -19,10 +19,7 @@ from PySide6.QtWidgets import (
 
 from gikai_desk.forms import formbook
 from gikai_desk.gui.numbers import format_number
-from gikai_desk.model import Number
-
-WorkbookChange = tuple[str, Number | None, Number | None]
-"""(cell key, value now, value in the workbook)."""
+from gikai_desk.review import WorkbookChange
 
 
 class ImportChangesDialog(QDialog):

@@ -59,7 +59,7 @@ from gikai_desk.gui.document import ReviewDocument, describe_location
 from gikai_desk.gui.domain import WorkspaceInUseError, lock_workspace, open_store
 from gikai_desk.gui.grid_view import CellGridView
 from gikai_desk.gui.i18n import install_language, tr
-from gikai_desk.gui.import_dialog import ImportChangesDialog, WorkbookChange
+from gikai_desk.gui.import_dialog import ImportChangesDialog
 from gikai_desk.gui.models import (
     KEY_ROLE,
     CellGridModel,
@@ -75,7 +75,7 @@ from gikai_desk.gui.worker import SUFFIXES, ParsedFile, ParseSignals, ParseTask,
 from gikai_desk.model import Number, Violation
 from gikai_desk.pending import ReviewItem
 from gikai_desk.resources import resource_path
-from gikai_desk.review import STATUS_LABELS, DecisionKind, ReportSummary, ReviewStatus
+from gikai_desk.review import STATUS_LABELS, DecisionKind, ReportSummary, ReviewStatus, WorkbookChange
 from gikai_desk.rules import organ_key
 from gikai_desk.workspace import Workspace, check_value
 

@@ -630,18 +630,11 @@ class Workspace:
     # ---------------------------------------------------------------- Excel round trip
 
     def workbook_changes(self, rid: int, path: str | Path) -> list[tuple[str, Number | None, Number | None]]:
-        """Cells whose value in a re-imported per-report workbook differs: (key, current, workbook)."""
-        from gikai_desk.excel import read_report_workbook
+        """Cells whose value in a re-imported per-report workbook differs: (key, current, workbook). InputError for
+        a workbook of another report or another form (see gikai_desk.excel.reimport)."""
+        from gikai_desk.excel.reimport import workbook_changes
 
-        values = read_report_workbook(Path(path))
-        report = self.report(rid)
-        if report is None:
-            raise ValueError(f"report {rid} could not be read; nothing to import into")
-        return [
-            (key, report.value(key), value)
-            for key, value in values.items()
-            if not same_number(report.value(key), value)
-        ]
+        return workbook_changes(self, rid, path)
 
     def import_workbook(self, rid: int, path: str | Path, reviewer: str = "import") -> list[Correction]:
         """Apply the differences of a re-imported per-report workbook as corrections, in one transaction."""
