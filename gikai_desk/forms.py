@@ -108,6 +108,27 @@ class FormBook(_Frozen):
 TABLE_NAMES: dict[str, str] = {"t2": "表二", "t3": "表三", "t4": "表四"}
 
 
+SIGNED_COLUMNS = frozenset({"change"})
+"""本年增/减: the only cells that may be negative."""
+AMOUNT_COLUMNS = frozenset({"amount"})
+"""Money: the only cells that may have decimals."""
+
+
+def value_problem(key: str, value: float | None) -> str | None:
+    """Why `value` cannot stand in cell `key` as the form defines it (None: it can). Counts are whole and
+    non-negative; 本年增/减 may be negative; amounts may have decimals."""
+    if value is None:
+        return None
+    column = split_key(key)[2]
+    if column in AMOUNT_COLUMNS:
+        return "金额不能为负数" if value < 0 else None
+    if value != int(value):
+        return "件数、项数应为整数" if column not in SIGNED_COLUMNS else "本年增/减应为整数"
+    if value < 0 and column not in SIGNED_COLUMNS:
+        return "件数、项数不能为负数（只有“本年增/减”可以为负）"
+    return None
+
+
 def split_key(key: str) -> tuple[str, str, str]:
     table, row, col = key.split(".", 2)
     return table, row, col

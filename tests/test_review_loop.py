@@ -9,11 +9,12 @@ import pytest
 pytest.importorskip("PySide6")
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QLineEdit
 from pytestqt.qtbot import QtBot
 
 from gikai_desk.gui.main_window import MainWindow
 from tests.conftest import seed_path
-from tests.test_gui import add_report, synthetic_report, value_at
+from tests.test_gui import add_report, synthetic_report, type_into_cell, value_at
 
 pytestmark = [pytest.mark.gui, pytest.mark.usefixtures("active_window")]
 
@@ -177,3 +178,47 @@ def test_importing_another_reports_workbook_is_refused_and_nothing_crashes(
     assert value_at(window, "t4.review.upheld") == str(before)
     window.actions_by_name["redo"].trigger()
     assert value_at(window, "t4.review.upheld") == "1"
+
+
+def test_a_refused_entry_keeps_the_editor_open_with_the_typed_text(window: MainWindow, qtbot: QtBot) -> None:
+    add_report(window, synthetic_report({"t3.new.natural": 3}))
+    grid = window.grid_view
+    window.select_cell("t3.new.natural")
+    grid.setFocus()
+    for text, why in (("1O", "不是数字"), ("3.5", "整数"), ("-3", "负数")):
+        qtbot.keyClicks(grid, text[0])
+        editor = grid.focusWidget()
+        assert isinstance(editor, QLineEdit) and editor.objectName() == "cellEditor"
+        qtbot.keyClicks(editor, text[1:])
+        qtbot.keyClick(editor, Qt.Key.Key_Return)
+        assert grid.focusWidget() is editor and editor.text() == text  # still open, text kept
+        assert window.current_key() == "t3.new.natural"  # and the selection did not move down
+        assert why in grid.last_refusal and why in messages(window)
+        qtbot.keyClick(editor, Qt.Key.Key_Escape)
+    assert value_at(window, "t3.new.natural") == "3"
+    window.select_cell("t3.new.natural")
+    assert not window.paste_text("2.5")  # pasting is held to the same form
+    assert value_at(window, "t3.new.natural") == "3" and "整数" in messages(window)
+    # 本年增/减 may be negative (the 2019 form has it); amounts may have decimals
+    from gikai_desk.workspace.synthetic import synthetic_report as form_report
+
+    add_report(window, form_report(5, "2019"))
+    for key, text in (("t2.licensing.change", "-3"), ("t2.procurement.amount", "12.5")):
+        assert window.select_cell(key), key
+        type_into_cell(qtbot, grid, text)
+        assert value_at(window, key) == text
+
+
+def test_f2_puts_the_cursor_at_the_end(window: MainWindow, qtbot: QtBot) -> None:
+    add_report(window, synthetic_report({"t3.new.natural": 12}))
+    window.select_cell("t3.new.natural")
+    grid = window.grid_view
+    grid.setFocus()
+    qtbot.keyClick(grid, Qt.Key.Key_F2)
+    editor = grid.focusWidget()
+    assert isinstance(editor, QLineEdit) and editor.text() == "12"
+    assert not editor.hasSelectedText() and editor.cursorPosition() == 2
+    qtbot.keyClicks(editor, "3")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    QApplication.processEvents()
+    assert value_at(window, "t3.new.natural") == "123"

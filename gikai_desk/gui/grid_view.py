@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
+    QToolTip,
     QWidget,
 )
 
@@ -83,6 +84,7 @@ class CellDelegate(QStyledItemDelegate):
         editor.setObjectName("cellEditor")
         editor.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         editor.setFrame(False)
+        self._view.open_editor = editor
         return editor
 
     def setEditorData(self, editor: QWidget, index: Index) -> None:
@@ -95,6 +97,20 @@ class CellDelegate(QStyledItemDelegate):
         if isinstance(editor, QLineEdit):
             model.setData(index, editor.text(), Qt.ItemDataRole.EditRole)
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Enter/Tab on text the cell cannot take keeps the editor open with the text, and says why beside it."""
+        if (
+            isinstance(watched, QLineEdit)
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Tab, Qt.Key.Key_Backtab)
+        ):
+            problem = self._view.grid_model().entry_problem(self._view.currentIndex(), watched.text())
+            if problem is not None:
+                self._view.refuse_entry(watched, problem)
+                return True
+        return bool(super().eventFilter(watched, event))
+
 
 class CellGridView(QTableView):
     """Arrows/Tab/Enter move, typing overwrites, F2 edits, Delete blanks (through `blankRequested`)."""
@@ -106,6 +122,10 @@ class CellGridView(QTableView):
         super().__init__(parent)
         self.setObjectName("cellGrid")
         self.replacing_edit = False
+        self.last_refusal = ""
+        self.open_editor: QLineEdit | None = None
+        """The editor the delegate made last (Qt deletes old ones later, so a search can find a stale one)."""
+        """Why the last typed entry was not taken (shown beside the editor and in the status bar)."""
         self.setItemDelegate(CellDelegate(self))
         self.setEditTriggers(
             QAbstractItemView.EditTrigger.AnyKeyPressed
@@ -256,14 +276,27 @@ class CellGridView(QTableView):
     def edit(  # type: ignore[override]
         self, index: Index, trigger: QAbstractItemView.EditTrigger | None = None, event: Any = None
     ) -> bool:
-        if trigger is None:
-            super().edit(index)
-            return True
-        self.replacing_edit = trigger == QAbstractItemView.EditTrigger.AnyKeyPressed
+        replacing = trigger == QAbstractItemView.EditTrigger.AnyKeyPressed
+        self.replacing_edit = replacing
         try:
-            return bool(super().edit(index, trigger, event))
+            if trigger is None:
+                super().edit(index)
+                started = True
+            else:
+                started = bool(super().edit(index, trigger, event))
         finally:
             self.replacing_edit = False
+        editor = self.open_editor if started and not replacing else None
+        if editor is not None:
+            editor.deselect()  # F2 / double-click: the cursor at the end, so a key adds to the value
+            editor.end(False)
+        return started
+
+    def refuse_entry(self, editor: QLineEdit, problem: str) -> None:
+        """Say beside the open editor why its text was not taken (the text stays for the reviewer to fix)."""
+        self.last_refusal = problem
+        QToolTip.showText(editor.mapToGlobal(QPoint(editor.width(), editor.height())), problem, editor)
+        self.grid_model().editRefused.emit(problem)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()

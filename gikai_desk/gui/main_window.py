@@ -51,7 +51,7 @@ from PySide6.QtWidgets import (
 )
 
 from gikai_desk.errors import InputError
-from gikai_desk.forms import formbook
+from gikai_desk.forms import formbook, value_problem
 from gikai_desk.gui.actions import ACTIONS, MENUS, key_sequences
 from gikai_desk.gui.commands import CONFIRM_REASON, DecideCommand, SetCellsCommand
 from gikai_desk.gui.decision_dialog import DecisionDialog
@@ -780,11 +780,15 @@ class MainWindow(QMainWindow):
     def _refusal(self, changes: Mapping[str, Number | None]) -> str | None:
         """Why the workspace would refuse these values (too large, not finite), checked before the undo
         command runs: an exception inside QUndoCommand.redo is swallowed by PySide after a partial write."""
+        document = self.document
         for key, value in changes.items():
             try:
                 check_value(value)
             except ValueError as exc:
                 return self.tr("无法修改：") + f"{formbook().label(key)}：{exc}"
+            problem = value_problem(key, value)
+            if problem is not None and (document is None or document.value(key) != value):
+                return self.tr("无法修改：") + f"{formbook().label(key)}：{tr(problem)}（{format_number(value)}）"
         return None
 
     def set_cells(self, changes: dict[str, Number | None], text: str = "") -> None:

@@ -16,7 +16,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from gikai_desk.forms import TABLE_NAMES, formbook
+from gikai_desk.forms import TABLE_NAMES, formbook, value_problem
 from gikai_desk.gui import document as cellstate
 from gikai_desk.gui.document import ReviewDocument, describe_location, formula_with_numbers
 from gikai_desk.gui.form_grid import GridLayout, build_layout
@@ -391,17 +391,30 @@ class CellGridModel(QAbstractTableModel):
                 )
         return "\n".join(lines)
 
+    def entry_problem(self, index: Index, text: Any) -> str | None:
+        """Why typed `text` cannot go into the cell at `index` (not a number, or not what the form allows
+        there: counts whole and non-negative, only 本年增/减 negative, only amounts with decimals); None: it can."""
+        key = self.key(index)
+        if key is None or isinstance(text, int | float):
+            return None
+        try:
+            number = parse_number(str(text))
+        except NotANumberError:
+            return tr("不是数字，未修改：") + str(text)
+        problem = value_problem(key, number)
+        return None if problem is None else tr(problem) + f"：{text}"
+
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
         if role != Qt.ItemDataRole.EditRole or self._document is None or self.edit_handler is None:
             return False
         key = self.key(index)
         if key is None:
             return False
-        try:
-            number = parse_number(str(value)) if not isinstance(value, int | float) else value
-        except NotANumberError:
-            self.editRefused.emit(tr("不是数字，未修改：") + str(value))
+        problem = self.entry_problem(index, value)
+        if problem is not None:
+            self.editRefused.emit(problem)
             return False
+        number = parse_number(str(value)) if not isinstance(value, int | float) else value
         if number == self._document.value(key) and (number is None) == (self._document.value(key) is None):
             cell = self._document.cell(key)
             if cell is not None and not cell.settled:  # typing the value the parser was unsure of confirms it
