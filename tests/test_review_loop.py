@@ -8,7 +8,8 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QCursor
 from PySide6.QtWidgets import QApplication, QLineEdit
 from pytestqt.qtbot import QtBot
 
@@ -222,3 +223,34 @@ def test_f2_puts_the_cursor_at_the_end(window: MainWindow, qtbot: QtBot) -> None
     qtbot.keyClick(editor, Qt.Key.Key_Return)
     QApplication.processEvents()
     assert value_at(window, "t3.new.natural") == "123"
+
+
+def test_ctrl_click_takes_a_number_into_the_selected_cell_without_moving_it(
+    window: MainWindow, qtbot: QtBot
+) -> None:
+    add_report(window, synthetic_report({"t3.new.natural": 3, "t3.new.commercial": 17}))
+    document = window.document
+    assert document is not None
+    source = window.source_view
+    start, _end = document.cell("t3.new.commercial").spans[0]  # type: ignore[union-attr]
+    window.select_cell("t3.new.natural")
+
+    def click(modifier: Qt.KeyboardModifier) -> None:
+        cursor = source.textCursor()
+        cursor.setPosition(start)
+        point = source.cursorRect(cursor).center()
+        qtbot.mouseClick(source.viewport(), Qt.MouseButton.LeftButton, modifier, point)
+
+    click(Qt.KeyboardModifier.ControlModifier)
+    assert window.current_key() == "t3.new.natural"  # the selection stays
+    assert value_at(window, "t3.new.natural") == "17"
+    click(Qt.KeyboardModifier.NoModifier)  # a plain click still shows the cell the number fed
+    assert window.current_key() == "t3.new.commercial"
+    window.select_cell("t3.carried_in.natural")
+    source_cursor = source.textCursor()
+    source_cursor.setPosition(start + 1)
+    source.setTextCursor(source_cursor)
+    QCursor.setPos(window.mapToGlobal(window.rect().topLeft()) - QPoint(50, 50))  # the mouse is not over the text
+    window.actions_by_name["take_number"].trigger()  # Ctrl+T: the number at the text cursor
+    assert window.current_key() == "t3.carried_in.natural"
+    assert value_at(window, "t3.carried_in.natural") == "17"

@@ -73,7 +73,11 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "edit",
     ),
     ActionSpec(
-        "take_number", _t("取原文光标处的数字填入单元格"), ("Ctrl+T",), "_on_take_number_triggered", "edit"
+        "take_number",
+        _t("取原文数字填入所选单元格（鼠标或光标处；也可 Ctrl+单击原文）"),
+        ("Ctrl+T",),
+        "_on_take_number_triggered",
+        "edit",
     ),
     # Alt+Shift, not Ctrl+Alt: GNOME, UKUI (Kylin) and DDE (UOS) switch workspaces on Ctrl+Alt+Left/Right
     ActionSpec("shift_left", _t("本行数值左移一格"), ("Alt+Shift+Left",), "_on_shift_left_triggered", "edit"),

@@ -194,6 +194,7 @@ class MainWindow(QMainWindow):
         self.source_pane = SourcePane()
         self.source_view = self.source_pane.view
         self.source_view.clickedAt.connect(self._on_source_clicked)
+        self.source_view.takeAt.connect(self.take_number_at)
 
         # grid (right) with the review bar above it
         self.grid_model = CellGridModel(self)
@@ -964,10 +965,13 @@ class MainWindow(QMainWindow):
         return bool(changes)
 
     def _on_take_number_triggered(self) -> None:
-        self.take_number_at(self.source_view.textCursor().position())
+        """Ctrl+T: the number under the mouse pointer (when it is over the source), else at the text cursor."""
+        under_mouse = self.source_view.position_under_mouse()
+        self.take_number_at(self.source_view.textCursor().position() if under_mouse is None else under_mouse)
 
     def take_number_at(self, position: int) -> bool:
-        """Put the number written at `position` of the source text into the current cell."""
+        """Put the number written at `position` of the source text into the current cell; the selection stays
+        (Ctrl+T, or Ctrl+click in the source)."""
         key = self.current_key()
         if self.document is None or key is None:
             self.statusBar().showMessage(self.tr("请先在表格中选择一个单元格"), 5000)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QFont, QMouseEvent, QTextCharFormat, QTextCursor, QTextDocument
+from PySide6.QtGui import QColor, QCursor, QFont, QMouseEvent, QTextCharFormat, QTextCursor, QTextDocument
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -20,9 +20,11 @@ FOUND_COLOUR = QColor("#b3e5fc")
 
 
 class SourceView(QPlainTextEdit):
-    """Shows Report.text; `clickedAt(offset)` when the reviewer clicks in it."""
+    """Shows Report.text; `clickedAt(offset)` when the reviewer clicks in it, `takeAt(offset)` on Ctrl+click (take
+    the number there into the selected cell)."""
 
     clickedAt = Signal(int)  # noqa: RUF100
+    takeAt = Signal(int)  # noqa: RUF100
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -102,7 +104,18 @@ class SourceView(QPlainTextEdit):
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         super().mouseReleaseEvent(event)
         if event.button() == Qt.MouseButton.LeftButton and not self.textCursor().hasSelection():
-            self.clickedAt.emit(self.textCursor().position())
+            position = self.textCursor().position()
+            if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+                self.takeAt.emit(position)
+            else:
+                self.clickedAt.emit(position)
+
+    def position_under_mouse(self) -> int | None:
+        """Text offset under the mouse pointer, when the pointer is over the text."""
+        point = self.viewport().mapFromGlobal(QCursor.pos())
+        if not self.viewport().rect().contains(point):
+            return None
+        return self.cursorForPosition(point).position()
 
 
 class SearchBar(QWidget):
