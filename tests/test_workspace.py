@@ -324,15 +324,38 @@ def test_used_only_from_its_own_thread(ws: Workspace) -> None:
     assert ws.history(rid) == []
 
 
-def test_remove_drops_everything(ws: Workspace) -> None:
+def test_remove_keeps_the_report_until_restored(ws: Workspace) -> None:
     rid, _ = add_synthetic(ws)
     other, _ = add_synthetic(ws, 2)
     ws.set_cell(rid, "t3.new.natural", 100000, "x")
-    ws.decide(rid, "T3_BALANCE@natural", "resolved", "", "x")
-    assert ws.decisions(rid)
+    ws.decide(rid, "T3_BALANCE@natural", "resolved", "原文如此", "x")
     ws.remove(rid)
     assert [s.id for s in ws.reports()] == [other]
-    assert ws.history(rid) == [] and ws.decisions(rid) == {}
+    assert [s.id for s in ws.removed_reports()] == [rid]
+    assert ws.history(rid) and ws.decisions(rid)  # kept in the workspace's history
+    ws.restore(rid)
+    assert [s.id for s in ws.reports()] == [rid, other]
+    assert ws.report(rid).value("t3.new.natural") == 100000  # type: ignore[union-attr]
+    assert ws.removed_reports() == []
+
+
+def test_a_revised_file_replaces_its_report_as_a_new_version(ws: Workspace) -> None:
+    report = synthetic_report(1)
+    rid = ws.add_document("/in/a.txt", report.text.encode(), report, None)
+    ws.set_cell(rid, "t3.new.natural", 77, "x", "核对原文")
+    ws.decide(rid, "T3_BALANCE@natural", "report_error", "原文如此", "x")
+    revised = synthetic_report(1)
+    revised.cells["t4.review.upheld"].value = revised.cells["t4.review.upheld"].parsed = 9
+    assert ws.revision_of("/in/b.txt", revised) == rid  # the same organ and year
+    assert ws.revision_of("/in/a.txt", None) == rid  # an unreadable file of the same name
+    assert ws.revision_of("/in/other.txt", synthetic_report(2, agency="另一个局")) is None
+    ws.revise(rid, "/in/b.txt", b"revised bytes", revised)
+    assert [s.id for s in ws.reports()] == [rid]  # no second row
+    assert ws.summary(rid).file == "b.txt" and ws.source_bytes(rid) == b"revised bytes"
+    assert [v[0] for v in ws.versions(rid)] == ["a.txt"]
+    now = ws.report(rid)
+    assert now is not None and now.value("t4.review.upheld") == 9 and now.value("t3.new.natural") == 77
+    assert "T3_BALANCE@natural" in ws.decisions(rid)
 
 
 def test_add_file_survives_a_parser_bug(ws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -381,3 +404,24 @@ def test_decide_takes_cannot_check_findings(ws: Workspace) -> None:
     for ident in found:
         ws.decide(rid, ident, "resolved", "已核对原件", "张三")
     assert set(ws.decisions(rid)) == set(found)
+
+
+def test_opening_a_version_3_file_recounts_pending_rows(tmp_path: Path) -> None:
+    """Version 3 counted unsure cells; the queue now counts pending items (one per row of unsure cells)."""
+    report = synthetic_report(1)
+    for key in ("t3.new.natural", "t3.new.commercial"):
+        report.cells[key].sure = False
+    path = tmp_path / "v3.gikai"
+    with Workspace.create(path) as ws:
+        rid = ws.add_document("/in/a.txt", report.text.encode(), report, None)
+        assert ws.summary(rid).unsure == 1
+    conn = sqlite3.connect(path)
+    conn.execute("ALTER TABLE reports DROP COLUMN removed")
+    conn.execute("DROP TABLE report_versions")
+    conn.execute("UPDATE reports SET unsure = 2")  # as version 3 counted: cells
+    conn.execute("PRAGMA user_version = 3")
+    conn.commit()
+    conn.close()
+    with Workspace.open(path) as ws:
+        assert ws.schema_version == SCHEMA_VERSION
+        assert ws.summary(rid).unsure == 1

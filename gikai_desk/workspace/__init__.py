@@ -6,7 +6,7 @@ import logging
 import math
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -253,7 +253,7 @@ class Workspace:
         wanted = organ_key(agency)
         rows = self._conn.execute(
             "SELECT id, agency FROM reports INDEXED BY reports_by_year WHERE year = ? AND agency IS NOT NULL "
-            "ORDER BY id",
+            "AND removed IS NULL ORDER BY id",
             (year,),
         ).fetchall()
         return [int(r[0]) for r in rows if int(r[0]) != exclude and organ_key(str(r[1])) == wanted]
@@ -363,13 +363,64 @@ class Workspace:
         return ids
 
     def remove(self, rid: int) -> None:
-        """Drop a report and everything recorded about it."""
+        """Take a report out of the queue. It stays in the workspace, with everything recorded about it, until
+        restore() brings it back (removed_reports() lists them)."""
         with self._tx() as conn:
             agency, year = self._organ_year(rid)
-            for table in ("corrections", "decisions", "decision_log", "conflicts"):
-                conn.execute(f"DELETE FROM {table} WHERE report_id = ?", (rid,))
-            conn.execute("DELETE FROM reports WHERE id = ?", (rid,))
+            conn.execute("UPDATE reports SET removed = ? WHERE id = ?", (now_iso(), rid))
             self._refresh_followers(rid, agency, year)
+
+    def restore(self, rid: int) -> None:
+        """Bring a removed report back into the queue."""
+        with self._tx() as conn:
+            conn.execute("UPDATE reports SET removed = NULL WHERE id = ?", (rid,))
+            self._store_summary(rid, self._current_report(rid))
+            self._refresh_followers(rid, *self._organ_year(rid))
+
+    def removed_reports(self) -> list[ReportSummary]:
+        """Reports taken out of the queue, most recently removed first."""
+        removed = self._summaries_where("removed IS NOT NULL", ())
+        times = dict(self._conn.execute("SELECT id, removed FROM reports WHERE removed IS NOT NULL").fetchall())
+        return sorted(removed, key=lambda s: str(times.get(s.id, "")), reverse=True)
+
+    def revision_of(self, name: str, report: Report | None) -> int | None:
+        """The report in the queue a newly read file revises: the same organ and year (when the file could be
+        read and names them), else the same file name. None when it is a report of its own."""
+        if report is not None and report.agency and report.year is not None:
+            same = self._same_organ_ids(report.agency, report.year, exclude=-1)
+            if same:
+                return same[0]
+        file = Path(name).name or name
+        for summary in self._summaries_where("removed IS NULL AND file = ?", (file,)):
+            return summary.id
+        return None
+
+    def revise(self, rid: int, name: str, data: bytes, report: Report) -> None:
+        """Replace a report's file by a revised one: the earlier file is kept in the report's versions, the
+        reviewer's corrections and decisions stay (a corrected cell the new file reads differently is flagged)."""
+        time = now_iso()
+
+        def keep_earlier_file(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "INSERT INTO report_versions (report_id, file, origin, data, report_json, added, replaced) "
+                "SELECT id, file, origin, data, report_json, added, ? FROM reports WHERE id = ?",
+                (time, rid),
+            )
+            conn.execute(
+                "UPDATE reports SET file = ?, origin = ?, data = ?, added = ? WHERE id = ?",
+                (Path(name).name or name, name, data, time, rid),
+            )
+
+        self._replace_reading(rid, report, keep_earlier_file)
+
+    def versions(self, rid: int) -> list[tuple[str, str, str]]:
+        """Earlier files of a report, oldest first: (file name, added, replaced)."""
+        return [
+            (str(r[0]), str(r[1]), str(r[2]))
+            for r in self._conn.execute(
+                "SELECT file, added, replaced FROM report_versions WHERE report_id = ? ORDER BY id", (rid,)
+            )
+        ]
 
     # ---------------------------------------------------------------- reading
 
@@ -378,7 +429,7 @@ class Workspace:
         self._check_thread()
         rows = self._conn.execute(
             "SELECT id, file, agency, year, template, status, errors, warnings, unsure, error, note "
-            "FROM reports ORDER BY id"
+            "FROM reports WHERE removed IS NULL ORDER BY id"
         ).fetchall()
         return [
             ReportSummary(
@@ -597,6 +648,15 @@ class Workspace:
             with self._tx() as conn:
                 conn.execute("UPDATE reports SET error = ? WHERE id = ?", (reason, rid))
             return
+        self._replace_reading(rid, new)
+
+    def _replace_reading(
+        self, rid: int, new: Report, first: Callable[[sqlite3.Connection], None] | None = None
+    ) -> None:
+        """Store a new reading of a report (re-parsed, or of a revised file), keeping corrections and decisions:
+        a corrected cell whose new reading differs from both its old reading and the correction is flagged.
+        `first` runs in the same transaction, before (a revised file replacing the stored one)."""
+        (old_json,) = self._row(rid, "report_json")
         old = None if old_json is None else Report.model_validate_json(str(old_json))
         last: dict[str, Number | None] = {}
         for key, value in self._conn.execute(
@@ -614,6 +674,8 @@ class Workspace:
                 )
         time = now_iso()
         with self._tx() as conn:
+            if first is not None:
+                first(conn)
             organ_year_before = self._organ_year(rid)
             conn.execute(
                 "UPDATE reports SET report_json = ?, error = NULL WHERE id = ?", (new.model_dump_json(), rid)

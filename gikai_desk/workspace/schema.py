@@ -106,7 +106,32 @@ def _v3_cross_year(conn: sqlite3.Connection) -> None:
     conn.execute("UPDATE reports SET summary_stale = 1 WHERE report_json IS NOT NULL")
 
 
-MIGRATIONS: tuple[Migration, ...] = (_v1_initial, _v2_summary_and_audit, _v3_cross_year)
+def _v4_removal_versions_pending(conn: sqlite3.Connection) -> None:
+    """Version 4: a removed report stays in the workspace (reports.removed, the time; restore() brings it back);
+    a revised file of a report keeps the earlier files in report_versions; the queue counts pending items
+    (gikai_desk.pending: unsure rows, not cells), so every stored summary is recounted on open."""
+    conn.execute("ALTER TABLE reports ADD COLUMN removed TEXT")
+    conn.execute(
+        """CREATE TABLE report_versions (
+            id INTEGER PRIMARY KEY,
+            report_id INTEGER NOT NULL REFERENCES reports(id),
+            file TEXT NOT NULL,
+            origin TEXT NOT NULL,
+            data BLOB NOT NULL,
+            report_json TEXT,
+            added TEXT NOT NULL,
+            replaced TEXT NOT NULL
+        )"""
+    )
+    conn.execute("UPDATE reports SET summary_stale = 1 WHERE report_json IS NOT NULL")
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    _v1_initial,
+    _v2_summary_and_audit,
+    _v3_cross_year,
+    _v4_removal_versions_pending,
+)
 """MIGRATIONS[i] takes a file from user_version i to i + 1. Append new steps; never edit released ones."""
 
 SCHEMA_VERSION = len(MIGRATIONS)
