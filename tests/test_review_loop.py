@@ -254,3 +254,59 @@ def test_ctrl_click_takes_a_number_into_the_selected_cell_without_moving_it(
     window.actions_by_name["take_number"].trigger()  # Ctrl+T: the number at the text cursor
     assert window.current_key() == "t3.carried_in.natural"
     assert value_at(window, "t3.carried_in.natural") == "17"
+
+
+def test_remove_a_report_and_bring_it_back(window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
+    from PySide6.QtWidgets import QInputDialog
+
+    first = add_report(window, synthetic_report({"t3.new.natural": 5}))
+    gone = add_report(window, synthetic_report({"t3.new.natural": 6}))
+    window.set_cells({"t3.new.natural": 7})
+    queued = window.queue_model.rowCount()
+    window.actions_by_name["remove_report"].trigger()
+    assert window.queue_model.row_of(gone) == -1 and window.queue_model.rowCount() == queued - 1
+    assert window.current_rid != gone and "Ctrl+Z" in messages(window)
+    window.actions_by_name["undo"].trigger()  # right after: brings it back, with its correction
+    assert window.queue_model.row_of(gone) >= 0 and window.current_rid == gone
+    assert value_at(window, "t3.new.natural") == "7"
+    window.actions_by_name["undo"].trigger()  # the next Ctrl+Z undoes the report's own edit again
+    assert value_at(window, "t3.new.natural") == "6"
+
+    window.select_report(first)
+    window.actions_by_name["remove_report"].trigger()
+    window.set_cells({"t3.new.natural": 8})  # another step in between: Ctrl+Z is that step's now
+    assert window.queue_model.row_of(first) == -1
+    monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: (a[3][0], True))
+    window.actions_by_name["restore_report"].trigger()
+    assert window.queue_model.row_of(first) >= 0 and window.current_rid == first
+
+
+def test_read_a_report_again_keeps_corrections_and_decisions(window: MainWindow, tmp_path: Path) -> None:
+    path = tmp_path / "again.txt"
+    path.write_bytes(seed_path("003").read_bytes() + "\n（再读）\n".encode())
+    rid = open_report(window, path)
+    window.select_cell("t3.new.natural")
+    window.set_cells({"t3.new.natural": 11})
+    window.actions_by_name["reparse_report"].trigger()
+    assert window.current_rid == rid and "已重新解析" in messages(window)
+    assert value_at(window, "t3.new.natural") == "11"
+    assert window.document is not None and window.document.cell("t3.new.natural").corrected  # type: ignore[union-attr]
+
+
+def test_a_revised_file_replaces_its_report(window: MainWindow, tmp_path: Path) -> None:
+    original = tmp_path / "revised" / "某局年报.txt"
+    original.parent.mkdir()
+    text = seed_path("002").read_bytes()
+    original.write_bytes(text + "\n（初稿）\n".encode())
+    rid = open_report(window, original)
+    window.set_cells({"t4.review.upheld": 2})
+    rows = window.queue_model.rowCount()
+    original.write_bytes(text + "\n（修订版）\n".encode())
+    window.open_paths([original])
+    assert window.wait_idle()
+    assert window.queue_model.rowCount() == rows  # no second row of the same name
+    assert "新版本" in messages(window)
+    window.select_report(rid)
+    assert "修订版" in window.source_view.toPlainText()
+    assert value_at(window, "t4.review.upheld") == "2"  # the reviewer's correction stays
+    assert [v[0] for v in window.store.versions(rid)] == ["某局年报.txt"]  # the earlier file is kept

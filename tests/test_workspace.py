@@ -346,12 +346,13 @@ def test_a_revised_file_replaces_its_report_as_a_new_version(ws: Workspace) -> N
     ws.decide(rid, "T3_BALANCE@natural", "report_error", "原文如此", "x")
     revised = synthetic_report(1)
     revised.cells["t4.review.upheld"].value = revised.cells["t4.review.upheld"].parsed = 9
-    assert ws.revision_of("/in/b.txt", revised) == rid  # the same organ and year
-    assert ws.revision_of("/in/a.txt", None) == rid  # an unreadable file of the same name
-    assert ws.revision_of("/in/other.txt", synthetic_report(2, agency="另一个局")) is None
-    ws.revise(rid, "/in/b.txt", b"revised bytes", revised)
+    assert ws.revision_of("/new/a.txt", revised) == rid  # the same file name, organ and year
+    assert ws.revision_of("/new/a.txt", None) == rid  # an unreadable file of the same name
+    assert ws.revision_of("/new/a.txt", synthetic_report(2, agency="另一个局")) is None  # another organ's
+    assert ws.revision_of("/in/b.txt", revised) is None  # another file: a report of its own
+    ws.revise(rid, "/new/a.txt", b"revised bytes", revised)
     assert [s.id for s in ws.reports()] == [rid]  # no second row
-    assert ws.summary(rid).file == "b.txt" and ws.source_bytes(rid) == b"revised bytes"
+    assert ws.summary(rid).file == "a.txt" and ws.source_bytes(rid) == b"revised bytes"
     assert [v[0] for v in ws.versions(rid)] == ["a.txt"]
     now = ws.report(rid)
     assert now is not None and now.value("t4.review.upheld") == 9 and now.value("t3.new.natural") == 77

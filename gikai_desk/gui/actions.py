@@ -55,6 +55,9 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "file",
     ),
     ActionSpec("import_excel", _t("导入Excel修改…"), ("Ctrl+I",), "_on_import_excel_triggered", "file"),
+    ActionSpec(
+        "restore_report", _t("恢复移出的报告…"), (), "_on_restore_report_triggered", "file"
+    ),
     ActionSpec("preferences", _t("首选项…"), (SK.Preferences, "Ctrl+,"), "_on_preferences_triggered", "file"),
     ActionSpec("quit", _t("退出"), (SK.Quit, "Ctrl+Q"), "_on_quit_triggered", "file"),
     ActionSpec("undo", _t("撤销"), (SK.Undo,), "_on_undo_triggered", "edit"),
@@ -115,6 +118,10 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "mark_resolved", _t("标记为已解决…"), ("Ctrl+Shift+R",), "_on_mark_resolved_triggered", "review"
     ),
     ActionSpec("clear_decision", _t("撤回决定"), (), "_on_clear_decision_triggered", "review"),
+    ActionSpec("reparse_report", _t("重新解析本报告"), ("F5",), "_on_reparse_report_triggered", "review"),
+    ActionSpec(
+        "remove_report", _t("从队列移出本报告"), ("Ctrl+Shift+Del",), "_on_remove_report_triggered", "review"
+    ),
     ActionSpec("find", _t("在原文中查找"), (SK.Find,), "_on_find_triggered", "view"),
     ActionSpec(
         "zoom_in", _t("放大原文"), (SK.ZoomIn, "Ctrl+="), "_on_zoom_in_triggered", "view", scope="source"

@@ -70,6 +70,7 @@ from gikai_desk.gui.models import (
 )
 from gikai_desk.gui.numbers import NotANumberError, format_number, number_at, parse_number, split_pasted
 from gikai_desk.gui.preferences import Preferences, PreferencesDialog, default_workspace_path
+from gikai_desk.gui.report_ops import ReportOps
 from gikai_desk.gui.source_view import SourcePane
 from gikai_desk.gui.worker import SUFFIXES, ParsedFile, ParseSignals, ParseTask, expand_paths
 from gikai_desk.model import Number, Violation
@@ -126,6 +127,7 @@ class MainWindow(QMainWindow):
         self.documents: dict[int, ReviewDocument] = {}
         self.stacks: dict[int, QUndoStack] = {}
         self.undo_group = QUndoGroup(self)
+        self.report_ops = ReportOps(self)
         self.current_rid: int | None = None
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(max(1, min(4, QThreadPool.globalInstance().maxThreadCount())))
@@ -135,6 +137,8 @@ class MainWindow(QMainWindow):
         self._batch_done = 0
         self._select_after_parse: int | None = None
         self._duplicates: list[str] = []
+        self._revisions: list[str] = []
+        """Files of this batch that replaced a report as its new version (said when the batch is done)."""
         self._next_order = 0
         self._store_next = 0
         self._finished_early: dict[int, ParsedFile] = {}
@@ -433,9 +437,24 @@ class MainWindow(QMainWindow):
     def _store_parsed(self, parsed: ParsedFile) -> None:
         try:
             duplicate = self._duplicate_of(parsed)
+            revised = (
+                self.store.revision_of(str(parsed.path), parsed.report)
+                if duplicate is None and parsed.report is not None
+                else None
+            )
             if duplicate is not None:
                 rid = duplicate.id
                 self._duplicates.append(f"{parsed.path.name} = {duplicate.file}")
+            elif revised is not None and parsed.report is not None:
+                rid = revised
+                earlier = self.store.summary(rid).file
+                self.store.revise(rid, str(parsed.path), parsed.data, parsed.report)
+                if rid == self.current_rid:
+                    self.report_ops.refresh(rid)
+                else:
+                    self.report_ops.forget(rid)
+                    self.queue_model.upsert(self.store.summary(rid))
+                self._revisions.append(f"{parsed.path.name} → {earlier}")
             else:
                 rid = self.store.add_document(str(parsed.path), parsed.data, parsed.report, parsed.error)
                 self.queue_model.upsert(self.store.summary(rid))
@@ -452,6 +471,11 @@ class MainWindow(QMainWindow):
             if self._duplicates:
                 message += self.tr("；与工作区中已有报告完全相同、未重复添加：") + "；".join(self._duplicates)
                 self._duplicates.clear()
+            if self._revisions:
+                message += self.tr("；作为已有报告的新版本替换（旧版本保存在工作区，审核修改保留）：") + "；".join(
+                    self._revisions
+                )
+                self._revisions.clear()
             # show the first new report, unless the reviewer moved to another report while the batch was parsing
             if (
                 self._select_after_parse is not None
@@ -546,6 +570,25 @@ class MainWindow(QMainWindow):
         self.provenance_label.clear()
         self.statusBar().clearMessage()  # a message about the previous report would mislead
         self.currentReportChanged.emit(rid)
+
+    def finish_pending_input(self) -> None:
+        """Store what the reviewer is still typing (before a step that reloads or leaves the report)."""
+        self._finish_pending_input()
+
+    def reload_queue(self) -> None:
+        """Read the queue again from the workspace (after reports were removed or restored)."""
+        self.queue_model.set_reports(self.store.reports())
+
+    def show_nothing(self) -> None:
+        """Empty views: no report is selected (the queue is empty)."""
+        self.current_rid = None
+        self.grid_model.set_document(None)
+        self.issue_model.set_document(None)
+        self.history_model.set_history([], None)
+        self.source_view.set_source("")
+        self.undo_group.setActiveStack(None)  # type: ignore[arg-type]
+        self._show_review_fields()
+        self._update_window_title()
 
     def _finish_pending_input(self) -> None:
         """Store what the reviewer is still typing: an open cell editor (committed like Enter) and the note."""
@@ -768,6 +811,7 @@ class MainWindow(QMainWindow):
             CONFIRM_REASON if unchanged else None
         )  # only an unsure cell is ever 'changed' to its own value
         self.stacks[document.rid].push(SetCellsCommand(document, changes, text, reason))
+        self.report_ops.undo_removal_first = False
         if kept:
             self.statusBar().showMessage(
                 self.tr(
@@ -800,6 +844,8 @@ class MainWindow(QMainWindow):
         return self.stacks.get(self.current_rid) if self.current_rid is not None else None
 
     def _on_undo_triggered(self) -> None:
+        if self.report_ops.undo_removal():  # Ctrl+Z right after removing a report brings it back
+            return
         stack = self._active_stack()
         if stack is not None and stack.canUndo():
             text = stack.undoText()
@@ -1237,6 +1283,7 @@ class MainWindow(QMainWindow):
         self.stacks[document.rid].push(
             DecideCommand(document, violation.ident, kind, note.strip(), texts[kind])
         )
+        self.report_ops.undo_removal_first = False
         if kind is not None and document.pending_items():
             self.go_to_issue(1)
         return True
@@ -1260,6 +1307,15 @@ class MainWindow(QMainWindow):
         note = self._ask_note(self.tr("标记为已解决"))
         if note is not None:
             self.decide_current_issue("resolved", note)
+
+    def _on_remove_report_triggered(self) -> None:
+        self.report_ops.remove()
+
+    def _on_restore_report_triggered(self) -> None:
+        self.report_ops.restore_dialog()
+
+    def _on_reparse_report_triggered(self) -> None:
+        self.report_ops.reparse()
 
     def _on_clear_decision_triggered(self) -> None:
         self.decide_current_issue(None)
@@ -1329,6 +1385,7 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, self.tr("工作区"), self.tr("无法打开工作区：") + f"{path}\n{exc}")
             return False
         self._finish_pending_input()  # into the workspace being closed
+        self.report_ops.stack.clear()  # removals of the workspace being closed
         self.grid_model.set_document(None)
         self.issue_model.set_document(None)
         self.history_model.set_history([], None)

@@ -168,6 +168,9 @@ class ReportQueueModel(RowListModel):
         self._rows.append(summary)
         self.endInsertRows()
 
+    def summary_at(self, row: int) -> ReportSummary | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
     def ids_of_year(self, year: int) -> list[int]:
         """The reports of one year in the queue."""
         return [item.id for item in self._rows if item.year == year]

@@ -384,14 +384,15 @@ class Workspace:
         return sorted(removed, key=lambda s: str(times.get(s.id, "")), reverse=True)
 
     def revision_of(self, name: str, report: Report | None) -> int | None:
-        """The report in the queue a newly read file revises: the same organ and year (when the file could be
-        read and names them), else the same file name. None when it is a report of its own."""
-        if report is not None and report.agency and report.year is not None:
-            same = self._same_organ_ids(report.agency, report.year, exclude=-1)
-            if same:
-                return same[0]
+        """The report in the queue a newly read file revises: one of the same file name, unless both name their
+        organ and year and these differ (many organs call their file 「年度报告.pdf」). None: a report of its own."""
         file = Path(name).name or name
         for summary in self._summaries_where("removed IS NULL AND file = ?", (file,)):
+            known = report is not None and report.agency and report.year is not None
+            if known and summary.agency and summary.year is not None:
+                assert report is not None
+                if (organ_key(report.agency or ""), report.year) != (organ_key(summary.agency), summary.year):
+                    continue
             return summary.id
         return None
 
