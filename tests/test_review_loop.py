@@ -310,3 +310,16 @@ def test_a_revised_file_replaces_its_report(window: MainWindow, tmp_path: Path) 
     assert "修订版" in window.source_view.toPlainText()
     assert value_at(window, "t4.review.upheld") == "2"  # the reviewer's correction stays
     assert [v[0] for v in window.store.versions(rid)] == ["某局年报.txt"]  # the earlier file is kept
+
+
+def test_a_decision_moves_on_to_the_next_pending_item(window: MainWindow) -> None:
+    add_report(window, synthetic_report({"t4.review.total": 99, "t4.direct.total": 98}))
+    document = window.document
+    assert document is not None
+    first, second = [item.ident for item in document.pending_items()][:2]
+    select_item(window, first)
+    assert window.decide_current_issue("report_error", "原表如此")
+    assert window.current_item() is not None and window.current_item().ident == second  # type: ignore[union-attr]
+    assert first not in [item.ident for item in document.pending_items()]
+    assert not window.decide_current_issue("resolved", "")  # no reason, no decision
+    assert second in [item.ident for item in document.pending_items()]
