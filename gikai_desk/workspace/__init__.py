@@ -704,6 +704,10 @@ class Workspace:
         self._seen[rid] = int(version)
         return report
 
+    def seen_version(self, rid: int) -> int | None:
+        """The version this client last read (report()) or wrote; writes are checked against it."""
+        return self._seen.get(rid)
+
     def version(self, rid: int) -> int:
         """The report's current version (raised by every change to it)."""
         (version,) = self._row(rid, "version")
