@@ -69,13 +69,14 @@ from gikai_desk.gui.models import (
 )
 from gikai_desk.gui.numbers import NotANumberError, format_number, number_at, parse_number, split_pasted
 from gikai_desk.gui.preferences import Preferences, PreferencesDialog, default_workspace_path
+from gikai_desk.gui.shared import SharedSession, WorkspaceAddressDialog
 from gikai_desk.gui.source_view import SourcePane
 from gikai_desk.gui.worker import SUFFIXES, ParsedFile, ParseSignals, ParseTask, expand_paths
 from gikai_desk.model import Number, Violation
 from gikai_desk.resources import resource_path
 from gikai_desk.review import STATUS_LABELS, DecisionKind, ReportSummary, ReviewStatus
 from gikai_desk.rules import organ_key
-from gikai_desk.workspace import Workspace, check_value
+from gikai_desk.workspace import Workspace, WorkspaceError, check_value, is_url
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +106,7 @@ class MainWindow(QMainWindow):
 
     def __init__(
         self,
-        workspace_path: Path | None = None,
+        workspace_path: Path | str | None = None,
         preferences: Preferences | None = None,
         parent: QWidget | None = None,
         remember_workspace: bool = True,
@@ -115,12 +116,17 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.preferences = preferences or Preferences()
         target = workspace_path or self.preferences.workspace or default_workspace_path()
-        self._workspace_lock = lock_workspace(
-            target
+        shared = isinstance(target, str) and is_url(target)  # a shared workspace: claims instead of a lock file
+        self._workspace_lock = (
+            None if shared else lock_workspace(Path(target))
         )  # raises WorkspaceInUseError: a second window must not write
-        self.store: Workspace = open_store(target)
+        self.store: Workspace = (
+            Workspace.open_or_create(target, reviewer=self.preferences.reviewer)
+            if shared
+            else open_store(Path(target))
+        )
         if remember_workspace:  # else the next plain start reopens the previous workspace, not this one
-            self.preferences.workspace = self.store.path
+            self.preferences.workspace = target
         self.documents: dict[int, ReviewDocument] = {}
         self.stacks: dict[int, QUndoStack] = {}
         self.undo_group = QUndoGroup(self)
@@ -147,6 +153,8 @@ class MainWindow(QMainWindow):
         self._build_widgets()
         self._build_actions()
         self.retranslate()
+        self.shared = SharedSession(self)  # claims, live refresh, heartbeat (idle for a .gikai file)
+        self.shared.attach(self.store)
         self.queue_model.set_reports(self.store.reports())
         self.resize(1500, 900)
         if self.queue_model.rowCount():
@@ -503,6 +511,7 @@ class MainWindow(QMainWindow):
             return None
         document = ReviewDocument(self.store, rid, report, lambda: self.preferences.reviewer, self)
         document.issuesChanged.connect(self._on_document_issues_changed)
+        document.storeRefused.connect(self.shared.refused)
         document.carryOverChanged.connect(self._on_carry_over_changed)
         self.documents[rid] = document
         stack = QUndoStack(self)
@@ -517,6 +526,7 @@ class MainWindow(QMainWindow):
             return
         if self.current_rid is not None and self.current_rid != rid:
             self._finish_pending_input()  # a half-typed cell or note belongs to the report being left
+        self.shared.report_shown(rid)  # a shared workspace: claim it, or show it read-only
         self.current_rid = rid
         document = self._document_for(rid)
         if document is None:
@@ -534,7 +544,7 @@ class MainWindow(QMainWindow):
             self.issue_model.set_document(document)
             self.history_model.set_history(self.store.history(rid), document.report)
             self.undo_group.setActiveStack(self.stacks[rid])
-            if summary.status == "pending":
+            if summary.status == "pending" and not self.shared.is_read_only():
                 self.set_review_status("in_review")
         self._show_review_fields()
         self._update_window_title()
@@ -542,6 +552,7 @@ class MainWindow(QMainWindow):
         self.selection_label.clear()
         self.provenance_label.clear()
         self.statusBar().clearMessage()  # a message about the previous report would mislead
+        self.shared.apply_read_only()
         self.currentReportChanged.emit(rid)
 
     def _finish_pending_input(self) -> None:
@@ -587,7 +598,8 @@ class MainWindow(QMainWindow):
         self.missing_tables_label.show()
 
     def _update_window_title(self) -> None:
-        title = self.tr("政府信息公开年度报告审核") + f" — {self.store.path.name}"
+        shown = self.store.location if self.store.is_shared else self.store.path.name
+        title = self.tr("政府信息公开年度报告审核") + f" — {shown}"
         summary = self.queue_model.summary(self.current_rid) if self.current_rid is not None else None
         if summary is not None:
             title = f"{summary.agency or summary.file} {summary.year or ''} — " + title
@@ -598,7 +610,11 @@ class MainWindow(QMainWindow):
     def set_review_status(self, status: ReviewStatus) -> None:
         if self.current_rid is None:
             return
-        self.store.set_status(self.current_rid, status)
+        try:
+            self.store.set_status(self.current_rid, status)
+        except WorkspaceError as exc:  # another reviewer has it, or the server is gone: nothing was stored
+            self.shared.refused(exc)
+            return
         self._refresh_summary(self.current_rid)
         self.status_combo.setCurrentIndex(max(0, self.status_combo.findData(status)))
 
@@ -612,7 +628,11 @@ class MainWindow(QMainWindow):
             return
         summary = self.queue_model.summary(self.current_rid)
         if summary is not None and summary.note != self.note_edit.text():
-            self.store.set_note(self.current_rid, self.note_edit.text())
+            try:
+                self.store.set_note(self.current_rid, self.note_edit.text())
+            except WorkspaceError as exc:
+                self.shared.refused(exc)
+                return
             self._refresh_summary(self.current_rid)
 
     def _refresh_summary(self, rid: int) -> None:
@@ -1269,21 +1289,30 @@ class MainWindow(QMainWindow):
     def _on_open_demo_triggered(self) -> None:
         self.open_paths([demo_path()])
 
-    def switch_workspace(self, path: Path, create: bool) -> bool:
-        """Close the current workspace and open (or create) another."""
-        if not create and path.resolve() == self.store.path.resolve():
-            return True  # already open here
+    def switch_workspace(self, path: Path | str, create: bool) -> bool:
+        """Close the current workspace and open (or create) another (a file, or a postgresql:// address)."""
+        shared = isinstance(path, str) and is_url(path)
+        if not shared:
+            path = Path(path)
+            if not create and not self.store.is_shared and path.resolve() == self.store.path.resolve():
+                return True  # already open here
+        lock = None
         try:
-            lock = lock_workspace(path)
+            lock = None if shared else lock_workspace(Path(path))
         except WorkspaceInUseError as exc:
             QMessageBox.warning(self, self.tr("工作区"), self.tr("无法打开工作区：") + f"\n{exc}")
             return False
+        reviewer = self.preferences.reviewer
         try:
-            store = Workspace.create(path) if create else Workspace.open(path)
+            if shared:
+                store = Workspace.open_or_create(path, reviewer) if create else Workspace.open(path, reviewer)
+            else:
+                store = Workspace.create(path, reviewer) if create else Workspace.open(path, reviewer)
         except Exception as exc:
             if lock is not None:
                 lock.unlock()
-            QMessageBox.warning(self, self.tr("工作区"), self.tr("无法打开工作区：") + f"{path}\n{exc}")
+            shown = exc if isinstance(exc, WorkspaceError) else f"{path}\n{exc}"
+            QMessageBox.warning(self, self.tr("工作区"), self.tr("无法打开工作区：") + f"{shown}")
             return False
         self._finish_pending_input()  # into the workspace being closed
         self.grid_model.set_document(None)
@@ -1294,11 +1323,13 @@ class MainWindow(QMainWindow):
         self.documents.clear()
         self.stacks.clear()
         self.current_rid = None
+        self.shared.detach()
         self.store.close()
         if self._workspace_lock is not None:
             self._workspace_lock.unlock()
         self._workspace_lock = lock
         self.store = store
+        self.shared.attach(store)
         self.preferences.workspace = path
         self.source_view.set_source("")
         self.queue_model.set_reports(self.store.reports())
@@ -1317,11 +1348,15 @@ class MainWindow(QMainWindow):
             self.switch_workspace(target, create=not target.exists())
 
     def _on_open_workspace_triggered(self) -> None:
-        path, _filter = QFileDialog.getOpenFileName(
-            self, self.tr("打开工作区"), str(self.store.path.parent), self.tr("工作区") + " (*.gikai)"
-        )
-        if path:
-            self.switch_workspace(Path(path), create=False)
+        """A workspace file, or a shared workspace's server address (postgresql://…)."""
+        dialog = WorkspaceAddressDialog(self, "" if self.store.is_shared else str(self.store.path))
+        if dialog.exec() != WorkspaceAddressDialog.DialogCode.Accepted or not dialog.location():
+            return
+        location = dialog.location()
+        if is_url(location):
+            self.switch_workspace(location, create=True)  # an empty database gets a new workspace
+        else:
+            self.switch_workspace(Path(location), create=False)
 
     def export_excel(self, path: Path | None, per_report_dir: Path | None = None) -> bool:
         """Write the summary workbook and/or one workbook per report (gikai_desk.excel); marks the edits as
@@ -1438,6 +1473,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._finish_pending_input()
+        self.shared.detach()
         self._pool.waitForDone(30000)
         QApplication.processEvents()  # store the files parsed meanwhile: nothing the window started is lost
         self.preferences.sync()

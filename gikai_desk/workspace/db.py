@@ -41,6 +41,22 @@ def redact_url(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 
+def url_without_password(url: str) -> str:
+    """The address to remember (preferences): any password dropped; libpq finds it again in pgpass or a service
+    file, so we never keep one in plain text."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return url
+    netloc = parts.netloc
+    if "@" in netloc:
+        user, _, host = netloc.rpartition("@")
+        name = user.split(":", 1)[0]
+        netloc = f"{name}@{host}" if name else host
+    query = "&".join(p for p in parts.query.split("&") if p and not p.lower().startswith("password="))
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
 def connection_reason(exc: BaseException) -> str:
     """One clear line for a failed connection (server unreachable, wrong credentials, missing database…)."""
     text = " ".join(str(exc).split()) or type(exc).__name__
