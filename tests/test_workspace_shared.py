@@ -300,3 +300,25 @@ def test_server_restart_loses_nothing_acknowledged(pg_server: Any) -> None:
         while not seen and time.monotonic() < deadline:
             seen = watcher.changes(timeout=0.2)
         assert seen
+
+
+def test_excel_export_says_who_changed_what_and_when(store: str, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from gikai_desk.excel import export_workspace
+
+    with Workspace.create(store, reviewer="王五") as ws:
+        report = synthetic_report(6)
+        rid = ws.add_document(report.file, b"", report, None)
+        ws.set_cell(rid, KEY, 5, reason="据原件")
+        ws.set_status(rid, "reviewed", reviewer="赵六")
+        ws.set_note(rid, "已电话核实")
+        export_workspace(ws, tmp_path / "summary.xlsx", None)
+    rows = list(load_workbook(tmp_path / "summary.xlsx")["修改记录"].iter_rows(values_only=True))
+    header = rows[0]
+    who, kind, new = header.index("审核人"), header.index("类型"), header.index("新值")
+    events = {(r[kind], r[new], r[who]) for r in rows[1:]}
+    assert ("修改单元格", 5, "王五") in events
+    assert ("审核状态", "已审核", "赵六") in events
+    assert ("备注", "已电话核实", "王五") in events
+    assert all(r[header.index("时间")] for r in rows[1:])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from gikai_desk.model import Report, Violation
-from gikai_desk.review import Correction, Decision, DecisionEvent
+from gikai_desk.review import Correction, Decision, DecisionEvent, ReportEvent
 
 
 @dataclass
@@ -20,6 +20,8 @@ class SummaryEntry:
     note: str = ""
     decision_log: list[DecisionEvent] = field(default_factory=list)
     """Every decision made or withdrawn, for the audit sheet (optional)."""
+    report_log: list[ReportEvent] = field(default_factory=list)
+    """Every change of review status and note (who, when), for the audit sheet (optional)."""
 
     def open_findings(self, severity: str) -> int:
         """Failing findings of `severity` no reviewer has decided on."""
