@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any, NoReturn, get_args
 
 from gikai_desk.errors import InputError
 from gikai_desk.forms import formbook
@@ -56,6 +56,9 @@ SUFFIX = ".gikai"
 MAX_ABS_VALUE = 1e15
 """Largest magnitude a cell value may have (keeps integers inside SQLite's 64-bit range)."""
 
+
+_RETURNING = sqlite3.sqlite_version_info >= (3, 35)
+"""UPDATE … RETURNING (PostgreSQL always; SQLite from 3.35, older system libraries read the row again)."""
 
 LEASE_SECONDS = 30.0
 """How long a claim lasts without a heartbeat: a client that died frees its reports after this long."""
@@ -371,37 +374,53 @@ class Workspace:
         return found is not None
 
     def _touch(self, rid: int, version: int | None = None) -> None:
-        """Inside a write transaction: raise the report's version, refusing the write when the report changed
-        since this client read it (or since `version`) or another client holds a live claim on it."""
+        """Inside a write transaction: raise the report's version, refusing the write when another client holds a
+        live claim on it (ClaimedError) or it changed since this client read it (or since `version`)."""
         expect = self._seen.get(rid) if version is None else version
-        sql = "UPDATE reports SET version = version + 1, changed_by = ?, changed_at = ?, last_tx = ? WHERE id = ?"
-        args: tuple[object, ...] = (self.reviewer, now_iso(), self._tx_token, rid)
+        sql = (
+            "UPDATE reports SET version = version + 1, changed_by = ?, changed_at = ?, last_tx = ? WHERE id = ? "
+            "AND NOT EXISTS (SELECT 1 FROM claims WHERE claims.report_id = reports.id AND claims.client <> ? "
+            f"AND claims.expires > {self._now})"
+        )
+        args: tuple[object, ...] = (self.reviewer, now_iso(), self._tx_token, rid, self.client)
         if expect is not None:
             sql += " AND version = ?"
             args += (expect,)
-        if self._conn.execute(sql, args).rowcount == 0:
-            row = self._conn.execute(
-                "SELECT version, changed_by, changed_at, file FROM reports WHERE id = ?", (rid,)
-            ).fetchone()
-            if row is None:
-                raise KeyError(f"no report {rid} in workspace {self.location}")
-            raise ConflictError(
-                self.location,
-                f"《{row[3]}》已被 {row[1] or '另一位审核人'} 于 {row[2] or '?'} 修改（版本 {row[0]}，"
-                f"您看到的是版本 {expect}），您的修改未保存，请重新打开该报告后再改 — changed by "
-                f"{row[1] or 'another reviewer'} at {row[2] or '?'}; your change was not saved",
-                changed_by=None if row[1] is None else str(row[1]),
+        if self.is_shared or _RETURNING:
+            row = self._conn.execute(sql + " RETURNING version", args).fetchone()
+        else:
+            updated = self._conn.execute(sql, args).rowcount
+            row = (
+                self._conn.execute("SELECT version FROM reports WHERE id = ?", (rid,)).fetchone()
+                if updated
+                else None
             )
+        if row is None:
+            self._refuse(rid, expect)
+        self._tx_versions[rid] = int(row[0])
+        if self._tx_notify is not None:
+            self._tx_notify.add(rid)
+
+    def _refuse(self, rid: int, expect: int | None) -> NoReturn:
+        """Why _touch could not change the report: raises KeyError, ClaimedError or ConflictError."""
+        row = self._conn.execute(
+            "SELECT version, changed_by, changed_at, file FROM reports WHERE id = ?", (rid,)
+        ).fetchone()
+        if row is None:
+            raise KeyError(f"no report {rid} in workspace {self.location}")
         holder = self._conn.execute(
             f"SELECT reviewer FROM claims WHERE report_id = ? AND client <> ? AND expires > {self._now}",
             (rid, self.client),
         ).fetchone()
         if holder is not None:
             raise ClaimedError(self.location, str(holder[0]))
-        (new_version,) = self._conn.execute("SELECT version FROM reports WHERE id = ?", (rid,)).fetchone()
-        self._tx_versions[rid] = int(new_version)
-        if self._tx_notify is not None:
-            self._tx_notify.add(rid)
+        raise ConflictError(
+            self.location,
+            f"《{row[3]}》已被 {row[1] or '另一位审核人'} 于 {row[2] or '?'} 修改（版本 {row[0]}，"
+            f"您看到的是版本 {expect}），您的修改未保存，请重新打开该报告后再改 — changed by "
+            f"{row[1] or 'another reviewer'} at {row[2] or '?'}; your change was not saved",
+            changed_by=None if row[1] is None else str(row[1]),
+        )
 
     def _notify_all(self) -> None:
         """Inside a write transaction: other clients should reload the whole queue."""
