@@ -41,6 +41,8 @@ def skip_reason() -> str | None:
         import psycopg  # noqa: F401
     except ImportError:
         return "psycopg is not installed (pip install 'psycopg[binary]')"
+    if os.name != "posix":
+        return "the throwaway server listens on a unix socket (POSIX only)"
     if find_bin_dir() is None:
         return "PostgreSQL server programs (initdb, pg_ctl) not found: apt-get install postgresql, or set GIKAI_PG_BIN"
     return None
@@ -57,7 +59,7 @@ class PgServer:
         self.root = Path(tempfile.mkdtemp(prefix="gikai-pg-"))
         self.data = self.root / "data"
         self.log = self.root / "server.log"
-        self._as_root = os.geteuid() == 0
+        self._as_root = hasattr(os, "geteuid") and os.geteuid() == 0
         if self._as_root:  # the server must not run as root: hand the folder to `nobody`
             os.chmod(self.root, 0o755)
             os.chown(self.root, 65534, 65534)

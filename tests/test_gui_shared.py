@@ -90,3 +90,26 @@ def test_claimed_report_is_read_only_elsewhere_and_can_be_taken_over(
     assert first.shared.is_read_only() and "乙" in first.shared.banner_label.text()
     assert second._push_cell_changes({KEY: 77}, "edit")
     assert [c.new for c in first.store.history(rid)] == [4321, 77]
+
+
+def test_server_gone_leaves_the_window_usable_and_says_not_saved(
+    windows: tuple[MainWindow, MainWindow, int, list[str]], pg_server: Any
+) -> None:
+    first, second, rid, warnings = windows
+    first.current_rid = None
+    first.show_report(rid)
+    assert first._push_cell_changes({KEY: 11}, "edit")
+    pg_server.stop("immediate")
+    try:
+        first._push_cell_changes({KEY: 12}, "edit")  # in flight when the server went away
+        wait_for(lambda: any("未保存" in w for w in warnings))
+        second.current_rid = None
+        second.show_report(rid)  # no crash: a message where the report would be, read-only
+        assert second.shared.is_read_only()
+        assert "连接" in second.shared.banner_label.text()
+    finally:
+        pg_server.start()
+    second.current_rid = None
+    second.show_report(rid)  # back: reconnects and shows the stored state
+    assert second.document is not None and second.document.value(KEY) == 11
+    assert [c.new for c in second.store.history(rid)] == [11]

@@ -528,21 +528,27 @@ class MainWindow(QMainWindow):
             self._finish_pending_input()  # a half-typed cell or note belongs to the report being left
         self.shared.report_shown(rid)  # a shared workspace: claim it, or show it read-only
         self.current_rid = rid
-        document = self._document_for(rid)
+        unavailable: str | None = None
+        try:
+            document = self._document_for(rid)
+            if document is not None:
+                document.refresh_cross_year()  # last year's report may have changed since this one was shown
+                history = self.store.history(rid)
+        except WorkspaceError as exc:  # the server is gone: say so, the window stays usable
+            document, unavailable = None, exc.reason
         if document is None:
             self.grid_model.set_document(None)
             self.issue_model.set_document(None)
             self.history_model.set_history([], None)
             self.source_view.set_source(
-                self.tr("无法读取此文件：") + f"{summary.file}\n\n{summary.error or ''}"
+                unavailable or self.tr("无法读取此文件：") + f"{summary.file}\n\n{summary.error or ''}"
             )
             self.undo_group.setActiveStack(None)  # type: ignore[arg-type]
         else:
-            document.refresh_cross_year()  # last year's report may have changed since this one was shown
             self.source_view.set_source(document.report.text)
             self.grid_model.set_document(document)
             self.issue_model.set_document(document)
-            self.history_model.set_history(self.store.history(rid), document.report)
+            self.history_model.set_history(history, document.report)
             self.undo_group.setActiveStack(self.stacks[rid])
             if summary.status == "pending" and not self.shared.is_read_only():
                 self.set_review_status("in_review")

@@ -124,7 +124,13 @@ class SharedSession(QObject):
         return self.store is not None and self.store.is_shared
 
     def detach(self) -> None:
-        """Stop listening and renewing (before the workspace is closed)."""
+        """Stop listening and renewing, and free the report held (before the workspace is closed)."""
+        if self.store is not None and self.claimed is not None:
+            try:
+                self.store.release(self.claimed)
+            except WorkspaceError:  # the server is gone: the claim expires by itself
+                log.info("could not release report %s", self.claimed, exc_info=True)
+            self.claimed = None
         self._heartbeat.stop()
         self._poll.stop()
         if self._notifier is not None:
@@ -254,6 +260,11 @@ class SharedSession(QObject):
         except WorkspaceError as exc:
             self.window.statusBar().showMessage(exc.reason, 5000)
             return
+        fileno = store.notify_fileno()
+        if self._notifier is not None and self._notifier.socket() != fileno:  # the listener reconnected
+            self._notifier.setEnabled(False)
+            self._notifier.deleteLater()
+            self._notifier = None
         if self._notifier is None:
             self._listen_socket()
         if changes:
