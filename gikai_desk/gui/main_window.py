@@ -125,6 +125,7 @@ class MainWindow(QMainWindow):
             if shared
             else open_store(Path(target))
         )
+        self.store.reviewer = self.preferences.reviewer  # named in the status/note log and on claims
         if remember_workspace:  # else the next plain start reopens the previous workspace, not this one
             self.preferences.workspace = target
         self.documents: dict[int, ReviewDocument] = {}
@@ -1451,6 +1452,7 @@ class MainWindow(QMainWindow):
     def _on_preferences_triggered(self) -> None:
         dialog = PreferencesDialog(self.preferences, self)
         if dialog.exec():
+            self.store.reviewer = self.preferences.reviewer  # claims and 'changed by' use the new name
             install_language(self.preferences.language)
             self.retranslate()  # at once; the LanguageChange event repeats it for the other widgets
 
