@@ -322,3 +322,29 @@ def test_excel_export_says_who_changed_what_and_when(store: str, tmp_path: Path)
     assert ("审核状态", "已审核", "赵六") in events
     assert ("备注", "已电话核实", "王五") in events
     assert all(r[header.index("时间")] for r in rows[1:])
+
+
+def test_server_schema_migrates_like_the_file_and_refuses_a_newer_one(pg_server: Any) -> None:
+    from gikai_desk.workspace import SCHEMA_VERSION
+    from gikai_desk.workspace.db import PgConnection
+    from gikai_desk.workspace.schema import pg_migrate, pg_schema_version
+
+    url = pg_server.create_database()
+    conn = PgConnection(url)
+    pg_migrate(conn, target=3)  # a database made by the version before several reviewers
+    report = synthetic_report(7)
+    conn.execute(
+        "INSERT INTO reports (file, origin, data, report_json, added, summary_stale) VALUES (?, ?, ?, ?, ?, 1)",
+        (report.file, report.file, b"x", report.model_dump_json(), "2024-01-01T00:00:00+08:00"),
+    )
+    assert pg_schema_version(conn) == 3
+    with Workspace.open(url) as ws:
+        assert ws.schema_version == SCHEMA_VERSION == 4
+        (item,) = ws.reports()
+        assert item.version == 0 and item.agency == report.agency  # stale summary recounted on opening
+        ws.report(item.id)
+        ws.set_cell(item.id, KEY, 1)
+    conn.execute("UPDATE gikai_meta SET value = '99' WHERE key = 'schema_version'")
+    conn.close()
+    with pytest.raises(WorkspaceError, match="更新版本"):
+        Workspace.open(url)
