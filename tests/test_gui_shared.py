@@ -86,8 +86,10 @@ def test_claimed_report_is_read_only_elsewhere_and_can_be_taken_over(
 
     second.shared.take_over()  # 「接手审核」
     assert not second.shared.is_read_only() and second.shared.claimed == rid
-    first.shared._on_heartbeat()  # the first window learns it lost the report
-    assert first.shared.is_read_only() and "乙" in first.shared.banner_label.text()
+    wait_for(first.shared.is_read_only)  # the first window learns it lost the report (NOTIFY)
+    assert "乙" in first.shared.banner_label.text()
+    first.shared._on_heartbeat()
+    assert first.shared.is_read_only()
     assert second._push_cell_changes({KEY: 77}, "edit")
     assert [c.new for c in first.store.history(rid)] == [4321, 77]
 

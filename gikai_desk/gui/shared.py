@@ -242,11 +242,18 @@ class SharedSession(QObject):
             self.window.statusBar().showMessage(exc.reason, 10000)
             return
         if self.claimed is not None and self.claimed in lost:
-            rid, self.claimed = self.claimed, None
-            holder = store.claim_of(rid)
-            who = holder.reviewer if holder is not None else "?"
-            self._set_read_only(rid, self.tr("已由 {0} 接手（只读）").format(who), can_take_over=True)
-            self._reload(rid)
+            self._lost_claim()
+
+    def _lost_claim(self) -> None:
+        """Another reviewer took the report shown over: read-only, showing their state."""
+        store, rid = self.store, self.claimed
+        if store is None or rid is None:
+            return
+        self.claimed = None
+        holder = store.claim_of(rid)
+        who = holder.reviewer if holder is not None else "?"
+        self._set_read_only(rid, self.tr("已由 {0} 接手（只读）").format(who), can_take_over=True)
+        self._reload(rid)
 
     # ------------------------------------------------------------------ live refresh
 
@@ -291,6 +298,13 @@ class SharedSession(QObject):
         except WorkspaceError as exc:
             window.statusBar().showMessage(exc.reason, 5000)
             return
+        if self.claimed is not None and self.claimed in ids:
+            try:
+                claim = store.claim_of(self.claimed)
+            except WorkspaceError:
+                claim = None
+            if claim is not None and not claim.mine:  # taken over: no need to wait for the heartbeat
+                self._lost_claim()
         for rid in ids:
             if rid != self.claimed:
                 self._forget(rid)

@@ -489,6 +489,8 @@ class Workspace:
         return errors, warnings, len(report.flags()), 0
 
     def _store_summary(self, rid: int, report: Report | None) -> None:
+        if self._tx_notify is not None:  # its queue row changes: other clients re-read it
+            self._tx_notify.add(rid)
         errors, warnings, unsure, stale = self._summary_values(rid, report)
         self._conn.execute(
             "UPDATE reports SET agency = ?, year = ?, template = ?, errors = ?, warnings = ?, unsure = ?, "
