@@ -238,6 +238,11 @@ class SharedSession(QObject):
             return
         try:
             lost = store.heartbeat()
+        except ConnectionLostError as exc:  # not a reviewer's change: no "not saved" here
+            self.window.statusBar().showMessage(
+                f"与数据库服务器的连接中断 connection lost: {exc.detail}", 10000
+            )
+            return
         except WorkspaceError as exc:
             self.window.statusBar().showMessage(exc.reason, 10000)
             return

@@ -328,11 +328,11 @@ class Workspace:
         raises ConnectionLostError(saved=False); lost during COMMIT, the client reconnects and looks for this
         transaction's mark (reports.last_tx): found, the change was saved and the call returns normally.
         """
-        self._check_thread()
         self._tx_versions = {}
         self._tx_notify = set()
         self._tx_token = uuid.uuid4().hex
         try:
+            self._check_thread()  # reconnects after an outage
             self._conn.execute("BEGIN IMMEDIATE")
         except ConnectionLostError as exc:
             raise ConnectionLostError(self.location, exc.detail, saved=False, write=True) from exc
@@ -351,6 +351,11 @@ class Workspace:
                 self._conn.execute("ROLLBACK")
             except ConnectionLostError as lost:
                 raise ConnectionLostError(self.location, lost.detail, saved=False, write=True) from exc
+            if self.is_shared and _is_database_error(exc):  # a deadlock, a cancelled statement…: one message
+                detail = " ".join(str(exc).split()) or type(exc).__name__
+                raise WorkspaceError(
+                    self.location, f"数据库出错，这次修改未保存 database error, change not saved: {detail}"
+                ) from exc
             raise
         try:
             self._conn.execute("COMMIT")
@@ -1108,6 +1113,12 @@ class Workspace:
             if report is not None:
                 self._refresh_followers(rid, report.agency, report.year)
         return out
+
+
+def _is_database_error(exc: BaseException) -> bool:
+    import psycopg
+
+    return isinstance(exc, psycopg.Error)
 
 
 def _apply(report: Report, key: str, value: Number | None) -> None:
