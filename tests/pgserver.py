@@ -56,10 +56,12 @@ class PgServer:
         if bin_dir is None:
             raise RuntimeError(skip_reason() or "no PostgreSQL")
         self.bin = bin_dir
-        self.root = Path(tempfile.mkdtemp(prefix="gikai-pg-"))
+        self._as_root = hasattr(os, "geteuid") and os.geteuid() == 0
+        # under root in /tmp: `nobody` must be able to reach the folder (root's $TMPDIR may be private); a short
+        # path also keeps the socket's name under the 107-byte limit
+        self.root = Path(tempfile.mkdtemp(prefix="gikai-pg-", dir="/tmp" if self._as_root else None))
         self.data = self.root / "data"
         self.log = self.root / "server.log"
-        self._as_root = hasattr(os, "geteuid") and os.geteuid() == 0
         if self._as_root:  # the server must not run as root: hand the folder to `nobody`
             os.chmod(self.root, 0o755)
             os.chown(self.root, 65534, 65534)
