@@ -46,6 +46,8 @@ def test_a_write_based_on_an_old_reading_is_refused_and_stores_nothing(
     first.report(rid)
     second.report(rid)
     second.set_cell(rid, KEY, 11)
+    first.violations(rid)  # looking at findings is not reading the report for an edit
+    first.cross_year_violations(rid)
     with pytest.raises(ConflictError, match="乙") as refused:
         first.set_cell(rid, KEY, 22)
     assert refused.value.changed_by == "乙" and "未保存" in refused.value.reason

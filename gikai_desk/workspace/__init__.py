@@ -543,7 +543,8 @@ class Workspace:
 
         Included in violations(rid) and in the queue counts; a GUI that re-runs the rules itself adds these.
         """
-        report = self.report(rid)
+        self._check_thread()  # a read that does not count as reading the report for a later write (see report())
+        report = self._current_report(rid)
         return [] if report is None else self._cross_year(rid, report)
 
     def _refresh_followers(self, rid: int, agency: str | None, year: int | None) -> None:
@@ -754,7 +755,8 @@ class Workspace:
 
     def violations(self, rid: int) -> list[Violation]:
         """The report's findings: its own rules, then CROSS_YEAR_CARRY against last year's report of its organ."""
-        report = self.report(rid)
+        self._check_thread()
+        report = self._current_report(rid)
         return [] if report is None else _check(report) + self._cross_year(rid, report)
 
     def history(self, rid: int) -> list[Correction]:
