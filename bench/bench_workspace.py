@@ -45,7 +45,7 @@ def seed_documents() -> list[tuple[str, bytes, Report]]:
     return out
 
 
-def build(path: Path, count: int) -> tuple[float, int]:
+def build(path: Path | str, count: int) -> tuple[float, int]:
     seeds = seed_documents()
     items: list[tuple[str, bytes, Report | None, str | None]] = []
     for i in range(count):

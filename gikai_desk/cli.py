@@ -20,7 +20,7 @@ from gikai_desk.model import Cell, Report, Violation
 if TYPE_CHECKING:
     from gikai_desk.excel import SummaryEntry
 
-COMMANDS = ("extract", "check", "export", "import")
+COMMANDS = ("extract", "check", "export", "import", "workspace")
 REPORT_SUFFIXES = ingest.REPORT_SUFFIXES
 FOLDER_SUFFIXES = ingest.REPORT_SUFFIXES | ingest.LEGACY_SUFFIXES
 """Files taken from a folder (a file named on the command line is always read, whatever its name): legacy
@@ -324,7 +324,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         print(f"{exc}", file=sys.stderr)
         return EXIT_UNREADABLE
     except OSError as exc:
-        print(f"{args.workspace}: 导出失败 export failed: {exc.strerror or exc}", file=sys.stderr)
+        print(f"{workspace.location}: 导出失败 export failed: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_UNREADABLE
     finally:
         workspace.close()
@@ -366,6 +366,23 @@ def cmd_import(args: argparse.Namespace) -> int:
     finally:
         workspace.close()
     return status
+
+
+def cmd_workspace_copy(args: argparse.Namespace) -> int:
+    from gikai_desk.workspace import WorkspaceError
+    from gikai_desk.workspace.copy import copy_workspace
+    from gikai_desk.workspace.db import is_url, redact_url
+
+    def shown(location: str) -> str:
+        return redact_url(location) if is_url(location) else location
+
+    try:
+        count = copy_workspace(args.source, args.target)
+    except WorkspaceError as exc:
+        print(f"{exc.path}: {exc.reason}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    print(f"已复制 {count} 份报告 copied {count} reports: {shown(args.source)} -> {shown(args.target)}")
+    return EXIT_OK
 
 
 # ---------------------------------------------------------------- parser and entry point
@@ -411,7 +428,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="从工作区导出 Excel (export a workspace)",
         description="把工作区（含审核人的更正与决定）导出为 Excel 汇总表和/或逐份报告的工作簿。",
     )
-    export.add_argument("workspace", metavar="WORKSPACE", help="工作区文件 (.gikai)")
+    export.add_argument("workspace", metavar="WORKSPACE", help="工作区文件 (.gikai) 或 postgresql://…")
     export.add_argument("--xlsx", metavar="OUT", default=None, help="汇总表 summary workbook")
     export.add_argument("--per-report", metavar="DIR", default=None, help="逐份报告工作簿的文件夹")
     export.set_defaults(func=cmd_export)
@@ -429,6 +446,22 @@ def build_parser() -> argparse.ArgumentParser:
     reimport.add_argument("--workspace", required=True, metavar="WS", help="工作区文件 (.gikai)")
     reimport.add_argument("--reviewer", default=None, help="记录为修改人的姓名（默认：系统用户名）")
     reimport.set_defaults(func=cmd_import)
+
+    workspace = sub.add_parser(
+        "workspace",
+        help="工作区操作 (workspace tools: copy between a file and a PostgreSQL server)",
+        description="工作区可以是文件 (.gikai) 或 PostgreSQL 地址 postgresql://用户@服务器/数据库"
+        "（密码由 libpq 从 ~/.pgpass、pg_service.conf 或 PGPASSWORD 取得，不写在命令行上）。",
+    )
+    workspace_sub = workspace.add_subparsers(dest="workspace_command", metavar="ACTION", required=True)
+    copy = workspace_sub.add_parser(
+        "copy",
+        help="复制整个工作区 (copy a whole workspace: reports, original bytes, corrections, decisions, history)",
+        description="把工作区整体复制到一个新的文件或数据库（目标必须尚无工作区）。",
+    )
+    copy.add_argument("source", metavar="SRC", help="源工作区：文件或 postgresql://…")
+    copy.add_argument("target", metavar="DST", help="目标：新文件或 postgresql://…（数据库须已存在且为空）")
+    copy.set_defaults(func=cmd_workspace_copy)
     return parser
 
 

@@ -62,6 +62,15 @@ class DecisionEvent(BaseModel):
     time: str
 
 
+class ReportEvent(BaseModel):
+    """A change of a report's review status or note: what ("status"/"note"), the new value, who, when."""
+
+    what: Literal["status", "note"]
+    value: str
+    reviewer: str
+    time: str
+
+
 class ReportSummary(BaseModel):
     """One row of the review queue, read from stored summary columns (no re-parse)."""
 
@@ -77,3 +86,9 @@ class ReportSummary(BaseModel):
     error: str | None = None
     """Why the file could not be read; None when it was parsed."""
     note: str = ""
+    version: int = 0
+    """Raised by every change to the report (a write based on an older version is refused)."""
+    changed_by: str | None = None
+    changed_at: str | None = None
+    claimed_by: str | None = None
+    """The reviewer another client has this report open for editing with (None: nobody else)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -44,6 +44,27 @@ def seeds_dir() -> Path:
     if not SEEDS.is_dir():
         pytest.skip(f"real seeds not available: {SEEDS} is absent")
     return SEEDS
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[Any]:
+    """A throwaway PostgreSQL server for the session (tests/pgserver.py); skips with the reason when there is none."""
+    from tests.pgserver import PgServer, skip_reason
+
+    reason = skip_reason()
+    if reason:
+        pytest.skip(reason)
+    server = PgServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where a new workspace goes, once per store: a .gikai file path, or an empty database's address."""
+    if request.param == "sqlite":
+        return str(tmp_path / "batch.gikai")
+    return str(request.getfixturevalue("pg_server").create_database())
 
 
 # ---------------------------------------------------------------- a clerk's window (GUI test modules)

@@ -161,3 +161,40 @@ def test_no_module_imports_a_network_library() -> None:
         for match in NETWORK_IMPORT.finditer(path.read_text(encoding="utf-8"))
     ]
     assert offenders == []
+
+
+def _inet_peers() -> list[str]:
+    """Remote addresses of this process's open TCP sockets (Linux /proc; libpq's sockets are not Python's)."""
+    inodes = set()
+    for fd in Path("/proc/self/fd").iterdir():
+        try:
+            target = fd.readlink()
+        except OSError:
+            continue
+        if str(target).startswith("socket:["):
+            inodes.add(str(target)[8:-1])
+    peers = []
+    for table in ("/proc/self/net/tcp", "/proc/self/net/tcp6"):
+        lines = Path(table).read_text().splitlines()[1:] if Path(table).exists() else []
+        peers += [fields[2] for fields in (line.split() for line in lines) if fields[9] in inodes]
+    return peers
+
+
+def test_shared_workspace_talks_only_to_its_server(network_guard: NetworkGuard, pg_server: object) -> None:
+    """A PostgreSQL workspace reaches exactly the configured server (here its unix socket), nothing else."""
+    if not Path("/proc/self/net/tcp").exists():
+        pytest.skip("needs Linux /proc to list the process's sockets")
+    from gikai_desk.workspace import Workspace
+    from gikai_desk.workspace.synthetic import synthetic_report
+
+    url = pg_server.create_database()  # type: ignore[attr-defined]
+    with Workspace.create(url) as ws:
+        report = synthetic_report(1)
+        rid = ws.add_document(report.file, b"", report, None)
+        ws.changes()
+        ws.claim(rid)
+        ws.set_cell(rid, "t3.new.natural", 1, "tester")
+        ws.changes(timeout=0.1)
+        server = ws._conn.raw.info
+        assert server.host == str(pg_server.root)  # type: ignore[attr-defined]
+        assert _inet_peers() == [], "a TCP connection besides the configured server's socket"

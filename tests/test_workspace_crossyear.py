@@ -78,9 +78,9 @@ def test_cross_year_findings_sit_on_the_later_report_only() -> None:
     assert cross_year_findings([earlier, other_organ, two_years_on]) == [[], [], []]
 
 
-def test_workspace_shows_the_finding_and_keeps_counts_up_to_date(tmp_path: Path) -> None:
+def test_workspace_shows_the_finding_and_keeps_counts_up_to_date(store: str) -> None:
     earlier, later = pair()
-    with Workspace.create(tmp_path / "b.gikai") as ws:
+    with Workspace.create(store) as ws:
         # the later report first: adding its predecessor must recount it
         later_id = ws.add_document(later.file, b"", later, None)
         earlier_id = ws.add_document(earlier.file, b"", earlier, None)
@@ -112,11 +112,11 @@ def test_workspace_shows_the_finding_and_keeps_counts_up_to_date(tmp_path: Path)
         assert ws.summary(later_id).warnings == open_warnings(ws, later_id)
 
 
-def test_counts_survive_reopening_and_other_organs_are_left_alone(tmp_path: Path) -> None:
+def test_counts_survive_reopening_and_other_organs_are_left_alone(store: str) -> None:
     earlier, later = pair()
     stranger = later.model_copy(update={"agency": "鲤城区", "file": "stranger.txt"})
     later.cells[CARRIED_IN].value = (earlier.value(CARRIED_OUT) or 0) + 3
-    path = tmp_path / "b.gikai"
+    path = store
     with Workspace.create(path) as ws:
         ids = ws.add_documents([(r.file, b"", r, None) for r in (earlier, later, stranger)])
     with Workspace.open(path) as ws:
@@ -176,9 +176,11 @@ def test_opening_a_version_2_file_recounts_with_cross_year(tmp_path: Path) -> No
         ids = ws.add_documents([(r.file, b"", r, None) for r in (earlier, later)])
         expected = ws.summary(ids[1]).warnings
     conn = sqlite3.connect(path)
-    conn.execute("DROP INDEX reports_by_year")  # undo versions 3 and 4
-    conn.execute("ALTER TABLE reports DROP COLUMN removed")
-    conn.execute("DROP TABLE report_versions")
+    conn.execute("DROP INDEX reports_by_year")  # undo versions 3, 4 and 5
+    for table in ("claims", "report_log", "report_versions"):
+        conn.execute(f"DROP TABLE {table}")
+    for column in ("version", "changed_by", "changed_at", "last_tx", "removed"):
+        conn.execute(f"ALTER TABLE reports DROP COLUMN {column}")
     conn.execute("UPDATE reports SET warnings = 0")  # counted by a version without the cross-year check
     conn.execute("PRAGMA user_version = 2")
     conn.commit()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from gikai_desk.model import Report, Violation
-from gikai_desk.review import Correction, Decision, DecisionEvent
+from gikai_desk.review import Correction, Decision, DecisionEvent, ReportEvent
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,8 @@ class SummaryEntry:
     note: str = ""
     decision_log: list[DecisionEvent] = field(default_factory=list)
     """Every decision made or withdrawn, for the audit sheet (optional)."""
+    report_log: list[ReportEvent] = field(default_factory=list)
+    """Every change of review status and note (who, when), for the audit sheet (optional)."""
     source: WorkbookSource | None = None
     """Where the report came from (written into its per-report workbook)."""
 

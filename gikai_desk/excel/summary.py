@@ -332,6 +332,22 @@ def _audit_sheet(wb: Any, entries: Sequence[SummaryEntry]) -> None:
                     ],
                 )
             )
+        for e in entry.report_log:
+            events.append(
+                (
+                    e.time,
+                    [
+                        _text_cell(ws, "审核状态" if e.what == "status" else "备注"),
+                        _text_cell(ws, e.what),
+                        _text_cell(ws, "审核状态" if e.what == "status" else "备注"),
+                        None,
+                        _text_cell(ws, STATUS_LABELS.get(e.value, e.value) if e.what == "status" else e.value),
+                        _text_cell(ws, e.reviewer),
+                        _text_cell(ws, e.time),
+                        None,
+                    ],
+                )
+            )
         events.sort(key=lambda event: event[0])
         for _time, cells in events:
             rows.append(
@@ -410,6 +426,7 @@ def workspace_entries(ws: Workspace) -> list[tuple[int, SummaryEntry]]:
                     corrections=ws.history(item.id),
                     decisions=ws.decisions(item.id),
                     decision_log=ws.decision_history(item.id),
+                    report_log=ws.report_log(item.id),
                     status=item.status,
                     note=item.note,
                     source=report_source(ws, item.id),

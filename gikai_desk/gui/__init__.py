@@ -39,7 +39,7 @@ def _application() -> object:
     return app
 
 
-def create_main_window(workspace_path: Path | None = None, remember_workspace: bool = True) -> MainWindow:
+def create_main_window(workspace_path: Path | str | None = None, remember_workspace: bool = True) -> MainWindow:
     """The main window (a QApplication is created when none exists; no event loop is started).
 
     remember_workspace False: the workspace opened is not stored as the one to reopen next time (the demo's).
@@ -69,7 +69,7 @@ def run(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(prog=APP_NAME, description="政府信息公开工作年度报告审核窗口")
     parser.add_argument("files", nargs="*", help="要打开的报告文件或文件夹")
     parser.add_argument("--demo", action="store_true", help="打开内置示例报告")
-    parser.add_argument("--workspace", metavar="WS", default=None, help="工作区文件（.gikai）")
+    parser.add_argument("--workspace", metavar="WS", default=None, help="工作区文件（.gikai）或服务器地址 postgresql://…")
     args, _unknown = parser.parse_known_args([a for a in argv if a != "--smoke-test-gui"])
 
     _optional_call("gikai_desk.applog", "setup_logging")
@@ -80,8 +80,11 @@ def run(argv: Sequence[str]) -> int:
 
     from gikai_desk.gui.domain import WorkspaceInUseError
     from gikai_desk.gui.main_window import demo_path, demo_workspace_path
+    from gikai_desk.workspace.db import is_url
 
-    workspace = Path(args.workspace) if args.workspace else None
+    workspace: Path | str | None = None
+    if args.workspace:
+        workspace = args.workspace if is_url(args.workspace) else Path(args.workspace)
     remember = True
     if args.demo and workspace is None:  # the sample report must not land in a real batch (nor its exports)
         workspace, remember = demo_workspace_path(), False

@@ -9,6 +9,7 @@ from PySide6.QtGui import QUndoCommand
 from gikai_desk.gui.document import ReviewDocument
 from gikai_desk.model import Number
 from gikai_desk.review import DecisionKind
+from gikai_desk.workspace import WorkspaceError
 
 UNDO_REASON = "撤销"
 """Reason recorded in the audit log when an edit is undone."""
@@ -37,10 +38,21 @@ class SetCellsCommand(QUndoCommand):
         self.reason = reason
 
     def redo(self) -> None:
-        self.document.set_values(self.new, self.reason)
+        try:
+            self.document.set_values(self.new, self.reason)
+        except WorkspaceError as exc:  # another reviewer has the report, or the server is gone: not stored
+            self._refused(exc)
 
     def undo(self) -> None:
-        self.document.set_values(self.old, UNDO_REASON, corrected=self.old_corrected)
+        try:
+            self.document.set_values(self.old, UNDO_REASON, corrected=self.old_corrected)
+        except WorkspaceError as exc:
+            self._refused(exc)
+
+    def _refused(self, exc: WorkspaceError) -> None:
+        """Drop the step (nothing or not all of it was stored) and let the window say so."""
+        self.setObsolete(True)
+        self.document.storeRefused.emit(exc)
 
 
 class DecideCommand(QUndoCommand):
@@ -70,4 +82,8 @@ class DecideCommand(QUndoCommand):
         if kind is not None and self.document.violation(self.ident) is None:
             self.setObsolete(True)
             return
-        self.document.decide(self.ident, kind, note)
+        try:
+            self.document.decide(self.ident, kind, note)
+        except WorkspaceError as exc:
+            self.setObsolete(True)
+            self.document.storeRefused.emit(exc)

@@ -40,6 +40,8 @@ class ReviewDocument(QObject):
     issuesChanged = Signal()
     """Violations or decisions changed."""
     carryOverChanged = Signal()
+    storeRefused = Signal(object)  # noqa: RUF100
+    """A change the workspace refused or could not store (WorkspaceError): the step was dropped."""
     """A 结转下年度 cell changed: next year's report of the organ has new CROSS_YEAR_CARRY findings."""
 
     def __init__(

@@ -68,13 +68,14 @@ from gikai_desk.gui.numbers import NotANumberError, format_number, number_at, pa
 from gikai_desk.gui.preferences import Preferences, PreferencesDialog, default_workspace_path
 from gikai_desk.gui.report_ops import ReportOps
 from gikai_desk.gui.review_pane import ReviewPane
+from gikai_desk.gui.shared import SharedSession, WorkspaceAddressDialog
 from gikai_desk.gui.source_view import SourcePane
 from gikai_desk.gui.worker import SUFFIXES, ParsedFile, ParseSignals, ParseTask, expand_paths
 from gikai_desk.model import Number
 from gikai_desk.resources import resource_path
 from gikai_desk.review import STATUS_LABELS, ReportSummary, ReviewStatus, WorkbookChange
 from gikai_desk.rules import organ_key
-from gikai_desk.workspace import Workspace, check_value
+from gikai_desk.workspace import Workspace, WorkspaceError, check_value, is_url
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +105,7 @@ class MainWindow(ReviewPane):
 
     def __init__(
         self,
-        workspace_path: Path | None = None,
+        workspace_path: Path | str | None = None,
         preferences: Preferences | None = None,
         parent: QWidget | None = None,
         remember_workspace: bool = True,
@@ -114,12 +115,18 @@ class MainWindow(ReviewPane):
         self.setAcceptDrops(True)
         self.preferences = preferences or Preferences()
         target = workspace_path or self.preferences.workspace or default_workspace_path()
-        self._workspace_lock = lock_workspace(
-            target
+        shared = isinstance(target, str) and is_url(target)  # a shared workspace: claims instead of a lock file
+        self._workspace_lock = (
+            None if shared else lock_workspace(Path(target))
         )  # raises WorkspaceInUseError: a second window must not write
-        self.store: Workspace = open_store(target)
+        self.store: Workspace = (
+            Workspace.open_or_create(target, reviewer=self.preferences.reviewer)
+            if shared
+            else open_store(Path(target))
+        )
+        self.store.reviewer = self.preferences.reviewer  # named in the status/note log and on claims
         if remember_workspace:  # else the next plain start reopens the previous workspace, not this one
-            self.preferences.workspace = self.store.path
+            self.preferences.workspace = target
         self.documents: dict[int, ReviewDocument] = {}
         self.stacks: dict[int, QUndoStack] = {}
         self.undo_group = QUndoGroup(self)
@@ -149,6 +156,8 @@ class MainWindow(ReviewPane):
         self._build_widgets()
         self._build_actions()
         self.retranslate()
+        self.shared = SharedSession(self)  # claims, live refresh, heartbeat (idle for a .gikai file)
+        self.shared.attach(self.store)
         self.queue_model.set_reports(self.store.reports())
         self.resize(1500, 900)
         if self.queue_model.rowCount():
@@ -526,6 +535,7 @@ class MainWindow(ReviewPane):
             return None
         document = ReviewDocument(self.store, rid, report, lambda: self.preferences.reviewer, self)
         document.issuesChanged.connect(self._on_document_issues_changed)
+        document.storeRefused.connect(self.shared.refused)
         document.carryOverChanged.connect(self._on_carry_over_changed)
         self.documents[rid] = document
         stack = QUndoStack(self)
@@ -540,24 +550,31 @@ class MainWindow(ReviewPane):
             return
         if self.current_rid is not None and self.current_rid != rid:
             self._finish_pending_input()  # a half-typed cell or note belongs to the report being left
+        self.shared.report_shown(rid)  # a shared workspace: claim it, or show it read-only
         self.current_rid = rid
-        document = self._document_for(rid)
+        unavailable: str | None = None
+        try:
+            document = self._document_for(rid)
+            if document is not None:
+                document.refresh_cross_year()  # last year's report may have changed since this one was shown
+                history = self.store.history(rid)
+        except WorkspaceError as exc:  # the server is gone: say so, the window stays usable
+            document, unavailable = None, exc.reason
         if document is None:
             self.grid_model.set_document(None)
             self.issue_model.set_document(None)
             self.history_model.set_history([], None)
             self.source_view.set_source(
-                self.tr("无法读取此文件：") + f"{summary.file}\n\n{summary.error or ''}"
+                unavailable or self.tr("无法读取此文件：") + f"{summary.file}\n\n{summary.error or ''}"
             )
             self.undo_group.setActiveStack(None)  # type: ignore[arg-type]
         else:
-            document.refresh_cross_year()  # last year's report may have changed since this one was shown
             self.source_view.set_source(document.report.text)
             self.grid_model.set_document(document)
             self.issue_model.set_document(document)
-            self.history_model.set_history(self.store.history(rid), document.report)
+            self.history_model.set_history(history, document.report)
             self.undo_group.setActiveStack(self.stacks[rid])
-            if summary.status == "pending":
+            if summary.status == "pending" and not self.shared.is_read_only():
                 self.set_review_status("in_review")
         self._show_review_fields()
         self._update_window_title()
@@ -565,6 +582,7 @@ class MainWindow(ReviewPane):
         self.selection_label.clear()
         self.provenance_label.clear()
         self.statusBar().clearMessage()  # a message about the previous report would mislead
+        self.shared.apply_read_only()
         self.currentReportChanged.emit(rid)
 
     def finish_pending_input(self) -> None:
@@ -629,7 +647,8 @@ class MainWindow(ReviewPane):
         self.missing_tables_label.show()
 
     def _update_window_title(self) -> None:
-        title = self.tr("政府信息公开年度报告审核") + f" — {self.store.path.name}"
+        shown = self.store.location if self.store.is_shared else self.store.path.name
+        title = self.tr("政府信息公开年度报告审核") + f" — {shown}"
         summary = self.queue_model.summary(self.current_rid) if self.current_rid is not None else None
         if summary is not None:
             title = f"{summary.agency or summary.file} {summary.year or ''} — " + title
@@ -640,7 +659,11 @@ class MainWindow(ReviewPane):
     def set_review_status(self, status: ReviewStatus) -> None:
         if self.current_rid is None:
             return
-        self.store.set_status(self.current_rid, status)
+        try:
+            self.store.set_status(self.current_rid, status)
+        except WorkspaceError as exc:  # another reviewer has it, or the server is gone: nothing was stored
+            self.shared.refused(exc)
+            return
         self._refresh_summary(self.current_rid)
         self.status_combo.setCurrentIndex(max(0, self.status_combo.findData(status)))
 
@@ -654,7 +677,11 @@ class MainWindow(ReviewPane):
             return
         summary = self.queue_model.summary(self.current_rid)
         if summary is not None and summary.note != self.note_edit.text():
-            self.store.set_note(self.current_rid, self.note_edit.text())
+            try:
+                self.store.set_note(self.current_rid, self.note_edit.text())
+            except WorkspaceError as exc:
+                self.shared.refused(exc)
+                return
             self._refresh_summary(self.current_rid)
 
     def _refresh_summary(self, rid: int) -> None:
@@ -1132,21 +1159,30 @@ class MainWindow(ReviewPane):
     def _on_open_demo_triggered(self) -> None:
         self.open_paths([demo_path()])
 
-    def switch_workspace(self, path: Path, create: bool) -> bool:
-        """Close the current workspace and open (or create) another."""
-        if not create and path.resolve() == self.store.path.resolve():
-            return True  # already open here
+    def switch_workspace(self, path: Path | str, create: bool) -> bool:
+        """Close the current workspace and open (or create) another (a file, or a postgresql:// address)."""
+        shared = isinstance(path, str) and is_url(path)
+        if not shared:
+            path = Path(path)
+            if not create and not self.store.is_shared and path.resolve() == self.store.path.resolve():
+                return True  # already open here
+        lock = None
         try:
-            lock = lock_workspace(path)
+            lock = None if shared else lock_workspace(Path(path))
         except WorkspaceInUseError as exc:
             QMessageBox.warning(self, self.tr("工作区"), self.tr("无法打开工作区：") + f"\n{exc}")
             return False
+        reviewer = self.preferences.reviewer
         try:
-            store = Workspace.create(path) if create else Workspace.open(path)
+            if shared:
+                store = Workspace.open_or_create(path, reviewer) if create else Workspace.open(path, reviewer)
+            else:
+                store = Workspace.create(path, reviewer) if create else Workspace.open(path, reviewer)
         except Exception as exc:
             if lock is not None:
                 lock.unlock()
-            QMessageBox.warning(self, self.tr("工作区"), self.tr("无法打开工作区：") + f"{path}\n{exc}")
+            shown = exc if isinstance(exc, WorkspaceError) else f"{path}\n{exc}"
+            QMessageBox.warning(self, self.tr("工作区"), self.tr("无法打开工作区：") + f"{shown}")
             return False
         self._finish_pending_input()  # into the workspace being closed
         self.report_ops.stack.clear()  # removals of the workspace being closed
@@ -1158,11 +1194,13 @@ class MainWindow(ReviewPane):
         self.documents.clear()
         self.stacks.clear()
         self.current_rid = None
+        self.shared.detach()
         self.store.close()
         if self._workspace_lock is not None:
             self._workspace_lock.unlock()
         self._workspace_lock = lock
         self.store = store
+        self.shared.attach(store)
         self.preferences.workspace = path
         self.source_view.set_source("")
         self.queue_model.set_reports(self.store.reports())
@@ -1181,11 +1219,15 @@ class MainWindow(ReviewPane):
             self.switch_workspace(target, create=not target.exists())
 
     def _on_open_workspace_triggered(self) -> None:
-        path, _filter = QFileDialog.getOpenFileName(
-            self, self.tr("打开工作区"), str(self.store.path.parent), self.tr("工作区") + " (*.gikai)"
-        )
-        if path:
-            self.switch_workspace(Path(path), create=False)
+        """A workspace file, or a shared workspace's server address (postgresql://…)."""
+        dialog = WorkspaceAddressDialog(self, "" if self.store.is_shared else str(self.store.path))
+        if dialog.exec() != WorkspaceAddressDialog.DialogCode.Accepted or not dialog.location():
+            return
+        location = dialog.location()
+        if is_url(location):
+            self.switch_workspace(location, create=True)  # an empty database gets a new workspace
+        else:
+            self.switch_workspace(Path(location), create=False)
 
     def export_excel(self, path: Path | None, per_report_dir: Path | None = None) -> bool:
         """Write the summary workbook and/or one workbook per report (gikai_desk.excel); marks the edits as
@@ -1274,6 +1316,7 @@ class MainWindow(ReviewPane):
     def _on_preferences_triggered(self) -> None:
         dialog = PreferencesDialog(self.preferences, self)
         if dialog.exec():
+            self.store.reviewer = self.preferences.reviewer  # claims and 'changed by' use the new name
             install_language(self.preferences.language)
             self.retranslate()  # at once; the LanguageChange event repeats it for the other widgets
 
@@ -1302,6 +1345,7 @@ class MainWindow(ReviewPane):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._finish_pending_input()
+        self.shared.detach()
         self._pool.waitForDone(30000)
         QApplication.processEvents()  # store the files parsed meanwhile: nothing the window started is lost
         self.preferences.sync()

@@ -59,13 +59,18 @@ class Preferences:
         self._settings.setValue("language", language)
 
     @property
-    def workspace(self) -> Path | None:
+    def workspace(self) -> Path | str | None:
+        """The last workspace: a file path, or a shared workspace's postgresql:// address (a str)."""
         path = self._text("workspace", "")
+        if path.startswith(("postgresql://", "postgres://")):
+            return path
         return Path(path) if path else None
 
     @workspace.setter
-    def workspace(self, path: Path) -> None:
-        self._settings.setValue("workspace", str(path))
+    def workspace(self, path: Path | str) -> None:
+        from gikai_desk.workspace.db import is_url, url_without_password
+
+        self._settings.setValue("workspace", url_without_password(str(path)) if is_url(path) else str(path))
 
     def sync(self) -> None:
         self._settings.sync()

@@ -3,6 +3,7 @@ bring a removed one back, read it again, and replace it by a revised file."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
@@ -11,22 +12,30 @@ from PySide6.QtWidgets import QInputDialog
 
 from gikai_desk.errors import InputError
 from gikai_desk.gui.i18n import tr
+from gikai_desk.workspace import WorkspaceError
 
 if TYPE_CHECKING:
     from gikai_desk.gui.main_window import MainWindow
 
 
 class RemoveReportCommand(QUndoCommand):
+    """Pushed once the removal is stored (the first redo only updates the window); a later redo or undo the
+    workspace refuses (another reviewer has the report, the server is gone) says so and drops the step."""
+
     def __init__(self, ops: ReportOps, rid: int, text: str) -> None:
         super().__init__(text)
         self.ops = ops
         self.rid = rid
+        self.stored = True
 
     def redo(self) -> None:
-        self.ops.take_out(self.rid)
+        if not self.ops.take_out(self.rid, store=not self.stored):
+            self.setObsolete(True)
+        self.stored = False
 
     def undo(self) -> None:
-        self.ops.bring_back(self.rid)
+        if not self.ops.bring_back(self.rid):
+            self.setObsolete(True)
 
 
 class ReportOps(QObject):
@@ -51,6 +60,8 @@ class ReportOps(QObject):
             window.statusBar().showMessage(tr("请先在报告队列中选择一份报告"), 5000)
             return False
         window.finish_pending_input()
+        if not self._stored(lambda: window.store.remove(rid)):
+            return False
         self.stack.push(RemoveReportCommand(self, rid, tr("移出报告 ") + summary.file))
         self.undo_removal_first = True
         window.statusBar().showMessage(
@@ -58,10 +69,22 @@ class ReportOps(QObject):
         )
         return True
 
-    def take_out(self, rid: int) -> None:
+    def _stored(self, write: Callable[[], object]) -> bool:
+        """Run a workspace write; False, with the reason in the status bar, when it was refused or not stored."""
+        try:
+            write()
+        except WorkspaceError as exc:
+            self.window.statusBar().showMessage(tr("未保存：") + str(exc), 15000)
+            return False
+        return True
+
+    def take_out(self, rid: int, store: bool = True) -> bool:
+        """Remove the report from the workspace (unless already stored) and from the window's queue. Its
+        document and undo steps stay, for when it is brought back."""
         window = self.window
         queue_row = window.queue_model.row_of(rid)
-        window.store.remove(rid)  # (its document and undo steps stay, for when it is brought back)
+        if store and not self._stored(lambda: window.store.remove(rid)):
+            return False
         window.reload_queue()
         if window.current_rid == rid:
             window.current_rid = None
@@ -72,13 +95,16 @@ class ReportOps(QObject):
                     window.select_report(nearest.id)
             else:
                 window.show_nothing()
+        return True
 
-    def bring_back(self, rid: int) -> None:
+    def bring_back(self, rid: int) -> bool:
         window = self.window
-        window.store.restore(rid)
+        if not self._stored(lambda: window.store.restore(rid)):
+            return False
         window.reload_queue()
         window.select_report(rid)
         window.statusBar().showMessage(tr("已恢复：") + window.store.summary(rid).file, 8000)
+        return True
 
     def undo_removal(self) -> bool:
         """Ctrl+Z right after a removal: bring the report back. False when the last step was something else."""
@@ -101,12 +127,11 @@ class ReportOps(QObject):
         )
         if not ok:
             return False
-        self.restore(removed[names.index(choice)].id)
-        return True
+        return self.restore(removed[names.index(choice)].id)
 
-    def restore(self, rid: int) -> None:
-        self.bring_back(rid)
+    def restore(self, rid: int) -> bool:
         self.undo_removal_first = False
+        return self.bring_back(rid)
 
     # ------------------------------------------------------------------ read again, revise
 
@@ -123,6 +148,9 @@ class ReportOps(QObject):
             window.store.reparse(rid)
         except InputError as exc:
             window.statusBar().showMessage(tr("重新解析失败，保留原读数：") + f"{exc.file}: {exc.reason}", 15000)
+            return False
+        except WorkspaceError as exc:
+            window.statusBar().showMessage(tr("未保存：") + str(exc), 15000)
             return False
         self.refresh(rid)
         window.statusBar().showMessage(tr("已重新解析：") + window.store.summary(rid).file, 8000)

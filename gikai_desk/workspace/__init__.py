@@ -1,24 +1,55 @@
-"""A batch of reports under review, kept in one SQLite file (.gikai) that commits every edit as it is made."""
+"""A batch of reports under review, kept in one SQLite file (.gikai) or a PostgreSQL database shared by several
+reviewers; every edit is committed as it is made."""
 
 from __future__ import annotations
 
+import getpass
+import json
 import logging
 import math
 import sqlite3
 import threading
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any, NoReturn, get_args
 
 from gikai_desk.errors import InputError
 from gikai_desk.forms import formbook
 from gikai_desk.model import Cell, Number, Report, Violation
 from gikai_desk.pending import pending_counts, review_items
-from gikai_desk.review import Correction, Decision, DecisionEvent, DecisionKind, ReportSummary, ReviewStatus
+from gikai_desk.review import (
+    Correction,
+    Decision,
+    DecisionEvent,
+    DecisionKind,
+    ReportEvent,
+    ReportSummary,
+    ReviewStatus,
+)
 from gikai_desk.rules import carry_findings, organ_key
-from gikai_desk.workspace.schema import APPLICATION_ID, SCHEMA_VERSION, migrate, schema_version
+from gikai_desk.workspace.db import (
+    CHANNEL,
+    Listener,
+    Num,
+    PgConnection,
+    connection_reason,
+    is_url,
+    redact_url,
+)
+from gikai_desk.workspace.errors import ClaimedError, ConflictError, ConnectionLostError, WorkspaceError
+from gikai_desk.workspace.schema import (
+    APPLICATION_ID,
+    SCHEMA_VERSION,
+    migrate,
+    pg_is_workspace,
+    pg_migrate,
+    pg_schema_version,
+    schema_version,
+)
 
 log = logging.getLogger(__name__)
 
@@ -27,13 +58,40 @@ MAX_ABS_VALUE = 1e15
 """Largest magnitude a cell value may have (keeps integers inside SQLite's 64-bit range)."""
 
 
-class WorkspaceError(Exception):
-    """A workspace file that cannot be opened or used (not a workspace, newer version, wrong thread...)."""
+_RETURNING = sqlite3.sqlite_version_info >= (3, 35)
+"""UPDATE … RETURNING (PostgreSQL always; SQLite from 3.35, older system libraries read the row again)."""
 
-    def __init__(self, path: str | Path, reason: str) -> None:
-        super().__init__(f"{path}: {reason}")
-        self.path = str(path)
-        self.reason = reason
+LEASE_SECONDS = 30.0
+"""How long a claim lasts without a heartbeat: a client that died frees its reports after this long."""
+HEARTBEAT_SECONDS = 10.0
+"""How often a window renews its claims (Workspace.heartbeat)."""
+
+
+def default_reviewer() -> str:
+    """The operating-system user name (the reviewer's name when none is configured)."""
+    try:
+        return getpass.getuser() or "reviewer"
+    except Exception:  # no user name in the environment (e.g. some service accounts)
+        return "reviewer"
+
+
+@dataclass(frozen=True)
+class Claim:
+    """Who has a report open for editing: reviewer name, client (one per open Workspace), since when."""
+
+    report_id: int
+    reviewer: str
+    client: str
+    since: str
+    mine: bool
+
+
+@dataclass(frozen=True)
+class Change:
+    """A change committed by another client: the reports it touched (None: reload everything)."""
+
+    client: str | None
+    reports: tuple[int, ...] | None
 
 
 def now_iso() -> str:
@@ -85,40 +143,114 @@ class Workspace:
     """One batch of reports with everything reviewers did to them.
 
     Every method that changes something commits before it returns (one transaction each), with WAL and
-    synchronous=FULL: once a call returns, the change survives a killed process and a power cut.
-    The object may only be used from the thread that opened it.
+    synchronous=FULL (SQLite) or a synchronous commit (PostgreSQL): once a call returns, the change survives a
+    killed process and a power cut. The object may only be used from the thread that opened it.
+
+    Several reviewers (PostgreSQL): every change to a report raises its version; a write is refused with
+    ConflictError when the report changed since this client read it (`report(rid)`) or when another client
+    holds a live claim on it (ClaimedError). `claim`/`heartbeat`/`release` manage claims (leases);
+    `changes()` returns what other clients committed (LISTEN/NOTIFY).
     """
 
-    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
-        self.path = path
+    def __init__(
+        self,
+        location: str,
+        conn: Any,
+        url: str | None = None,
+        reviewer: str | None = None,
+    ) -> None:
+        self.location = location
+        """The file path, or the server address without its password."""
+        self.path = Path(location)
+        self.url = url
+        """The PostgreSQL address (None for a file)."""
+        self.backend = "postgresql" if url is not None else "sqlite"
+        self.reviewer = (reviewer or "").strip() or default_reviewer()
+        self.client = uuid.uuid4().hex
         self._conn = conn
         self._thread = threading.get_ident()
+        self._seen: dict[int, int] = {}
+        self._tx_versions: dict[int, int] = {}
+        self._tx_notify: set[int] | None = None
+        self._tx_token = ""
+        self._claimed: set[int] = set()
+        self._listener: Listener | None = None
+        self._data_version: int | None = None
+        now = "extract(epoch from clock_timestamp())::float8"
+        self._now = now if self.is_shared else "((julianday('now') - 2440587.5) * 86400.0)"
+
+    @property
+    def is_shared(self) -> bool:
+        """True for a PostgreSQL workspace (several reviewers), False for a .gikai file."""
+        return self.url is not None
 
     # ---------------------------------------------------------------- opening
 
     @classmethod
-    def create(cls, path: str | Path) -> Workspace:
-        """Create a new, empty workspace. Raises WorkspaceError when the file already exists."""
+    def create(cls, path: str | Path, reviewer: str | None = None) -> Workspace:
+        """Create a new, empty workspace: a file, or in a PostgreSQL database (`postgresql://…`).
+        Raises WorkspaceError when the file exists or the database already holds a workspace."""
+        if is_url(path):
+            return cls._connect_pg(str(path), "create", reviewer)
         target = Path(path)
         if target.exists():
             raise WorkspaceError(target, "文件已存在 file already exists")
-        return cls._connect(target, create=True)
+        return cls._connect(target, create=True, reviewer=reviewer)
 
     @classmethod
-    def open(cls, path: str | Path) -> Workspace:
-        """Open an existing workspace, migrating an older schema. Raises WorkspaceError when it cannot."""
+    def open(cls, path: str | Path, reviewer: str | None = None) -> Workspace:
+        """Open an existing workspace (file or `postgresql://…`), migrating an older schema.
+        Raises WorkspaceError when it cannot (with the reason: not found, unreachable server, credentials…)."""
+        if is_url(path):
+            return cls._connect_pg(str(path), "open", reviewer)
         target = Path(path)
         if not target.is_file():
             raise WorkspaceError(target, "找不到工作区文件 workspace file not found")
-        return cls._connect(target, create=False)
+        return cls._connect(target, create=False, reviewer=reviewer)
 
     @classmethod
-    def open_or_create(cls, path: str | Path) -> Workspace:
+    def open_or_create(cls, path: str | Path, reviewer: str | None = None) -> Workspace:
+        if is_url(path):
+            return cls._connect_pg(str(path), "either", reviewer)
         target = Path(path)
-        return cls.open(target) if target.exists() else cls.create(target)
+        return cls.open(target, reviewer) if target.exists() else cls.create(target, reviewer)
 
     @classmethod
-    def _connect(cls, path: Path, create: bool) -> Workspace:
+    def _connect_pg(cls, url: str, mode: str, reviewer: str | None) -> Workspace:
+        import psycopg
+
+        url = url.strip()
+        shown = redact_url(url)
+        try:
+            conn = PgConnection(url)
+        except psycopg.Error as exc:
+            raise WorkspaceError(shown, connection_reason(exc)) from exc
+        try:
+            exists = pg_is_workspace(conn)
+            if mode == "create" and exists:
+                raise WorkspaceError(shown, "数据库中已有工作区 the database already holds a workspace")
+            if mode == "open" and not exists:
+                if pg_schema_version(conn) == 0:
+                    reason = "数据库中没有工作区（请先新建） no gikai-desk workspace in this database"
+                else:
+                    reason = "不是 gikai-desk 工作区 not a gikai-desk workspace"
+                raise WorkspaceError(shown, reason)
+            pg_migrate(conn)
+        except WorkspaceError:
+            conn.close()
+            raise
+        except ValueError as exc:
+            conn.close()
+            raise WorkspaceError(shown, f"由更新版本创建 made by a newer version: {exc}") from exc
+        except psycopg.Error as exc:
+            conn.close()
+            raise WorkspaceError(shown, f"数据库出错 database error: {' '.join(str(exc).split())}") from exc
+        workspace = cls(shown, conn, url=url, reviewer=reviewer)
+        workspace._refresh_stale_summaries()
+        return workspace
+
+    @classmethod
+    def _connect(cls, path: Path, create: bool, reviewer: str | None = None) -> Workspace:
         try:
             conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=True)
         except sqlite3.Error as exc:
@@ -144,11 +276,23 @@ class Workspace:
         except sqlite3.DatabaseError as exc:
             conn.close()
             raise WorkspaceError(path, f"文件损坏或不是工作区 damaged or not a workspace: {exc}") from exc
-        workspace = cls(path, conn)
+        workspace = cls(str(path), conn, reviewer=reviewer)
         workspace._refresh_stale_summaries()
         return workspace
 
     def close(self) -> None:
+        """Release this client's claims (best effort: a dead connection lets them expire) and disconnect."""
+        if self._claimed and threading.get_ident() == self._thread:
+            try:
+                with self._tx() as conn:
+                    conn.execute("DELETE FROM claims WHERE client = ?", (self.client,))
+                    self._tx_notify = None if self._tx_notify is None else self._tx_notify | self._claimed
+            except Exception:  # the server is gone: the claims expire by themselves
+                log.info("could not release claims of %s", self.location, exc_info=True)
+        self._claimed.clear()
+        if self._listener is not None:
+            self._listener.close()
+            self._listener = None
         self._conn.close()
 
     def __enter__(self) -> Workspace:
@@ -159,31 +303,148 @@ class Workspace:
 
     @property
     def schema_version(self) -> int:
-        return schema_version(self._conn)
+        self._check_thread()
+        return pg_schema_version(self._conn) if self.is_shared else schema_version(self._conn)
 
     # ---------------------------------------------------------------- internals
 
     def _check_thread(self) -> None:
         if threading.get_ident() != self._thread:
             raise WorkspaceError(self.path, "工作区只能在打开它的线程中使用 used from another thread")
+        if self.is_shared and self._conn.broken:
+            self._reconnect()
+
+    def _reconnect(self) -> None:
+        try:
+            self._conn.reconnect()
+        except Exception as exc:
+            raise ConnectionLostError(self.location, connection_reason(exc)) from exc
+        log.info("reconnected to %s", self.location)
 
     @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction: BEGIN IMMEDIATE ... COMMIT (rolled back on any exception)."""
-        self._check_thread()
-        self._conn.execute("BEGIN IMMEDIATE")
+    def _tx(self) -> Iterator[Any]:
+        """One write transaction: BEGIN IMMEDIATE ... COMMIT (rolled back on any exception).
+
+        PostgreSQL: the reports it touched are announced (NOTIFY) on commit. A connection lost before COMMIT
+        raises ConnectionLostError(saved=False); lost during COMMIT, the client reconnects and looks for this
+        transaction's mark (reports.last_tx): found, the change was saved and the call returns normally.
+        """
+        self._tx_versions = {}
+        self._tx_notify = set()
+        self._tx_token = uuid.uuid4().hex
+        try:
+            self._check_thread()  # reconnects after an outage
+            self._conn.execute("BEGIN IMMEDIATE")
+        except ConnectionLostError as exc:
+            raise ConnectionLostError(self.location, exc.detail, saved=False, write=True) from exc
         try:
             yield self._conn
-        except BaseException:
-            self._conn.execute("ROLLBACK")
+            if self.is_shared and (self._tx_notify is None or self._tx_notify):
+                ids: list[int] | None = None if self._tx_notify is None else sorted(self._tx_notify)
+                if ids is not None and len(ids) > 200:
+                    ids = None
+                payload = json.dumps({"c": self.client, "r": ids})
+                self._conn.execute("SELECT pg_notify(?, ?)", (CHANNEL, payload))
+        except BaseException as exc:
+            if isinstance(exc, ConnectionLostError):
+                raise ConnectionLostError(self.location, exc.detail, saved=False, write=True) from exc
+            try:
+                self._conn.execute("ROLLBACK")
+            except ConnectionLostError as lost:
+                raise ConnectionLostError(self.location, lost.detail, saved=False, write=True) from exc
+            if self.is_shared and _is_database_error(exc):  # a deadlock, a cancelled statement…: one message
+                detail = " ".join(str(exc).split()) or type(exc).__name__
+                raise WorkspaceError(
+                    self.location, f"数据库出错，这次修改未保存 database error, change not saved: {detail}"
+                ) from exc
             raise
-        self._conn.execute("COMMIT")
+        try:
+            self._conn.execute("COMMIT")
+        except ConnectionLostError as exc:
+            if not self._committed_after_all():
+                raise ConnectionLostError(self.location, exc.detail, saved=None, write=True) from exc
+            log.warning("connection lost during COMMIT on %s; the change was saved", self.location)
+        self._seen.update(self._tx_versions)
+
+    def _committed_after_all(self) -> bool:
+        """After a connection lost during COMMIT: did the transaction commit? (its mark is on a report)"""
+        if not self._tx_versions:
+            return False
+        try:
+            self._reconnect()
+            found = self._conn.execute(
+                "SELECT 1 FROM reports WHERE last_tx = ? LIMIT 1", (self._tx_token,)
+            ).fetchone()
+        except ConnectionLostError:
+            return False
+        return found is not None
+
+    def _touch(self, rid: int, version: int | None = None) -> None:
+        """Inside a write transaction: raise the report's version, refusing the write when another client holds a
+        live claim on it (ClaimedError) or it changed since this client read it (or since `version`)."""
+        expect = self._seen.get(rid) if version is None else version
+        sql = (
+            "UPDATE reports SET version = version + 1, changed_by = ?, changed_at = ?, last_tx = ? WHERE id = ? "
+            "AND NOT EXISTS (SELECT 1 FROM claims WHERE claims.report_id = reports.id AND claims.client <> ? "
+            f"AND claims.expires > {self._now})"
+        )
+        args: tuple[object, ...] = (self.reviewer, now_iso(), self._tx_token, rid, self.client)
+        if expect is not None:
+            sql += " AND version = ?"
+            args += (expect,)
+        if self.is_shared or _RETURNING:
+            row = self._conn.execute(sql + " RETURNING version", args).fetchone()
+        else:
+            updated = self._conn.execute(sql, args).rowcount
+            row = (
+                self._conn.execute("SELECT version FROM reports WHERE id = ?", (rid,)).fetchone()
+                if updated
+                else None
+            )
+        if row is None:
+            self._refuse(rid, expect)
+        self._tx_versions[rid] = int(row[0])
+        if self._tx_notify is not None:
+            self._tx_notify.add(rid)
+
+    def _refuse(self, rid: int, expect: int | None) -> NoReturn:
+        """Why _touch could not change the report: raises KeyError, ClaimedError or ConflictError."""
+        row = self._conn.execute(
+            "SELECT version, changed_by, changed_at, file FROM reports WHERE id = ?", (rid,)
+        ).fetchone()
+        if row is None:
+            raise KeyError(f"no report {rid} in workspace {self.location}")
+        holder = self._conn.execute(
+            f"SELECT reviewer FROM claims WHERE report_id = ? AND client <> ? AND expires > {self._now}",
+            (rid, self.client),
+        ).fetchone()
+        if holder is not None:
+            raise ClaimedError(self.location, str(holder[0]))
+        raise ConflictError(
+            self.location,
+            f"《{row[3]}》已被 {row[1] or '另一位审核人'} 于 {row[2] or '?'} 修改（版本 {row[0]}，"
+            f"您看到的是版本 {expect}），您的修改未保存，请重新打开该报告后再改 — changed by "
+            f"{row[1] or 'another reviewer'} at {row[2] or '?'}; your change was not saved",
+            changed_by=None if row[1] is None else str(row[1]),
+        )
+
+    def _notify_all(self) -> None:
+        """Inside a write transaction: other clients should reload the whole queue."""
+        self._tx_notify = None
+
+    def _num(self, value: Number | None) -> object:
+        return Num(value) if self.is_shared else value
+
+    def _insert_id(self, sql: str, args: tuple[object, ...]) -> int:
+        if self.is_shared:
+            return int(self._conn.execute(sql + " RETURNING id", args).fetchone()[0])
+        return int(self._conn.execute(sql, args).lastrowid or 0)
 
     def _row(self, rid: int, columns: str) -> tuple[Any, ...]:
         self._check_thread()
         row = self._conn.execute(f"SELECT {columns} FROM reports WHERE id = ?", (rid,)).fetchone()
         if row is None:
-            raise KeyError(f"no report {rid} in workspace {self.path}")
+            raise KeyError(f"no report {rid} in workspace {self.location}")
         return tuple(row)
 
     def _base_report(self, rid: int) -> Report | None:
@@ -230,6 +491,8 @@ class Workspace:
         return errors, warnings, unsure, 0
 
     def _store_summary(self, rid: int, report: Report | None) -> None:
+        if self._tx_notify is not None:  # its queue row changes: other clients re-read it
+            self._tx_notify.add(rid)
         errors, warnings, unsure, stale = self._summary_values(rid, report)
         self._conn.execute(
             "UPDATE reports SET agency = ?, year = ?, template = ?, errors = ?, warnings = ?, unsure = ?, "
@@ -277,7 +540,8 @@ class Workspace:
 
         Included in violations(rid) and in the queue counts; a GUI that re-runs the rules itself adds these.
         """
-        report = self.report(rid)
+        self._check_thread()  # a read that does not count as reading the report for a later write (see report())
+        report = self._current_report(rid)
         return [] if report is None else self._cross_year(rid, report)
 
     def previous_year_report(self, rid: int) -> Report | None:
@@ -336,19 +600,24 @@ class Workspace:
     def _insert_document(self, name: str, data: bytes, report: Report | None, error: str | None) -> int:
         if report is None and error is None:
             error = "未能解析 not parsed"
-        cursor = self._conn.execute(
-            "INSERT INTO reports (file, origin, data, report_json, error, added, summary_stale) "
-            "VALUES (?, ?, ?, ?, ?, ?, 0)",
+        time = now_iso()
+        rid = self._insert_id(
+            "INSERT INTO reports (file, origin, data, report_json, error, added, summary_stale, changed_by, "
+            "changed_at, last_tx) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
             (
                 Path(name).name or name,
                 name,
                 data,
                 None if report is None else report.model_dump_json(),
                 error if report is None else None,
-                now_iso(),
+                time,
+                self.reviewer,
+                time,
+                self._tx_token,
             ),
         )
-        rid = int(cursor.lastrowid or 0)
+        self._tx_versions[rid] = 0
+        self._notify_all()
         self._store_summary(rid, report)
         if report is not None:
             self._refresh_followers(rid, report.agency, report.year)
@@ -362,17 +631,23 @@ class Workspace:
                 ids.append(self._insert_document(name, data, report, error))
         return ids
 
-    def remove(self, rid: int) -> None:
+    def remove(self, rid: int, version: int | None = None) -> None:
         """Take a report out of the queue. It stays in the workspace, with everything recorded about it, until
         restore() brings it back (removed_reports() lists them)."""
         with self._tx() as conn:
+            self._touch(rid, version)
+            self._notify_all()
             agency, year = self._organ_year(rid)
             conn.execute("UPDATE reports SET removed = ? WHERE id = ?", (now_iso(), rid))
             self._refresh_followers(rid, agency, year)
+        self._seen.pop(rid, None)
+        self._claimed.discard(rid)
 
     def restore(self, rid: int) -> None:
         """Bring a removed report back into the queue."""
         with self._tx() as conn:
+            self._touch(rid, self.version(rid))
+            self._notify_all()
             conn.execute("UPDATE reports SET removed = NULL WHERE id = ?", (rid,))
             self._store_summary(rid, self._current_report(rid))
             self._refresh_followers(rid, *self._organ_year(rid))
@@ -396,7 +671,7 @@ class Workspace:
             return summary.id
         return None
 
-    def revise(self, rid: int, name: str, data: bytes, report: Report) -> None:
+    def revise(self, rid: int, name: str, data: bytes, report: Report, version: int | None = None) -> None:
         """Replace a report's file by a revised one: the earlier file is kept in the report's versions, the
         reviewer's corrections and decisions stay (a corrected cell the new file reads differently is flagged)."""
         time = now_iso()
@@ -412,7 +687,7 @@ class Workspace:
                 (Path(name).name or name, name, data, time, rid),
             )
 
-        self._replace_reading(rid, report, keep_earlier_file)
+        self._replace_reading(rid, report, keep_earlier_file, version)
 
     def versions(self, rid: int) -> list[tuple[str, str, str]]:
         """Earlier files of a report, oldest first: (file name, added, replaced)."""
@@ -426,12 +701,13 @@ class Workspace:
     # ---------------------------------------------------------------- reading
 
     def reports(self) -> list[ReportSummary]:
-        """The review queue, from stored summary columns (one query, no parsing)."""
+        """The review queue, from stored summary columns (one query, no parsing), with who else is editing what."""
         self._check_thread()
         rows = self._conn.execute(
-            "SELECT id, file, agency, year, template, status, errors, warnings, unsure, error, note "
-            "FROM reports WHERE removed IS NULL ORDER BY id"
+            "SELECT id, file, agency, year, template, status, errors, warnings, unsure, error, note, version, "
+            "changed_by, changed_at FROM reports WHERE removed IS NULL ORDER BY id"
         ).fetchall()
+        holders = self._other_claims()
         return [
             ReportSummary(
                 id=r[0],
@@ -445,9 +721,20 @@ class Workspace:
                 unsure=r[8],
                 error=r[9],
                 note=r[10],
+                version=r[11],
+                changed_by=r[12],
+                changed_at=r[13],
+                claimed_by=holders.get(int(r[0])),
             )
             for r in rows
         ]
+
+    def _other_claims(self) -> dict[int, str]:
+        rows = self._conn.execute(
+            f"SELECT report_id, reviewer FROM claims WHERE client <> ? AND expires > {self._now}",
+            (self.client,),
+        ).fetchall()
+        return {int(r[0]): str(r[1]) for r in rows}
 
     def summary(self, rid: int) -> ReportSummary:
         for item in self._summaries_where("id = ?", (rid,)):
@@ -457,8 +744,8 @@ class Workspace:
     def _summaries_where(self, where: str, args: tuple[object, ...]) -> list[ReportSummary]:
         self._check_thread()
         rows = self._conn.execute(
-            "SELECT id, file, agency, year, template, status, errors, warnings, unsure, error, note "
-            f"FROM reports WHERE {where} ORDER BY id",
+            "SELECT id, file, agency, year, template, status, errors, warnings, unsure, error, note, version, "
+            f"changed_by, changed_at FROM reports WHERE {where} ORDER BY id",
             args,
         ).fetchall()
         names = (
@@ -473,8 +760,17 @@ class Workspace:
             "unsure",
             "error",
             "note",
+            "version",
+            "changed_by",
+            "changed_at",
         )
-        return [ReportSummary.model_validate(dict(zip(names, r, strict=True))) for r in rows]
+        holders = self._other_claims() if rows else {}
+        return [
+            ReportSummary.model_validate(
+                {**dict(zip(names, r, strict=True)), "claimed_by": holders.get(int(r[0]))}
+            )
+            for r in rows
+        ]
 
     def report(self, rid: int) -> Report | None:
         """The report with corrections applied (value = corrected value, corrected=True); None if unreadable.
@@ -482,9 +778,32 @@ class Workspace:
         A cell whose re-parsed reading differs from both its old reading and the reviewer's correction keeps the
         correction as its value but comes back unsettled (sure=False, corrected=False, flag = why) until a
         reviewer sets it again.
+
+        Records the version read: a later change by this client is refused (ConflictError) if another client
+        changed the report in between.
         """
         self._check_thread()
-        return self._current_report(rid)
+        (version,) = self._row(rid, "version")
+        report = self._current_report(rid)
+        self._seen[rid] = int(version)
+        return report
+
+    def seen_version(self, rid: int) -> int | None:
+        """The version this client last read (report()) or wrote; writes are checked against it."""
+        return self._seen.get(rid)
+
+    def version(self, rid: int) -> int:
+        """The report's current version (raised by every change to it)."""
+        (version,) = self._row(rid, "version")
+        return int(version)
+
+    def report_log(self, rid: int) -> list[ReportEvent]:
+        """Every change of the report's review status and note (who, when), oldest first."""
+        self._check_thread()
+        rows = self._conn.execute(
+            "SELECT what, value, reviewer, time FROM report_log WHERE report_id = ? ORDER BY id", (rid,)
+        ).fetchall()
+        return [ReportEvent(what=r[0], value=r[1], reviewer=r[2], time=r[3]) for r in rows]
 
     def parsed_report(self, rid: int) -> Report | None:
         """The report exactly as the parser read it, without corrections."""
@@ -493,7 +812,8 @@ class Workspace:
 
     def violations(self, rid: int) -> list[Violation]:
         """The report's findings: its own rules, then CROSS_YEAR_CARRY against last year's report of its organ."""
-        report = self.report(rid)
+        self._check_thread()
+        report = self._current_report(rid)
         return [] if report is None else _check(report) + self._cross_year(rid, report)
 
     def history(self, rid: int) -> list[Correction]:
@@ -545,11 +865,22 @@ class Workspace:
     # ---------------------------------------------------------------- changing
 
     def set_cell(
-        self, rid: int, key: str, value: Number | None, reviewer: str, reason: str | None = None
+        self,
+        rid: int,
+        key: str,
+        value: Number | None,
+        reviewer: str | None = None,
+        reason: str | None = None,
+        version: int | None = None,
     ) -> Correction:
-        """Record a reviewer's value for one cell (committed before returning)."""
+        """Record a reviewer's value for one cell (committed before returning).
+
+        Refused with ConflictError when the report changed since this client read it (or since `version`),
+        ClaimedError when another reviewer is editing it."""
         checked = check_value(value)
+        reviewer = reviewer or self.reviewer
         with self._tx():
+            self._touch(rid, version)
             report = self._current_report(rid)
             correction = self._record_correction(rid, report, key, checked, reviewer, reason)
             self._store_summary(rid, report)
@@ -575,13 +906,21 @@ class Workspace:
         correction = Correction(key=key, old=old, new=value, reviewer=reviewer, time=now_iso(), reason=reason)
         self._conn.execute(
             "INSERT INTO corrections (report_id, key, old, new, reviewer, time, reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (rid, key, old, value, reviewer, correction.time, reason),
+            (rid, key, self._num(old), self._num(value), reviewer, correction.time, reason),
         )
         self._conn.execute("DELETE FROM conflicts WHERE report_id = ? AND key = ?", (rid, key))
         _apply(report, key, value)
         return correction
 
-    def decide(self, rid: int, ident: str, kind: DecisionKind | None, note: str, reviewer: str) -> None:
+    def decide(
+        self,
+        rid: int,
+        ident: str,
+        kind: DecisionKind | None,
+        note: str,
+        reviewer: str | None = None,
+        version: int | None = None,
+    ) -> None:
         """Record (or with kind=None withdraw) a decision on the finding `ident` ("RULE@where").
 
         A decision (kind not None) is refused with ValueError unless `ident` is a current finding of the report
@@ -592,8 +931,9 @@ class Workspace:
             raise ValueError(f"unknown decision kind {kind!r}")
         rule, _, where = ident.partition("@")
         time = now_iso()
+        reviewer = reviewer or self.reviewer
         with self._tx() as conn:
-            self._row(rid, "id")
+            self._touch(rid, version)
             report = self._current_report(rid)
             if kind is not None:
                 current = (
@@ -609,8 +949,10 @@ class Workspace:
                 conn.execute("DELETE FROM decisions WHERE report_id = ? AND ident = ?", (rid, ident))
             else:
                 conn.execute(
-                    "INSERT OR REPLACE INTO decisions (report_id, ident, rule, location, kind, note, reviewer, time) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO decisions (report_id, ident, rule, location, kind, note, reviewer, time) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (report_id, ident) DO UPDATE SET "
+                    "rule = excluded.rule, location = excluded.location, kind = excluded.kind, "
+                    "note = excluded.note, reviewer = excluded.reviewer, time = excluded.time",
                     (rid, ident, rule, where, kind, note, reviewer, time),
                 )
             conn.execute(
@@ -619,19 +961,29 @@ class Workspace:
             )
             self._store_summary(rid, report)
 
-    def set_status(self, rid: int, status: ReviewStatus) -> None:
+    def set_status(
+        self, rid: int, status: ReviewStatus, reviewer: str | None = None, version: int | None = None
+    ) -> None:
         if status not in get_args(ReviewStatus):
             raise ValueError(f"unknown review status {status!r}")
         with self._tx() as conn:
-            self._row(rid, "id")
+            self._touch(rid, version)
             conn.execute("UPDATE reports SET status = ? WHERE id = ?", (status, rid))
+            self._log(rid, "status", status, reviewer)
 
-    def set_note(self, rid: int, note: str) -> None:
+    def set_note(self, rid: int, note: str, reviewer: str | None = None, version: int | None = None) -> None:
         with self._tx() as conn:
-            self._row(rid, "id")
+            self._touch(rid, version)
             conn.execute("UPDATE reports SET note = ? WHERE id = ?", (note, rid))
+            self._log(rid, "note", note, reviewer)
 
-    def reparse(self, rid: int) -> None:
+    def _log(self, rid: int, what: str, value: str, reviewer: str | None) -> None:
+        self._conn.execute(
+            "INSERT INTO report_log (report_id, what, value, reviewer, time) VALUES (?, ?, ?, ?, ?)",
+            (rid, what, value, reviewer or self.reviewer, now_iso()),
+        )
+
+    def reparse(self, rid: int, version: int | None = None) -> None:
         """Parse the stored bytes again (e.g. after a parser improvement), keeping corrections and decisions.
 
         Corrections are re-applied; a corrected cell whose new reading differs from both its old reading and
@@ -647,12 +999,17 @@ class Workspace:
             if old_json is not None:
                 raise
             with self._tx() as conn:
+                self._touch(rid, version)
                 conn.execute("UPDATE reports SET error = ? WHERE id = ?", (reason, rid))
             return
-        self._replace_reading(rid, new)
+        self._replace_reading(rid, new, version=version)
 
     def _replace_reading(
-        self, rid: int, new: Report, first: Callable[[sqlite3.Connection], None] | None = None
+        self,
+        rid: int,
+        new: Report,
+        first: Callable[[sqlite3.Connection], None] | None = None,
+        version: int | None = None,
     ) -> None:
         """Store a new reading of a report (re-parsed, or of a revised file), keeping corrections and decisions:
         a corrected cell whose new reading differs from both its old reading and the correction is flagged.
@@ -675,6 +1032,7 @@ class Workspace:
                 )
         time = now_iso()
         with self._tx() as conn:
+            self._touch(rid, version)
             if first is not None:
                 first(conn)
             organ_year_before = self._organ_year(rid)
@@ -682,13 +1040,120 @@ class Workspace:
                 "UPDATE reports SET report_json = ?, error = NULL WHERE id = ?", (new.model_dump_json(), rid)
             )
             conn.executemany(
-                "INSERT OR REPLACE INTO conflicts (report_id, key, reason, time) VALUES (?, ?, ?, ?)",
+                "INSERT INTO conflicts (report_id, key, reason, time) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (report_id, key) DO UPDATE SET reason = excluded.reason, time = excluded.time",
                 [(rid, key, reason, time) for key, reason in flagged.items()],
             )
             self._store_summary(rid, self._current_report(rid))
             self._refresh_followers(rid, *organ_year_before)
             if (new.agency, new.year) != organ_year_before:
                 self._refresh_followers(rid, new.agency, new.year)
+
+    # ---------------------------------------------------------------- several reviewers
+
+    def claim(self, rid: int, take_over: bool = False) -> Claim:
+        """Open the report for editing: a lease of LEASE_SECONDS, kept alive by heartbeat().
+
+        Raises ClaimedError when another client holds a live claim, unless `take_over` (the other reviewer's
+        further writes are then refused). Renewing one's own claim always succeeds.
+        """
+        with self._tx() as conn:
+            self._row(rid, "id")
+            sql = (
+                "INSERT INTO claims (report_id, reviewer, client, since, expires) "
+                f"VALUES (?, ?, ?, ?, {self._now} + ?) ON CONFLICT (report_id) DO UPDATE SET "
+                "reviewer = excluded.reviewer, client = excluded.client, expires = excluded.expires, "
+                "since = CASE WHEN claims.client = excluded.client THEN claims.since ELSE excluded.since END"
+            )
+            if not take_over:
+                sql += f" WHERE claims.client = excluded.client OR claims.expires <= {self._now}"
+            cursor = conn.execute(sql, (rid, self.reviewer, self.client, now_iso(), LEASE_SECONDS))
+            if cursor.rowcount == 0:
+                holder = conn.execute("SELECT reviewer FROM claims WHERE report_id = ?", (rid,)).fetchone()
+                raise ClaimedError(self.location, "?" if holder is None else str(holder[0]))
+            if self._tx_notify is not None:
+                self._tx_notify.add(rid)
+        self._claimed.add(rid)
+        claim = self.claim_of(rid)
+        assert claim is not None
+        return claim
+
+    def release(self, rid: int) -> None:
+        """Close the report for editing (others may claim it at once)."""
+        with self._tx() as conn:
+            conn.execute("DELETE FROM claims WHERE report_id = ? AND client = ?", (rid, self.client))
+            if self._tx_notify is not None:
+                self._tx_notify.add(rid)
+        self._claimed.discard(rid)
+
+    def heartbeat(self) -> list[int]:
+        """Renew this client's claims (call every HEARTBEAT_SECONDS). Returns the reports whose claim was lost
+        (taken over by another reviewer, or expired and claimed by another): their editors go read-only."""
+        if not self._claimed:
+            return []
+        with self._tx() as conn:
+            conn.execute(
+                f"UPDATE claims SET expires = {self._now} + ? WHERE client = ?", (LEASE_SECONDS, self.client)
+            )
+            rows = conn.execute("SELECT report_id FROM claims WHERE client = ?", (self.client,)).fetchall()
+        held = {int(r[0]) for r in rows}
+        lost = sorted(self._claimed - held)
+        self._claimed &= held
+        return lost
+
+    def claim_of(self, rid: int) -> Claim | None:
+        """The live claim on the report (this client's or another's), None when nobody is editing it."""
+        self._check_thread()
+        row = self._conn.execute(
+            f"SELECT reviewer, client, since FROM claims WHERE report_id = ? AND expires > {self._now}",
+            (rid,),
+        ).fetchone()
+        if row is None:
+            return None
+        return Claim(rid, str(row[0]), str(row[1]), str(row[2]), str(row[1]) == self.client)
+
+    def changes(self, timeout: float = 0.0) -> list[Change]:
+        """What other clients committed since the last call (waiting up to `timeout` s for something).
+
+        PostgreSQL: LISTEN/NOTIFY on a second connection (opened by the first call; `notify_fileno()` gives its
+        socket for a QSocketNotifier). SQLite: PRAGMA data_version (a Change with reports None when another
+        connection committed anything). After a lost listening connection everything is reported as changed.
+        """
+        self._check_thread()
+        if not self.is_shared:
+            (data_version,) = self._conn.execute("PRAGMA data_version").fetchone()
+            before, self._data_version = self._data_version, int(data_version)
+            return [] if before is None or before == data_version else [Change(None, None)]
+        import psycopg
+
+        assert self.url is not None
+        if self._listener is None:
+            try:
+                self._listener = Listener(self.url)
+            except psycopg.Error as exc:
+                raise ConnectionLostError(self.location, connection_reason(exc)) from exc
+            return []
+        out: list[Change] = []
+        try:
+            for payload in self._listener.payloads(timeout):
+                try:
+                    data = json.loads(payload)
+                    client, ids = data.get("c"), data.get("r")
+                except (ValueError, AttributeError):
+                    client, ids = None, None
+                if client == self.client:
+                    continue
+                out.append(Change(client, None if ids is None else tuple(int(i) for i in ids)))
+        except psycopg.Error:
+            log.warning("listening connection to %s lost; reconnecting", self.location, exc_info=True)
+            self._listener.close()
+            self._listener = None
+            return [Change(None, None)]
+        return out
+
+    def notify_fileno(self) -> int | None:
+        """The socket notifications arrive on (PostgreSQL, after a first changes()); None for a file."""
+        return None if self._listener is None else self._listener.fileno()
 
     # ---------------------------------------------------------------- Excel round trip
 
@@ -699,12 +1164,15 @@ class Workspace:
 
         return workbook_changes(self, rid, path)
 
-    def import_workbook(self, rid: int, path: str | Path, reviewer: str = "import") -> list[Correction]:
+    def import_workbook(
+        self, rid: int, path: str | Path, reviewer: str = "import", version: int | None = None
+    ) -> list[Correction]:
         """Apply the differences of a re-imported per-report workbook as corrections, in one transaction."""
         changes = self.workbook_changes(rid, path)
         reason = f"imported from {Path(path).name}"
         out: list[Correction] = []
         with self._tx():
+            self._touch(rid, version)
             report = self._current_report(rid)
             for key, _current, value in changes:
                 out.append(self._record_correction(rid, report, key, check_value(value), reviewer, reason))
@@ -712,6 +1180,12 @@ class Workspace:
             if report is not None:
                 self._refresh_followers(rid, report.agency, report.year)
         return out
+
+
+def _is_database_error(exc: BaseException) -> bool:
+    import psycopg
+
+    return isinstance(exc, psycopg.Error)
 
 
 def _apply(report: Report, key: str, value: Number | None) -> None:
@@ -743,10 +1217,19 @@ def _check(report: Report) -> list[Violation]:
 
 
 __all__ = [
+    "HEARTBEAT_SECONDS",
+    "LEASE_SECONDS",
     "SCHEMA_VERSION",
     "SUFFIX",
+    "Change",
+    "Claim",
+    "ClaimedError",
+    "ConflictError",
+    "ConnectionLostError",
     "Workspace",
     "WorkspaceError",
+    "default_reviewer",
+    "is_url",
     "now_iso",
     "same_number",
 ]
