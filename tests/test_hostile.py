@@ -26,7 +26,7 @@ REFUSED: dict[str, str] = {
     "junk.txt": "不是文本文件 binary file",
     "truncated.docx": "corrupt",
     "corrupt.xlsx": "损坏的Excel文件 corrupt .xlsx",
-    "legacy.doc": "旧版Office文件",
+    "legacy.doc": "损坏的Office文件 corrupt OLE compound file",
     "zip-bomb.docx": "zip bomb",
     "big-200mb.txt": "文件过大 file too large",
     "big-50mb.txt": "文本文件过大 text file too large",
