@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import struct
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -156,3 +158,49 @@ def test_unknown_ole_and_presentation_refused(tmp_path: Path) -> None:
     path.write_bytes(slides)
     with pytest.raises(InputError):
         read_source(path)
+
+
+def _patched(source: Path, target: Path, stream: str, patch: Callable[[bytearray], None]) -> Path:
+    """A copy of an OLE fixture with one stream changed in place (same size), through olefile."""
+    import olefile
+
+    shutil.copyfile(source, target)
+    with olefile.OleFileIO(str(target), write_mode=True) as ole:
+        data = bytearray(ole.openstream(stream).read())
+        patch(data)
+        ole.write_stream(stream, bytes(data))
+    return target
+
+
+def _encrypt_flag(word: bytearray) -> None:
+    """Set fEncrypted in the FIB, as Word does when the file is saved with a password."""
+    struct.pack_into("<H", word, 10, struct.unpack_from("<H", word, 10)[0] | 0x0100)
+
+
+def _filepass(workbook: bytearray) -> None:
+    """Turn the record after BOF (INTERFACEHDR, 2 bytes) into FILEPASS, as Excel writes a password's header."""
+    assert struct.unpack_from("<HH", workbook, 20) == (0xE1, 2)
+    struct.pack_into("<H", workbook, 20, 0x2F)
+
+
+@pytest.mark.parametrize(
+    ("fixture", "stream", "patch"),
+    [
+        ("linchuanhu-2021.doc", "WordDocument", _encrypt_flag),
+        ("cuiping-caizheng-2021.xls", "Workbook", _filepass),
+    ],
+)
+def test_password_protected_legacy_files_say_so(
+    fixture: str, stream: str, patch: Callable[[bytearray], None], tmp_path: Path
+) -> None:
+    path = _patched(LEGACY / fixture, tmp_path / fixture, stream, patch)
+    with pytest.raises(InputError, match="文件已加密") as caught:
+        read_source(path)
+    assert caught.value.file == str(path)
+
+
+def test_password_protected_docx_says_so() -> None:
+    """An encrypted .docx is an OLE file holding EncryptionInfo/EncryptedPackage (made with msoffcrypto-tool's
+    OOXMLFile.encrypt, password `gikai`)."""
+    with pytest.raises(InputError, match="password-protected"):
+        read_source(LEGACY / "encrypted-password-gikai.docx")
