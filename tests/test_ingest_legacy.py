@@ -1,7 +1,8 @@
-"""Word 97 .doc / WPS .wps and Excel 97 .xls / WPS .et, read against their twins cell for cell.
+"""Word 97 .doc / WPS .wps, Excel 97 .xls / WPS .et and OFD, read against their twins cell for cell.
 
-The fixtures in tests/fixtures/legacy were made by LibreOffice from documents the readers already read
-(tests/fixtures/legacy/make_legacy.py; the twin of each is listed in twins.json). Each one must give what its
+The .doc/.xls fixtures in tests/fixtures/legacy were made by LibreOffice from documents the readers already read
+(tests/fixtures/legacy/make_legacy.py), the .ofd ones from the text-layer PDF fixtures by make_ofd.py; the twin
+of each is listed in twins.json. Each one must give what its
 twin's golden says, cell for cell, with the same flags and rule violations; a .doc made from a .docx and a .xls
 made from a .xlsx must moreover give the very same displayed text as the twin.
 """
@@ -55,7 +56,7 @@ def _cases(with_known_bugs: bool = True) -> list[Any]:
 
 def test_every_fixture_is_there_and_small() -> None:
     assert len(TWINS) >= 20
-    assert {Path(name).suffix for name in TWINS} == {".doc", ".xls"}
+    assert {Path(name).suffix for name in TWINS} == {".doc", ".xls", ".ofd"}
     for fixture, twin in TWINS.items():
         assert (LEGACY / fixture).is_file(), fixture
         assert (FIXTURES / twin).is_file(), twin

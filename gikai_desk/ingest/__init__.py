@@ -41,7 +41,7 @@ REPORT_SUFFIXES = frozenset(
         *(".txt", ".text", ".md", ".csv", ".tsv"),
         *(".htm", ".html", ".shtml", ".xhtml", ".mht", ".mhtml"),
         *(".docx", ".pdf", ".xlsx", ".xlsm"),
-        *(".doc", ".wps", ".xls", ".et"),
+        *(".doc", ".wps", ".xls", ".et", ".ofd"),
     }
 )
 """File name endings (lower case) of the files the readers take, for picking report files out of a folder. The
@@ -65,7 +65,7 @@ def row_cut_mark(value_columns: int) -> str:
 class SourceDocument:
     path: str
     kind: str
-    """text, html, docx, doc, pdf, xlsx or xls."""
+    """text, html, docx, doc, pdf, ofd, xlsx or xls."""
     text: str
     structured: bool = False
     """True when table rows are tab-separated lines made by a reader that knew the cell boundaries."""

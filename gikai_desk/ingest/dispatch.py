@@ -192,7 +192,9 @@ def _zip_reader(data: bytes, name: str) -> _Reader:
 
         return read_xlsx
     if "OFD.xml" in names:
-        raise InputError(name, "OFD版式文件不支持，请提供PDF或Word OFD documents are not supported")
+        from gikai_desk.ingest.ofd import read_ofd
+
+        return read_ofd
     if "content.xml" in names:
         raise InputError(name, "OpenDocument文件不支持，请另存为 .docx/.xlsx OpenDocument is not supported")
     raise InputError(name, "压缩包不是 .docx 或 .xlsx zip archive that is neither .docx nor .xlsx")
