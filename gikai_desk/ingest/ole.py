@@ -45,6 +45,7 @@ class OleFile:
                 f"{CORRUPT}: {stream} 声明 {declared} 字节，超过文件大小或上限 stream {stream} declares "
                 f"{declared} bytes, more than the file ({self.size}) or the limit",
             )
+        self._check_chain(stream, declared)
         try:
             with self.ole.openstream(stream) as handle:
                 data: bytes = handle.read(declared + 1)
@@ -53,6 +54,30 @@ class OleFile:
         except Exception as exc:
             raise InputError(self.name, f"{CORRUPT}: {stream}: {type(exc).__name__}: {exc}") from exc
         return data[:declared]
+
+    def _check_chain(self, stream: str, declared: int) -> None:
+        """Walk the stream's sector chain once: a chain that runs back on itself (a FAT loop) or ends early is
+        refused (olefile reads a fixed number of sectors and would return whatever the loop repeats)."""
+        try:
+            entry = self.ole.direntries[self.ole._find(stream)]
+            small = declared < self.ole.minisectorcutoff
+            if small:
+                self.ole.loadminifat()
+            table = self.ole.minifat if small else self.ole.fat
+            size = self.ole.minisectorsize if small else self.ole.sectorsize
+        except Exception as exc:
+            raise InputError(self.name, f"{CORRUPT}: {stream}: {type(exc).__name__}: {exc}") from exc
+        needed = (declared + size - 1) // size
+        sector, seen = entry.isectStart, set()
+        for _ in range(needed):
+            if sector in seen:
+                raise InputError(
+                    self.name, f"{CORRUPT}: {stream} 扇区链循环 sector chain loops back on itself"
+                )
+            if not 0 <= sector < len(table):
+                raise InputError(self.name, f"{CORRUPT}: {stream} 扇区链中断 sector chain ends early")
+            seen.add(sector)
+            sector = table[sector]
 
 
 def open_ole(data: bytes, name: str) -> OleFile:
