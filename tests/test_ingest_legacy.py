@@ -9,6 +9,7 @@ made from a .xlsx must moreover give the very same displayed text as the twin.
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import struct
@@ -205,3 +206,35 @@ def test_password_protected_docx_says_so() -> None:
     OOXMLFile.encrypt, password `gikai`)."""
     with pytest.raises(InputError, match="password-protected"):
         read_source(LEGACY / "encrypted-password-gikai.docx")
+
+
+def test_tables_on_one_sheet_keep_their_own_columns() -> None:
+    """A web page opened in a spreadsheet program lays all its tables on one column grid: 表二's narrow columns
+    must not split 表三's merged cells into extra blank columns (each table keeps the columns its cells begin in)."""
+    import openpyxl
+
+    from gikai_desk.ingest.dispatch import read_bytes
+    from gikai_desk.limits import Limits
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["信息内容", "本年制发件数", None, "本年废止件数", None])
+    sheet.append(["规章", 3, None, 0, None])
+    sheet.append(["三、收到和处理政府信息公开申请情况"])
+    sheet.append(["一、本年新收政府信息公开申请数量", 5, None, 7, None])
+    sheet.append(["二、上年结转政府信息公开申请数量", 1, None, 2, None])
+    for row in (4, 5):
+        sheet.merge_cells(start_row=row, start_column=2, end_row=row, end_column=3)
+        sheet.merge_cells(start_row=row, start_column=4, end_row=row, end_column=5)
+    sheet["C1"], sheet["C2"] = "备注", "无"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    lines = read_bytes(buffer.getvalue(), "page.xlsx", Limits()).text.splitlines()
+    assert lines[1:] == [
+        "信息内容\t本年制发件数\t备注\t本年废止件数",
+        "规章\t3\t无\t0",
+        "三、收到和处理政府信息公开申请情况\t\t\t",
+        "一、本年新收政府信息公开申请数量\t5\t7",
+        "二、上年结转政府信息公开申请数量\t1\t2",
+    ]
