@@ -338,11 +338,11 @@ LEGACY_FIXTURES = REPO / "tests" / "fixtures" / "legacy"
 
 @cache
 def legacy_files() -> tuple[tuple[str, bytes], ...]:
-    """The committed .doc/.xls/.ofd renderings of real-looking reports (tests/fixtures/legacy)."""
+    """The committed .doc/.xls/.ofd/.rtf renderings of real-looking reports (tests/fixtures/legacy)."""
     return tuple(
         (path.name, path.read_bytes())
         for path in sorted(LEGACY_FIXTURES.iterdir())
-        if path.suffix in (".doc", ".xls", ".ofd")
+        if path.suffix in (".doc", ".xls", ".ofd", ".rtf")
     )
 
 

@@ -41,13 +41,14 @@ REPORT_SUFFIXES = frozenset(
         *(".txt", ".text", ".md", ".csv", ".tsv"),
         *(".htm", ".html", ".shtml", ".xhtml", ".mht", ".mhtml"),
         *(".docx", ".pdf", ".xlsx", ".xlsm"),
-        *(".doc", ".wps", ".xls", ".et", ".ofd"),
+        *(".doc", ".wps", ".xls", ".et", ".ofd", ".rtf"),
     }
 )
 """File name endings (lower case) of the files the readers take, for picking report files out of a folder. The
 readers themselves go by content, never by name: a file named on its own is always read."""
-LEGACY_SUFFIXES = frozenset({".rtf"})
-"""Endings of office files the readers refuse with a "save as .docx" message (worth listing, not reading)."""
+LEGACY_SUFFIXES: frozenset[str] = frozenset()
+"""Endings of office files the readers refuse with a "save as" message (worth listing, not reading): none left
+since .doc/.wps/.xls/.et/.rtf are read; kept so a format that must be refused can be listed again."""
 
 
 OFF_PAGE_MARK = "〔超出页面〕"
@@ -65,7 +66,7 @@ def row_cut_mark(value_columns: int) -> str:
 class SourceDocument:
     path: str
     kind: str
-    """text, html, docx, doc, pdf, ofd, xlsx or xls."""
+    """text, html, docx, doc, rtf, pdf, ofd, xlsx or xls."""
     text: str
     structured: bool = False
     """True when table rows are tab-separated lines made by a reader that knew the cell boundaries."""

@@ -162,7 +162,9 @@ def _reader_for(kind: str, data: bytes, name: str) -> _Reader:
     if kind == "ole":
         return _ole_reader(data, name)
     if kind == "rtf":
-        raise InputError(name, "RTF文件不支持，请另存为 .docx RTF is not supported, save as .docx")
+        from gikai_desk.ingest.rtf import read_rtf
+
+        return read_rtf
     if kind == "image":
         raise InputError(name, "图片文件，没有文字 an image, not a text document")
     if kind == "html":
