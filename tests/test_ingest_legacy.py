@@ -278,3 +278,30 @@ def test_rtf_nested_too_deep_is_refused() -> None:
 
     with pytest.raises(InputError, match="nested deeper"):
         read_bytes(b"{\\rtf1 " + b"{" * 5000 + b"x" + b"}" * 5000 + b"}", "deep.rtf", Limits())
+
+
+def test_xls_with_millions_of_blank_cells_refused_before_xlrd_builds_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """MULBLANK records stand for up to 256 formatted blank cells in 518 bytes: 20 MB of them would be ten million
+    cells in xlrd's lists. The record headers are counted first and the workbook refused."""
+    import tracemalloc
+
+    from gikai_desk.ingest import ole
+
+    record = struct.pack("<HH", 0xBE, 6 + 2 * 256) + bytes(6 + 2 * 256)
+    flood = record * 40_000
+    real_read = ole.OleFile.read
+
+    def read(self: ole.OleFile, stream: str, limits: object) -> bytes:
+        return flood if stream == "workbook" else real_read(self, stream, limits)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ole.OleFile, "read", read)
+    tracemalloc.start()
+    try:
+        with pytest.raises(InputError, match="more than 2000000 cells"):
+            read_source(LEGACY / "cuiping-caizheng-2021.xls")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 64 * 1024 * 1024

@@ -77,8 +77,41 @@ def _render(book: object, sheet: object, limits: Limits, notes: list[str]) -> li
     return [title, *lines] if lines else []
 
 
-def _open(data: bytes, name: str) -> object:
+_CELL_RECORDS = {0x0201: 1, 0x0203: 1, 0x00FD: 1, 0x027E: 1, 0x0006: 1, 0x0204: 1, 0x0205: 1, 0x00D6: 1}
+"""BIFF8 records holding one cell: BLANK, NUMBER, LABELSST, RK, FORMULA, LABEL, BOOLERR, RSTRING."""
+_MULBLANK, _MULRK = 0x00BE, 0x00BD
+
+
+def _count_cells(data: bytes, name: str, limits: Limits) -> None:
+    """Refuse a workbook holding more cells than MAX_CELLS from its record headers, before xlrd builds them in
+    memory (a few MB of MULBLANK records stand for tens of millions of formatted blank cells)."""
+    import struct
+
+    from gikai_desk.ingest.ole import ole_kind, open_ole
+
+    ole = open_ole(data, name)
+    if ole_kind(ole) != "excel":
+        return
+    stream = ole.read("workbook" if "workbook" in ole.streams else "book", limits)
+    cells, pos, end = 0, 0, len(stream) - 4
+    unpack = struct.Struct("<HH").unpack_from
+    while pos <= end:
+        kind, size = unpack(stream, pos)
+        if kind in _CELL_RECORDS:
+            cells += 1
+        elif kind == _MULBLANK:
+            cells += max(size - 6, 0) // 2
+        elif kind == _MULRK:
+            cells += max(size - 6, 0) // 6
+        pos += 4 + size
+        if cells > MAX_CELLS:
+            raise InputError(name, f"{CORRUPT}: 单元格过多 more than {MAX_CELLS} cells")
+
+
+def _open(data: bytes, name: str, limits: Limits) -> object:
     import xlrd
+
+    _count_cells(data, name, limits)
 
     try:
         book = xlrd.open_workbook(
@@ -108,7 +141,7 @@ class _Silent:
 def read_xls(data: bytes, name: str, limits: Limits) -> SourceDocument:
     """Every visible worksheet with values, as read_xlsx does for .xlsx; hidden sheets only when no visible sheet
     holds a table."""
-    book = _open(data, name)
+    book = _open(data, name, limits)
     try:
         sheets: list[tuple[object, bool]] = []
         cells = 0
