@@ -33,6 +33,7 @@ REFUSED: dict[str, str] = {
     "truncated.doc": "损坏的Office文件 corrupt OLE compound file",
     "lying-fib.doc": "文本过长 text too long",
     "entity-bomb.ofd": "DTD",
+    "deep.rtf": "groups nested deeper than 2000",
     "zip-bomb.ofd": "zip bomb",
     "zip-bomb.docx": "zip bomb",
     "big-200mb.txt": "文件过大 file too large",

@@ -363,6 +363,13 @@ def zip_bomb_ofd(folder: Path, megabytes: int = 200) -> Path:
     return path
 
 
+def deep_rtf(folder: Path) -> Path:
+    """An RTF whose groups nest 100,000 deep (the reader keeps a stack, and refuses past 2,000)."""
+    path = folder / "deep.rtf"
+    path.write_bytes(b"{\\rtf1\\ansi " + b"{" * 100_000 + b"x" + b"}" * 100_000 + b"}")
+    return path
+
+
 SMALL: dict[str, Callable[[Path], Path]] = {
     "entity-bomb.docx": entity_bomb_docx,
     "entity-bomb.xlsx": entity_bomb_xlsx,
@@ -382,6 +389,7 @@ SMALL: dict[str, Callable[[Path], Path]] = {
     "truncated.doc": ole_truncated_doc,
     "lying-fib.doc": lying_fib_doc,
     "entity-bomb.ofd": entity_bomb_ofd,
+    "deep.rtf": deep_rtf,
 }
 """Small hostile files, committed under tests/hostile/files/ (and re-creatable with this script)."""
 BIG: dict[str, Callable[[Path], Path]] = {
