@@ -364,9 +364,9 @@ def zip_bomb_ofd(folder: Path, megabytes: int = 200) -> Path:
 
 
 def deep_rtf(folder: Path) -> Path:
-    """An RTF whose groups nest 100,000 deep (the reader keeps a stack, and refuses past 2,000)."""
+    """An RTF whose groups nest 20,000 deep (the reader keeps a stack, and refuses past 2,000)."""
     path = folder / "deep.rtf"
-    path.write_bytes(b"{\\rtf1\\ansi " + b"{" * 100_000 + b"x" + b"}" * 100_000 + b"}")
+    path.write_bytes(b"{\\rtf1\\ansi " + b"{" * 20_000 + b"x" + b"}" * 20_000 + b"}")
     return path
 
 
