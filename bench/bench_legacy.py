@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
-import time
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+
+from bench_ingest import timed  # noqa: E402
 
 from gikai_desk.extract import extract_and_check  # noqa: E402
 from gikai_desk.ingest.dispatch import read_bytes  # noqa: E402
@@ -29,13 +29,7 @@ LIMITS = Limits()
 
 
 def median_ms(action: Callable[[], object], repeat: int) -> float:
-    action()
-    times: list[float] = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
+    return timed(action, repeat)[0]
 
 
 def main() -> None:

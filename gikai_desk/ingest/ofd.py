@@ -31,7 +31,7 @@ from xml.etree.ElementTree import Element
 from gikai_desk.errors import InputError
 from gikai_desk.ingest import SourceDocument
 from gikai_desk.ingest.pdf import _MAX_OBJECTS, _THIN, Char, _add_segment, _RawPage, _Segments, compose_pages
-from gikai_desk.ingest.zipsafe import check_members, guarded, open_zip, read_member, refuse_dtd
+from gikai_desk.ingest.zipsafe import check_members, guarded, open_zip, parse_xml, read_member
 from gikai_desk.limits import Limits
 
 CORRUPT = "损坏的OFD文件 corrupt OFD document"
@@ -52,17 +52,7 @@ def _local(tag: object) -> str:
 
 
 def _parse(xml: bytes, member: str, name: str) -> Element:
-    import defusedxml.ElementTree as safe_xml
-    from defusedxml import DefusedXmlException
-
-    refuse_dtd(xml, member, name)
-    try:
-        root: Element = safe_xml.fromstring(xml, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    except DefusedXmlException as exc:
-        raise InputError(name, f"XML含有DTD/实体定义，拒绝解析 {member}: {exc}") from exc
-    except Exception as exc:
-        raise InputError(name, f"{CORRUPT}: {member}: {exc}") from exc
-    return root
+    return parse_xml(xml, member, name, CORRUPT)
 
 
 def _child(element: Element | None, *path: str) -> Element | None:

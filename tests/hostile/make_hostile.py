@@ -285,26 +285,24 @@ def _fat_slot(data: bytes | bytearray, index: int) -> int:
     return (sectors[index // 128] + 1) * 512 + 4 * (index % 128)
 
 
-def ole_sector_loop_doc(folder: Path) -> Path:
-    """A .doc whose WordDocument stream's sector chain runs back to its own second sector (a FAT loop)."""
-    data = bytearray((LEGACY / "linchuanhu-2021.doc").read_bytes())
-    _entry, first = _ole_entry(data, "WordDocument")
+def _sector_loop(source: str, stream: str, target: Path) -> Path:
+    """A copy of `source` whose `stream` has a sector chain running back from its second sector to its first."""
+    data = bytearray((LEGACY / source).read_bytes())
+    _entry, first = _ole_entry(data, stream)
     second = _ole_fat(data)[first]
     struct.pack_into("<I", data, _fat_slot(data, second), first)
-    path = folder / "sector-loop.doc"
-    path.write_bytes(bytes(data))
-    return path
+    target.write_bytes(bytes(data))
+    return target
+
+
+def ole_sector_loop_doc(folder: Path) -> Path:
+    """A .doc whose WordDocument stream's sector chain runs back on itself (a FAT loop)."""
+    return _sector_loop("linchuanhu-2021.doc", "WordDocument", folder / "sector-loop.doc")
 
 
 def ole_sector_loop_xls(folder: Path) -> Path:
-    """The same FAT loop in the Workbook stream of an .xls (xlrd's own compound-file reader meets it)."""
-    data = bytearray((LEGACY / "cuiping-caizheng-2021.xls").read_bytes())
-    _entry, first = _ole_entry(data, "Workbook")
-    second = _ole_fat(data)[first]
-    struct.pack_into("<I", data, _fat_slot(data, second), first)
-    path = folder / "sector-loop.xls"
-    path.write_bytes(bytes(data))
-    return path
+    """The same FAT loop in the Workbook stream of an .xls."""
+    return _sector_loop("cuiping-caizheng-2021.xls", "Workbook", folder / "sector-loop.xls")
 
 
 def ole_oversized_stream_doc(folder: Path) -> Path:
