@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from gikai_desk.errors import InputError
 from gikai_desk.limits import Limits
 
+os.environ.setdefault("GIKAI_LIBREOFFICE", "0")  # damaged FIBs must not start an installed LibreOffice
 REPO = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("GIKAI_SHARED", REPO.parent / "shared"))
 DOCUMENT_BUDGET_S = 1.0

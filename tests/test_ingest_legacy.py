@@ -305,3 +305,41 @@ def test_xls_with_millions_of_blank_cells_refused_before_xlrd_builds_them(
     finally:
         tracemalloc.stop()
     assert peak < 64 * 1024 * 1024
+
+
+def _word6(tmp_path: Path) -> Path:
+    """A .doc whose FIB says Word 6.0 (nFib 100): our reader does not take that layout."""
+    return _patched(
+        LEGACY / "linchuanhu-2021.doc",
+        tmp_path / "word6.doc",
+        "WordDocument",
+        lambda word: struct.pack_into("<H", word, 2, 100),
+    )
+
+
+def test_word6_refused_without_libreoffice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GIKAI_LIBREOFFICE", "0")
+    with pytest.raises(InputError, match=r"Word 6\.0/95"):
+        read_source(_word6(tmp_path))
+
+
+def test_word6_converted_by_an_installed_libreoffice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fallback's plumbing, with a stand-in `soffice` that writes the .docx twin where LibreOffice would (the
+    real program is not needed by the tests and not installed in CI)."""
+    import sys
+
+    twin = FIXTURES / TWINS["linchuanhu-2021.doc"]
+    program = tmp_path / "soffice"
+    program.write_text(
+        f"#!{sys.executable}\n"
+        "import shutil, sys\n"
+        "args = sys.argv[1:]\n"
+        "out = args[args.index('--outdir') + 1]\n"
+        f"shutil.copyfile({str(twin)!r}, out + '/source.docx')\n"
+    )
+    program.chmod(0o755)
+    monkeypatch.setenv("GIKAI_LIBREOFFICE", str(program))
+    document = read_source(_word6(tmp_path))
+    assert document.kind == "doc"
+    assert document.text == read_source(twin).text
+    assert any("LibreOffice" in note for note in document.notes)

@@ -39,8 +39,12 @@ from gikai_desk.limits import Limits
 
 CORRUPT = "损坏的Word文件 corrupt .doc/.wps"
 WORD97_IDENT = 0xA5EC
-MIN_WORD97_NFIB = 101
-"""nFib of Word 97 and later; smaller is Word 6.0/95, a different layout."""
+MIN_WORD97_NFIB = 0xC0
+"""nFib of Word 97 (0xC1) and later; Word 6.0 writes 101, Word 95 104: a different layout."""
+OLDER_WORD = (
+    "Word 6.0/95 或更早的文件格式不支持，请另存为 .docx an older Word (6.0/95) or WPS format, not Word "
+    "97-2003: save it as .docx"
+)
 MAX_TABLE_DEPTH = 64
 MAX_CELLS_PER_ROW = 64
 """Word allows 63 columns."""
@@ -127,11 +131,7 @@ def _fib(word: bytes, name: str) -> _Fib:
         raise InputError(name, f"{CORRUPT}: WordDocument 流过短 stream too short")
     ident, nfib, flags = _u16(word, 0), _u16(word, 2), _u16(word, 10)
     if ident != WORD97_IDENT or nfib < MIN_WORD97_NFIB:
-        raise InputError(
-            name,
-            "Word 6.0/95 或更早的文件格式不支持，请另存为 .docx an older Word (6.0/95) or WPS format, not Word "
-            "97-2003: save it as .docx",
-        )
+        raise InputError(name, OLDER_WORD)
     if flags & (_F_ENCRYPTED | _F_OBFUSCATED):
         raise InputError(name, ENCRYPTED)
     csw = _u16(word, 32)
@@ -521,7 +521,12 @@ def read_doc(data: bytes, name: str, limits: Limits) -> SourceDocument:
     """A Word 97-2003 (or WPS) binary document: body paragraphs and tables in the TAB convention."""
     ole = open_ole(data, name)
     word = ole.read("WordDocument", limits)
-    fib = _fib(word, name)
+    try:
+        fib = _fib(word, name)
+    except InputError as refused:
+        if refused.reason != OLDER_WORD:
+            raise
+        return _converted(data, name, limits, refused)
     if fib.table_stream.lower() not in ole.streams:
         raise InputError(name, f"{OLE_CORRUPT}: 缺少 {fib.table_stream} stream missing")
     table = ole.read(fib.table_stream, limits)
@@ -546,3 +551,17 @@ def read_doc(data: bytes, name: str, limits: Limits) -> SourceDocument:
     if not result.strip():
         raise InputError(name, "Word文件中没有文字 .doc without text")
     return SourceDocument(path=name, kind="doc", text=result, structured=True)
+
+
+def _converted(data: bytes, name: str, limits: Limits, refused: InputError) -> SourceDocument:
+    """A Word 6.0/95 file through the LibreOffice installed here, if any (never required); else the refusal."""
+    from gikai_desk.ingest.convert import NOTE, to_docx
+    from gikai_desk.ingest.docx import read_docx
+
+    docx = to_docx(data, ".doc", limits)
+    if docx is None:
+        raise refused
+    document = read_docx(docx, name, limits)
+    return SourceDocument(
+        path=name, kind="doc", text=document.text, structured=True, notes=[*document.notes, NOTE]
+    )
