@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from gikai_desk.gui.main_window import MainWindow
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("GIKAI_LIBREOFFICE", "0")  # a LibreOffice installed here is never run by the tests unasked
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("GIKAI_SHARED", REPO.parent / "shared"))

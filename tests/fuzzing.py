@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from gikai_desk.errors import InputError
 from gikai_desk.limits import Limits
 
+os.environ.setdefault("GIKAI_LIBREOFFICE", "0")  # damaged FIBs must not start an installed LibreOffice
 REPO = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("GIKAI_SHARED", REPO.parent / "shared"))
 DOCUMENT_BUDGET_S = 1.0
@@ -333,6 +334,51 @@ def mutated_pdf(draw: st.DrawFn) -> FuzzDocument:
     return FuzzDocument("mutated.pdf", bytes(data), f"{origin}, {flips} byte flips")
 
 
+LEGACY_FIXTURES = REPO / "tests" / "fixtures" / "legacy"
+
+
+@cache
+def legacy_files() -> tuple[tuple[str, bytes], ...]:
+    """The committed .doc/.xls/.ofd/.rtf renderings of real-looking reports (tests/fixtures/legacy)."""
+    return tuple(
+        (path.name, path.read_bytes())
+        for path in sorted(LEGACY_FIXTURES.iterdir())
+        if path.suffix in (".doc", ".xls", ".ofd", ".rtf")
+    )
+
+
+@st.composite
+def mutated_legacy(draw: st.DrawFn) -> FuzzDocument:
+    """A Word 97 .doc, Excel 97 .xls or OFD fixture with damage: byte flips (half of them in the first 4 KB, where
+    the OLE header, FAT and directory and the Word FIB live), a truncation, or for OFD flips inside one XML part
+    of the package, which is then zipped again (so the damage reaches the reader, not just the CRC check)."""
+    rng = random.Random(draw(st.integers(0, 2**32 - 1)))
+    name, base = draw(st.sampled_from(legacy_files()))
+    flips = draw(st.integers(0, 40))
+    if name.endswith(".ofd"):
+        with zipfile.ZipFile(io.BytesIO(base)) as archive:
+            members = {info.filename: archive.read(info) for info in archive.infolist()}
+        target = draw(st.sampled_from(sorted(members)))
+        part = bytearray(members[target])
+        for _ in range(flips):
+            part[rng.randrange(len(part))] = rng.choice(b'<>"/= 0123456789-.gXYL\x00\xff')
+        members[target] = bytes(part)
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+            for member, content in members.items():
+                archive.writestr(member, content)
+        return FuzzDocument(name, out.getvalue(), f"{name}: {flips} flips in {target}")
+    data = bytearray(base)
+    for index in range(flips):
+        limit = min(4096, len(data)) if index % 2 else len(data)
+        data[rng.randrange(limit)] = rng.randrange(256)
+    origin = f"{name}: {flips} byte flips"
+    if draw(st.booleans()):
+        data = data[: rng.randint(512, len(data))]
+        origin += ", truncated"
+    return FuzzDocument(name, bytes(data), origin)
+
+
 _CELL_SPLIT = re.compile(r"\t+|[|｜]+| {2,}|\u3000+")
 
 
@@ -414,5 +460,6 @@ STRATEGIES = {
     "random_html": random_html(),
     "random_office_zip": random_office_zip(),
     "mutated_pdf": mutated_pdf(),
+    "mutated_legacy": mutated_legacy(),
 }
 ANY_DOCUMENT = st.one_of(*STRATEGIES.values())

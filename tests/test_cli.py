@@ -155,8 +155,8 @@ def test_check_folder_batch_goes_on_after_bad_files(
 def test_check_folder_lists_legacy_office_files_as_unreadable(
     fake_parser: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Legacy .doc/.xls/.wps/.rtf inside a folder are reported with the reader's "save as" message (as the
-    window does), not skipped; the batch exits 2 like any unreadable input."""
+    """Broken .doc/.xls/.wps files and an .rtf that is no report inside a folder are reported with the reader's
+    message (as the window does), not skipped; the batch exits 2 like any unreadable input."""
     ole = bytes.fromhex("d0cf11e0a1b11ae1") + b"\0" * 504
     (tmp_path / "old.doc").write_bytes(ole)
     (tmp_path / "sheet.XLS").write_bytes(ole)
@@ -168,9 +168,9 @@ def test_check_folder_lists_legacy_office_files_as_unreadable(
     for name in ("old.doc", "sheet.XLS", "wps.wps"):
         assert f"{tmp_path / name}: " in out
         line = next(line for line in out.splitlines() if name in line)
-        assert "另存为 .docx/.xlsx" in line
+        assert "损坏的Office文件" in line
     rtf_line = next(line for line in out.splitlines() if "rich.rtf" in line)
-    assert "另存为 .docx" in rtf_line
+    assert f"{tmp_path / 'rich.rtf'}: " in rtf_line
     assert "共 5 个文件" in out
 
 

@@ -20,6 +20,7 @@ EXAMPLES = {
     "random_html": 30,
     "random_office_zip": 30,
     "mutated_pdf": 15,
+    "mutated_legacy": 40,
 }
 RANDOM = os.environ.get("GIKAI_FUZZ_RANDOM") == "1"
 tried: dict[str, int] = {}
@@ -101,6 +102,12 @@ def test_random_docx_and_xlsx_zips_raise_only_input_errors(document: FuzzDocumen
 @given(STRATEGIES["mutated_pdf"])
 def test_mutated_pdfs_raise_only_input_errors(document: FuzzDocument) -> None:
     assert_survives(document, "mutated_pdf")
+
+
+@fuzz_settings("mutated_legacy")
+@given(STRATEGIES["mutated_legacy"])
+def test_mutated_doc_xls_and_ofd_raise_only_input_errors(document: FuzzDocument) -> None:
+    assert_survives(document, "mutated_legacy")
 
 
 def test_unmutated_seed_is_read_as_a_report() -> None:

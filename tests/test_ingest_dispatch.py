@@ -93,8 +93,8 @@ def test_unexpected_reader_failure_becomes_input_error(monkeypatch: pytest.Monke
 @pytest.mark.parametrize(
     ("data", "reason"),
     [
-        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), "旧版Office文件"),
-        (b"{\\rtf1\\ansi hello}", "RTF"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), "损坏的Office文件"),
+        (b"{\\rtf1\\ansi {\\fonttbl hello}}", "RTF文件中没有文字"),
         (b"\x89PNG\r\n\x1a\n" + bytes(64), "图片"),
         (b"PK\x03\x04" + bytes(64), "损坏的压缩文件"),
     ],

@@ -15,7 +15,7 @@ from gikai_desk.model import Report
 log = logging.getLogger(__name__)
 
 SUFFIXES = REPORT_SUFFIXES | LEGACY_SUFFIXES
-"""File types taken when a folder is opened (legacy .doc/.xls are queued with a "save as" message)."""
+"""File types taken when a folder is opened (LEGACY_SUFFIXES would be queued with a "save as" message)."""
 
 
 @dataclass

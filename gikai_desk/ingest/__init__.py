@@ -1,4 +1,4 @@
-"""Readers: turn a file (text, HTML, docx, PDF, xlsx) into one displayed text the parser reads.
+"""Readers: turn a file (text, HTML, docx/doc/wps, PDF, xlsx/xls/et) into one displayed text the parser reads.
 
 Convention shared by every reader and the parser: structured readers (HTML, docx, xlsx, PDF) render each
 table row as ONE line whose cells are separated by a TAB character, blank cells as empty strings between tabs
@@ -41,12 +41,14 @@ REPORT_SUFFIXES = frozenset(
         *(".txt", ".text", ".md", ".csv", ".tsv"),
         *(".htm", ".html", ".shtml", ".xhtml", ".mht", ".mhtml"),
         *(".docx", ".pdf", ".xlsx", ".xlsm"),
+        *(".doc", ".wps", ".xls", ".et", ".ofd", ".rtf"),
     }
 )
 """File name endings (lower case) of the files the readers take, for picking report files out of a folder. The
 readers themselves go by content, never by name: a file named on its own is always read."""
-LEGACY_SUFFIXES = frozenset({".doc", ".xls", ".wps", ".rtf"})
-"""Endings of office files the readers refuse with a "save as .docx/.xlsx" message (worth listing, not reading)."""
+LEGACY_SUFFIXES: frozenset[str] = frozenset()
+"""Endings of office files the readers refuse with a "save as" message (worth listing, not reading): none left
+since .doc/.wps/.xls/.et/.rtf are read; kept so a format that must be refused can be listed again."""
 
 
 OFF_PAGE_MARK = "〔超出页面〕"
@@ -64,7 +66,7 @@ def row_cut_mark(value_columns: int) -> str:
 class SourceDocument:
     path: str
     kind: str
-    """text, html, docx, pdf or xlsx."""
+    """text, html, docx, doc, rtf, pdf, ofd, xlsx or xls."""
     text: str
     structured: bool = False
     """True when table rows are tab-separated lines made by a reader that knew the cell boundaries."""

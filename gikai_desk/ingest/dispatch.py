@@ -160,12 +160,11 @@ def _reader_for(kind: str, data: bytes, name: str) -> _Reader:
     if kind == "zip":
         return _zip_reader(data, name)
     if kind == "ole":
-        raise InputError(
-            name,
-            "旧版Office文件（.doc/.xls），请另存为 .docx/.xlsx legacy binary Office file, save as .docx/.xlsx",
-        )
+        return _ole_reader(data, name)
     if kind == "rtf":
-        raise InputError(name, "RTF文件不支持，请另存为 .docx RTF is not supported, save as .docx")
+        from gikai_desk.ingest.rtf import read_rtf
+
+        return read_rtf
     if kind == "image":
         raise InputError(name, "图片文件，没有文字 an image, not a text document")
     if kind == "html":
@@ -195,7 +194,33 @@ def _zip_reader(data: bytes, name: str) -> _Reader:
 
         return read_xlsx
     if "OFD.xml" in names:
-        raise InputError(name, "OFD版式文件不支持，请提供PDF或Word OFD documents are not supported")
+        from gikai_desk.ingest.ofd import read_ofd
+
+        return read_ofd
     if "content.xml" in names:
         raise InputError(name, "OpenDocument文件不支持，请另存为 .docx/.xlsx OpenDocument is not supported")
     raise InputError(name, "压缩包不是 .docx 或 .xlsx zip archive that is neither .docx nor .xlsx")
+
+
+def _ole_reader(data: bytes, name: str) -> _Reader:
+    """An OLE compound file, by the streams it holds: Word/WPS text, Excel/WPS spreadsheet, or refused."""
+    from gikai_desk.ingest.ole import ENCRYPTED, ole_kind, open_ole
+
+    kind = ole_kind(open_ole(data, name))
+    if kind == "word":
+        from gikai_desk.ingest.doc import read_doc
+
+        return read_doc
+    if kind == "excel":
+        from gikai_desk.ingest.xls import read_xls
+
+        return read_xls
+    if kind == "encrypted":
+        raise InputError(name, ENCRYPTED)
+    if kind == "presentation":
+        raise InputError(name, "演示文稿（.ppt）不是报告 a PowerPoint presentation, not a report document")
+    raise InputError(
+        name,
+        "无法识别的Office文件（既不是Word也不是Excel）OLE compound file that holds neither a Word document nor "
+        "an Excel workbook",
+    )

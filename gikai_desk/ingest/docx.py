@@ -11,7 +11,7 @@ from gikai_desk.errors import InputError
 from gikai_desk.ingest import SourceDocument
 from gikai_desk.ingest.grid import GridCell, clean_cell_text, render_grid, table_rows
 from gikai_desk.ingest.text import finish_text
-from gikai_desk.ingest.zipsafe import check_members, guarded, open_zip, read_member, refuse_dtd
+from gikai_desk.ingest.zipsafe import check_members, guarded, open_zip, parse_xml, read_member
 from gikai_desk.limits import Limits
 
 CORRUPT = "损坏的Word文件 corrupt .docx"
@@ -40,17 +40,7 @@ def main_part(archive: zipfile.ZipFile, name: str, limits: Limits) -> str:
 
 
 def _parse(xml: bytes, member: str, name: str) -> Element:
-    import defusedxml.ElementTree as safe_xml
-    from defusedxml import DefusedXmlException
-
-    refuse_dtd(xml, member, name)
-    try:
-        root: Element = safe_xml.fromstring(xml, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    except DefusedXmlException as exc:
-        raise InputError(name, f"XML含有DTD/实体定义，拒绝解析 {member}: {exc}") from exc
-    except Exception as exc:
-        raise InputError(name, f"{CORRUPT}: {member}: {exc}") from exc
-    return root
+    return parse_xml(xml, member, name, CORRUPT)
 
 
 def _run_text(element: Element, in_cell: bool) -> str:

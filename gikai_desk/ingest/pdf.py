@@ -242,6 +242,15 @@ def read_pdf(data: bytes, name: str, limits: Limits) -> SourceDocument:
     notes: list[str] = []
     with _PDFIUM_LOCK:
         raw_pages = _extract(data, name, limits, deadline, notes)
+    return compose_pages(raw_pages, name, limits, deadline, notes, "pdf")
+
+
+def compose_pages(
+    raw_pages: list[_RawPage], name: str, limits: Limits, deadline: float, notes: list[str], kind: str
+) -> SourceDocument:
+    """The document from its pages' characters and ruling segments (PDF user space, y upwards): ruled and
+    space-aligned tables, running headers and page numbers dropped, tables continued across pages. Shared by
+    every fixed-layout reader (PDF through PDFium, OFD from its XML)."""
     total_chars = sum(len(page[0]) for page in raw_pages)
     if total_chars == 0:
         raise InputError(name, _SCANNED)
@@ -262,7 +271,7 @@ def read_pdf(data: bytes, name: str, limits: Limits) -> SourceDocument:
     text = _compose(pages, notes)
     if limits.max_text_chars and len(text) > limits.max_text_chars:
         raise InputError(name, f"文字过多 too much text ({len(text)} characters)")
-    return SourceDocument(path=name, kind="pdf", text=text, structured=True, notes=notes)
+    return SourceDocument(path=name, kind=kind, text=text, structured=True, notes=notes)
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -285,7 +285,68 @@ def _sheet_lines(
         total += sum(len(text) + 1 for text in texts)
         if limit_chars and total > limit_chars:
             break
-    return render_grid(grid_rows(grid, cells, pad_absent=True)), cut
+    lines: list[str] = []
+    for block_grid, block_cells in _blocks(grid, cells):
+        lines.extend(render_grid(grid_rows(block_grid, block_cells, pad_absent=True)))
+    return lines, cut
+
+
+def _blocks(grid: list[Slots], cells: list[PlacedCell]) -> list[tuple[list[Slots], list[PlacedCell]]]:
+    """The sheet cut into blocks, each with its own columns: a sheet holding several tables one below the other
+    (a web page imported into a spreadsheet program lays all its tables on one column grid) keeps for each table
+    only the columns in which one of its own cells begins, not the columns of every other table.
+
+    A block ends after a row that holds one text cell in the first column and nothing else (a heading, a line of
+    prose, a label whose values are all blank), once the block holds a row of several cells: the row is padded to
+    that block's width, as a row of real blanks is. Rows of one cell before the first table row open the block of
+    the table after them."""
+    blocks: list[tuple[list[Slots], list[PlacedCell]]] = []
+    start = 0
+    wide = False  # the current block holds a row of several cells
+    for index, slots in enumerate(grid):
+        present = {slot for slot in slots if slot is not None}
+        if len(present) >= 2:
+            wide = True
+            continue
+        cell = cells[next(iter(present))] if present else None
+        heading = (
+            cell is not None
+            and cell.start == 0
+            and cell.top == index
+            and _NUMBER_TEXT.fullmatch(cell.text) is None
+        )
+        if heading and wide:
+            blocks.append(_block(grid, cells, start, index + 1))
+            start, wide = index + 1, False
+    if start < len(grid):
+        blocks.append(_block(grid, cells, start, len(grid)))
+    return blocks
+
+
+_NUMBER_TEXT = re.compile(r"[-+]?[\d.,]+%?")
+
+
+def _block(
+    grid: list[Slots], cells: list[PlacedCell], first: int, end: int
+) -> tuple[list[Slots], list[PlacedCell]]:
+    """Rows first..end-1 with their cells renumbered (a cell reaching in from above keeps its place, no text)."""
+    mapping: dict[int, int] = {}
+    block_cells: list[PlacedCell] = []
+    block_grid: list[Slots] = []
+    for slots in grid[first:end]:
+        row: Slots = []
+        for slot in slots:
+            if slot is None:
+                row.append(None)
+                continue
+            if slot not in mapping:
+                mapping[slot] = len(block_cells)
+                cell = cells[slot]
+                text = cell.text if cell.top >= first else ""
+                block_cells.append(PlacedCell(cell.start, cell.end, text, max(cell.top - first, 0)))
+            row.append(mapping[slot])
+        block_grid.append(row)
+    return block_grid, block_cells
 
 
 def _holds_table(lines: Sequence[str]) -> bool:

@@ -6,6 +6,7 @@ import io
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from xml.etree.ElementTree import Element
 
 from gikai_desk.errors import InputError
 from gikai_desk.limits import Limits
@@ -87,6 +88,21 @@ def refuse_dtd(xml: bytes, member: str, name: str) -> None:
         raise InputError(
             name, f"XML含有DTD/实体定义（疑似实体炸弹），拒绝解析 {member}: DTD/entity declarations refused"
         )
+
+
+def parse_xml(xml: bytes, member: str, name: str, label: str) -> Element:
+    """A part of an Office/OFD package parsed with defusedxml, DTDs and entity declarations refused first."""
+    import defusedxml.ElementTree as safe_xml
+    from defusedxml import DefusedXmlException
+
+    refuse_dtd(xml, member, name)
+    try:
+        root: Element = safe_xml.fromstring(xml, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException as exc:
+        raise InputError(name, f"XML含有DTD/实体定义，拒绝解析 {member}: {exc}") from exc
+    except Exception as exc:
+        raise InputError(name, f"{label}: {member}: {exc}") from exc
+    return root
 
 
 @contextmanager

@@ -59,7 +59,7 @@ def document_xml(body: str) -> str:
 
 
 def paragraph(text: str) -> str:
-    return f"<w:p><w:r><w:t xml:space=\"preserve\">{text}</w:t></w:r></w:p>"
+    return f'<w:p><w:r><w:t xml:space="preserve">{text}</w:t></w:r></w:p>'
 
 
 def xlsx_bytes(rows: list[list[object]]) -> bytes:
@@ -180,7 +180,7 @@ REPORT_TEXT_LINES = [
 
 def organ_equals_html(folder: Path) -> Path:
     """A report page whose organ name begins with "=" (a formula to a spreadsheet): it must stay text."""
-    organ = "=HYPERLINK(\"http://x\",\"点击\")市某局"
+    organ = '=HYPERLINK("http://x","点击")市某局'
     head = "".join(f"<p>{line.format(organ=organ)}</p>" for line in REPORT_TEXT_LINES)
     table = (
         "<table border=1><tr><td>本年度办理结果</td><td>自然人</td><td>商业企业</td><td>科研机构</td>"
@@ -213,9 +213,7 @@ def invalid_utf8(folder: Path) -> Path:
 def mixed_encodings(folder: Path) -> Path:
     """Lines in UTF-8 and lines in GBK in one file (pasted together from two sources)."""
     lines = [line.format(organ="某县人民政府") for line in REPORT_TEXT_LINES]
-    data = b"".join(
-        (line + "\n").encode("gbk" if index % 2 else "utf-8") for index, line in enumerate(lines)
-    )
+    data = b"".join((line + "\n").encode("gbk" if index % 2 else "utf-8") for index, line in enumerate(lines))
     path = folder / "mixed-encodings.txt"
     path.write_bytes(data)
     return path
@@ -253,6 +251,123 @@ def legacy_doc(folder: Path) -> Path:
     return path
 
 
+LEGACY = HERE.parent / "fixtures" / "legacy"
+"""LibreOffice-made .doc/.xls fixtures the OLE hostile files are cut from."""
+
+
+def _ole_entry(data: bytes | bytearray, stream: str) -> tuple[int, int]:
+    """(offset of the directory entry of `stream`, its first sector) in an OLE file with 512-byte sectors."""
+    directory = struct.unpack_from("<I", data, 0x30)[0]
+    wanted = stream.encode("utf-16-le")
+    sector = directory
+    fat = _ole_fat(data)
+    for _ in range(64):
+        base = (sector + 1) * 512
+        for entry in range(base, base + 512, 128):
+            length = struct.unpack_from("<H", data, entry + 64)[0]
+            if data[entry : entry + max(length - 2, 0)] == wanted:
+                return entry, struct.unpack_from("<I", data, entry + 116)[0]
+        sector = fat[sector]
+    raise KeyError(stream)
+
+
+def _ole_fat(data: bytes | bytearray) -> list[int]:
+    sectors = [s for s in struct.unpack_from("<109I", data, 0x4C) if s < 0xFFFFFFFA]
+    fat: list[int] = []
+    for sector in sectors:
+        fat.extend(struct.unpack_from("<128I", data, (sector + 1) * 512))
+    return fat
+
+
+def _fat_slot(data: bytes | bytearray, index: int) -> int:
+    """File offset of the FAT entry of sector `index`."""
+    sectors = [s for s in struct.unpack_from("<109I", data, 0x4C) if s < 0xFFFFFFFA]
+    return (sectors[index // 128] + 1) * 512 + 4 * (index % 128)
+
+
+def _sector_loop(source: str, stream: str, target: Path) -> Path:
+    """A copy of `source` whose `stream` has a sector chain running back from its second sector to its first."""
+    data = bytearray((LEGACY / source).read_bytes())
+    _entry, first = _ole_entry(data, stream)
+    second = _ole_fat(data)[first]
+    struct.pack_into("<I", data, _fat_slot(data, second), first)
+    target.write_bytes(bytes(data))
+    return target
+
+
+def ole_sector_loop_doc(folder: Path) -> Path:
+    """A .doc whose WordDocument stream's sector chain runs back on itself (a FAT loop)."""
+    return _sector_loop("linchuanhu-2021.doc", "WordDocument", folder / "sector-loop.doc")
+
+
+def ole_sector_loop_xls(folder: Path) -> Path:
+    """The same FAT loop in the Workbook stream of an .xls."""
+    return _sector_loop("cuiping-caizheng-2021.xls", "Workbook", folder / "sector-loop.xls")
+
+
+def ole_oversized_stream_doc(folder: Path) -> Path:
+    """A .doc whose directory says WordDocument holds 2 GB (the file is 50 KB)."""
+    data = bytearray((LEGACY / "linchuanhu-2021.doc").read_bytes())
+    entry, _first = _ole_entry(data, "WordDocument")
+    struct.pack_into("<I", data, entry + 120, 0x7FFFFFF0)
+    path = folder / "oversized-stream.doc"
+    path.write_bytes(bytes(data))
+    return path
+
+
+def ole_truncated_doc(folder: Path) -> Path:
+    """The first 6 KB of a .doc (a download cut short): the header names sectors that are not there."""
+    path = folder / "truncated.doc"
+    path.write_bytes((LEGACY / "linchuanhu-2021.doc").read_bytes()[:6144])
+    return path
+
+
+def lying_fib_doc(folder: Path) -> Path:
+    """A .doc whose FIB claims 2 billion characters of text and a piece table beyond the table stream."""
+    import olefile
+
+    path = folder / "lying-fib.doc"
+    path.write_bytes((LEGACY / "linchuanhu-2021.doc").read_bytes())
+    with olefile.OleFileIO(str(path), write_mode=True) as ole:
+        word = bytearray(ole.openstream("WordDocument").read())
+        csw = struct.unpack_from("<H", word, 32)[0]
+        struct.pack_into("<I", word, 34 + 2 * csw + 2 + 12, 0x7FFFFFFF)
+        ole.write_stream("WordDocument", bytes(word))
+    return path
+
+
+def entity_bomb_ofd(folder: Path) -> Path:
+    """An OFD package whose OFD.xml carries the billion-laughs DTD."""
+    path = folder / "entity-bomb.ofd"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            "OFD.xml",
+            '<?xml version="1.0"?>'
+            + BILLION_LAUGHS_DTD
+            + "<OFD><DocBody><DocRoot>&lol9;</DocRoot></DocBody></OFD>",
+        )
+    return path
+
+
+def zip_bomb_ofd(folder: Path, megabytes: int = 200) -> Path:
+    """A real zip bomb in OFD's clothes: a page's Content.xml is `megabytes` MB of zeros."""
+    path = folder / "zip-bomb.ofd"
+    chunk = b"\0" * (1024 * 1024)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        archive.writestr("OFD.xml", "<OFD><DocBody><DocRoot>Doc_0/Document.xml</DocRoot></DocBody></OFD>")
+        with archive.open("Doc_0/Pages/Page_0/Content.xml", "w", force_zip64=True) as member:
+            for _ in range(megabytes):
+                member.write(chunk)
+    return path
+
+
+def deep_rtf(folder: Path) -> Path:
+    """An RTF whose groups nest 20,000 deep (the reader keeps a stack, and refuses past 2,000)."""
+    path = folder / "deep.rtf"
+    path.write_bytes(b"{\\rtf1\\ansi " + b"{" * 20_000 + b"x" + b"}" * 20_000 + b"}")
+    return path
+
+
 SMALL: dict[str, Callable[[Path], Path]] = {
     "entity-bomb.docx": entity_bomb_docx,
     "entity-bomb.xlsx": entity_bomb_xlsx,
@@ -266,10 +381,18 @@ SMALL: dict[str, Callable[[Path], Path]] = {
     "truncated.docx": truncated_docx,
     "corrupt.xlsx": corrupt_xlsx,
     "legacy.doc": legacy_doc,
+    "sector-loop.doc": ole_sector_loop_doc,
+    "sector-loop.xls": ole_sector_loop_xls,
+    "oversized-stream.doc": ole_oversized_stream_doc,
+    "truncated.doc": ole_truncated_doc,
+    "lying-fib.doc": lying_fib_doc,
+    "entity-bomb.ofd": entity_bomb_ofd,
+    "deep.rtf": deep_rtf,
 }
 """Small hostile files, committed under tests/hostile/files/ (and re-creatable with this script)."""
 BIG: dict[str, Callable[[Path], Path]] = {
     "zip-bomb.docx": zip_bomb_docx,
+    "zip-bomb.ofd": zip_bomb_ofd,
     "big-200mb.txt": big_text,
     "big-50mb.txt": lambda folder: big_text(folder, 50),
     "deep.html": deep_html,
