@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -59,6 +60,7 @@ from gikai_desk.gui.domain import WorkspaceInUseError, lock_workspace, open_stor
 from gikai_desk.gui.grid_view import CellGridView
 from gikai_desk.gui.i18n import install_language, tr
 from gikai_desk.gui.import_dialog import ImportChangesDialog, WorkbookChange
+from gikai_desk.gui.loading import PROGRESS_EVERY_S, STORE_SLICE_S, ChunkSizer, DuplicateIndex
 from gikai_desk.gui.models import (
     KEY_ROLE,
     CellGridModel,
@@ -70,10 +72,18 @@ from gikai_desk.gui.models import (
 from gikai_desk.gui.numbers import NotANumberError, format_number, number_at, parse_number, split_pasted
 from gikai_desk.gui.preferences import Preferences, PreferencesDialog, default_workspace_path
 from gikai_desk.gui.source_view import SourcePane
-from gikai_desk.gui.worker import SUFFIXES, ParsedFile, ParseSignals, ParseTask, expand_paths
+from gikai_desk.gui.worker import (
+    PROCESS_MIN_FILES,
+    SUFFIXES,
+    ParsedFile,
+    ParseSignals,
+    ParseTask,
+    ProcessParser,
+    expand_paths,
+)
 from gikai_desk.model import Number, Violation
 from gikai_desk.resources import resource_path
-from gikai_desk.review import STATUS_LABELS, DecisionKind, ReportSummary, ReviewStatus
+from gikai_desk.review import STATUS_LABELS, DecisionKind, ReviewStatus
 from gikai_desk.rules import organ_key
 from gikai_desk.workspace import Workspace, check_value
 
@@ -128,6 +138,8 @@ class MainWindow(QMainWindow):
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(max(1, min(4, QThreadPool.globalInstance().maxThreadCount())))
         self._signals: list[ParseSignals] = []
+        self._process_parser = ProcessParser(self._pool, self)
+        self._process_parser.finished.connect(self._on_parse_finished)
         self._pending = 0
         self._batch_total = 0
         self._batch_done = 0
@@ -137,6 +149,13 @@ class MainWindow(QMainWindow):
         self._store_next = 0
         self._finished_early: dict[int, ParsedFile] = {}
         """Parsed files waiting for an earlier one to be stored first."""
+        self._duplicate_index: DuplicateIndex | None = None
+        self._chunk_sizer = ChunkSizer()
+        self._progress_shown = 0.0
+        self._store_timer = QTimer(self)
+        self._store_timer.setSingleShot(True)
+        self._store_timer.setInterval(0)
+        self._store_timer.timeout.connect(self._store_ready)
         self._report_at_batch_start: int | None = None
         """The report shown when the batch began (the first new one is shown at the end only if still so)."""
         """'new file = file in the workspace' for files of this batch not added again."""
@@ -382,7 +401,10 @@ class MainWindow(QMainWindow):
         signals.finished.connect(self._on_parse_finished)
         self._signals.append(signals)
         for path in files:
-            self._pool.start(ParseTask(path, signals, self._next_order))
+            if len(files) >= PROCESS_MIN_FILES:  # a big batch: worker processes keep the window responsive
+                self._process_parser.start(path, self._next_order)
+            else:
+                self._pool.start(ParseTask(path, signals, self._next_order))
             self._next_order += 1
 
     def is_idle(self) -> bool:
@@ -405,60 +427,104 @@ class MainWindow(QMainWindow):
         timer.stop()
         return self._pending == 0
 
-    def _duplicate_of(self, parsed: ParsedFile) -> ReportSummary | None:
-        """The report already in the workspace with exactly these bytes (candidates: same organ and year, or
-        same file name), so opening a folder twice or a copy of a file does not queue the report twice."""
-        report = parsed.report
-        for summary in self.store.reports():
-            same_organ = report is not None and (summary.agency, summary.year) == (report.agency, report.year)
-            if (same_organ or summary.file == parsed.path.name) and self.store.source_bytes(
-                summary.id
-            ) == parsed.data:
-                return summary
-        return None
-
     def _on_parse_finished(self, parsed: ParsedFile) -> None:
-        """A file is parsed: store it, and any that finished before it, in the order they were asked for
-        (the queue then follows the folder's order, not the threads' finishing order)."""
-        self._batch_done += 1
-        self.progress.setValue(self._batch_done)
+        """A file is parsed: keep it until the files before it are stored (the queue then follows the folder's
+        order, not the threads' finishing order); storing runs in slices from a timer (gui/loading.py)."""
+        self._batch_done += 1  # the bar follows in _store_ready: QProgressBar.setValue repaints at once
         self._finished_early[parsed.order] = parsed
-        while self._store_next in self._finished_early:
-            self._store_parsed(self._finished_early.pop(self._store_next))
-            self._store_next += 1
+        if not self._store_timer.isActive():
+            self._store_timer.start()
 
-    def _store_parsed(self, parsed: ParsedFile) -> None:
-        try:
-            duplicate = self._duplicate_of(parsed)
-            if duplicate is not None:
-                rid = duplicate.id
-                self._duplicates.append(f"{parsed.path.name} = {duplicate.file}")
+    def _store_ready(self, budget_s: float | None = STORE_SLICE_S) -> None:
+        """Store the parsed files that are next in order, a few per transaction, for about `budget_s` (None: all
+        of them); the timer comes back for the rest after the event loop has run (gui/loading.py)."""
+        start = time.perf_counter()
+        moved = self._batch_done - self.progress.value()
+        if moved > 0 and (  # one repaint per 2 % of the batch or per PROGRESS_EVERY_S, and at the end
+            moved * 50 >= self._batch_total
+            or start - self._progress_shown >= PROGRESS_EVERY_S
+            or self._batch_done == self._batch_total
+        ):
+            self.progress.setValue(self._batch_done)
+            self._progress_shown = time.perf_counter()
+        if self._duplicate_index is None or self._duplicate_index.store is not self.store:
+            self._duplicate_index = DuplicateIndex(self.store)
+        added: list[int] = []
+        while self._store_next in self._finished_early:
+            now = time.perf_counter()
+            left = None if budget_s is None else start + budget_s - now
+            if left is not None and left <= 0:
+                break
+            chunk: list[ParsedFile] = []
+            while self._store_next in self._finished_early and len(chunk) < self._chunk_sizer.size(left):
+                chunk.append(self._finished_early.pop(self._store_next))
+                self._store_next += 1
+            added += self._store_chunk(chunk, self._duplicate_index)
+            self._chunk_sizer.took(len(chunk), time.perf_counter() - now)
+        if added:
+            self.queue_model.append([self.store.summary(rid) for rid in added])
+        if self._store_next in self._finished_early:
+            self._store_timer.start()
+        elif self._pending and self._batch_done == self._batch_total:
+            self.progress.setValue(self._batch_done)
+        if self._pending == 0:
+            self._batch_stored()
+
+    def _store_chunk(self, chunk: list[ParsedFile], index: DuplicateIndex) -> list[int]:
+        """Store a few parsed files in one transaction (one by one when it fails, to name the file refused);
+        the ids of the reports added (duplicates of reports in the workspace are not added again)."""
+        fresh: list[ParsedFile] = []
+        for parsed in chunk:
+            rid = index.find(parsed)
+            if rid is None:
+                twin = next((f for f in fresh if f.digest == parsed.digest and f.data == parsed.data), None)
+                if twin is None:
+                    fresh.append(parsed)
+                    continue
+                self._duplicates.append(f"{parsed.path.name} = {twin.path.name}")
             else:
-                rid = self.store.add_document(str(parsed.path), parsed.data, parsed.report, parsed.error)
-                self.queue_model.upsert(self.store.summary(rid))
+                self._duplicates.append(f"{parsed.path.name} = {index.names.get(rid, rid)}")
+                if self._select_after_parse is None:
+                    self._select_after_parse = rid
+            self._pending -= 1
+        items = [(str(p.path), p.data, p.report, p.error) for p in fresh]
+        try:
+            ids = self.store.add_documents(items) if items else []
+            stored = list(zip(fresh, ids, strict=True))
+        except Exception:  # find the file the workspace refused; store the others
+            stored = []
+            for parsed, item in zip(fresh, items, strict=True):
+                try:
+                    stored.append((parsed, self.store.add_document(*item)))
+                except Exception as exc:
+                    log.exception("storing %s failed", parsed.path)
+                    self.statusBar().showMessage(self.tr("无法保存到工作区：") + f"{parsed.path.name}: {exc}")
+        for parsed, rid in stored:
+            index.add(rid, parsed)
             if self._select_after_parse is None:
                 self._select_after_parse = rid
-        except Exception as exc:  # the workspace refused it: say so, keep going
-            log.exception("storing %s failed", parsed.path)
-            self.statusBar().showMessage(self.tr("无法保存到工作区：") + f"{parsed.path.name}: {exc}")
-        self._pending -= 1
-        if self._pending == 0:
-            self.progress.hide()
-            self._signals.clear()
-            message = self.tr("解析完成：") + str(self._batch_done)
-            if self._duplicates:
-                message += self.tr("；与工作区中已有报告完全相同、未重复添加：") + "；".join(self._duplicates)
-                self._duplicates.clear()
-            # show the first new report, unless the reviewer moved to another report while the batch was parsing
-            if (
-                self._select_after_parse is not None
-                and self.current_rid == self._report_at_batch_start
-                and not self._is_typing()  # never pull the report away from under a half-typed value or note
-            ):
-                self.select_report(self._select_after_parse)
-            self._select_after_parse = None
-            self.statusBar().showMessage(message, 20000)  # after showing the report (that clears the bar)
-            self.parsingIdle.emit()
+        self._pending -= len(fresh)
+        return [rid for _parsed, rid in stored]
+
+    def _batch_stored(self) -> None:
+        """Everything asked for is parsed and stored: say so and show the first new report."""
+        self.progress.hide()
+        self._signals.clear()
+        self._duplicate_index = None
+        message = self.tr("解析完成：") + str(self._batch_done)
+        if self._duplicates:
+            message += self.tr("；与工作区中已有报告完全相同、未重复添加：") + "；".join(self._duplicates)
+            self._duplicates.clear()
+        # show the first new report, unless the reviewer moved to another report while the batch was parsing
+        if (
+            self._select_after_parse is not None
+            and self.current_rid == self._report_at_batch_start
+            and not self._is_typing()  # never pull the report away from under a half-typed value or note
+        ):
+            self.select_report(self._select_after_parse)
+        self._select_after_parse = None
+        self.statusBar().showMessage(message, 20000)  # after showing the report (that clears the bar)
+        self.parsingIdle.emit()
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls():
@@ -1439,7 +1505,9 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self._finish_pending_input()
         self._pool.waitForDone(30000)
+        self._process_parser.shutdown()
         QApplication.processEvents()  # store the files parsed meanwhile: nothing the window started is lost
+        self._store_ready(None)
         self.preferences.sync()
         if self._workspace_lock is not None:
             self._workspace_lock.unlock()  # another window may open the workspace now
