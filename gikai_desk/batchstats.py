@@ -47,9 +47,7 @@ class ReportFigures:
     """Failing error/warning findings a reviewer decided on, per rule."""
 
 
-def rule_counts(
-    violations: Iterable[Violation], decided: Iterable[str]
-) -> tuple[Counter[str], Counter[str]]:
+def rule_counts(violations: Iterable[Violation], decided: Iterable[str]) -> tuple[Counter[str], Counter[str]]:
     """(open, decided) failing error/warning findings per rule."""
     done = set(decided)
     open_: Counter[str] = Counter()
@@ -79,7 +77,9 @@ def entry_figures(rid: int, entry: SummaryEntry) -> ReportFigures:
     )
 
 
-def summary_figures(item: ReportSummary, violations: Sequence[Violation], decided: Iterable[str]) -> ReportFigures:
+def summary_figures(
+    item: ReportSummary, violations: Sequence[Violation], decided: Iterable[str]
+) -> ReportFigures:
     """Figures of a queue row (its stored counts) plus its findings per rule."""
     open_, closed = rule_counts(violations, decided)
     return ReportFigures(

@@ -70,6 +70,7 @@ from gikai_desk.gui.models import (
     ReportQueueModel,
 )
 from gikai_desk.gui.numbers import NotANumberError, format_number, number_at, parse_number, split_pasted
+from gikai_desk.gui.overview import BatchOverview
 from gikai_desk.gui.preferences import Preferences, PreferencesDialog, default_workspace_path
 from gikai_desk.gui.source_view import SourcePane
 from gikai_desk.gui.worker import (
@@ -164,6 +165,8 @@ class MainWindow(QMainWindow):
         self.menus: dict[str, Any] = {}
 
         self._build_widgets()
+        self.overview = BatchOverview(self.store, self)  # its own window; filled when first shown
+        self.overview.reportRequested.connect(self._on_overview_report_requested)
         self._build_actions()
         self.retranslate()
         self.queue_model.set_reports(self.store.reports())
@@ -430,23 +433,30 @@ class MainWindow(QMainWindow):
     def _on_parse_finished(self, parsed: ParsedFile) -> None:
         """A file is parsed: keep it until the files before it are stored (the queue then follows the folder's
         order, not the threads' finishing order); storing runs in slices from a timer (gui/loading.py)."""
-        self._batch_done += 1  # the bar follows in _store_ready: QProgressBar.setValue repaints at once
+        self._batch_done += 1
+        self._show_progress()
         self._finished_early[parsed.order] = parsed
         if not self._store_timer.isActive():
             self._store_timer.start()
+
+    def _show_progress(self) -> None:
+        """Move the bar once per 2 % of the batch or per PROGRESS_EVERY_S, and at the end (QProgressBar.setValue
+        repaints at once: a thousand files must not cost a thousand repaints)."""
+        now = time.perf_counter()
+        moved = self._batch_done - self.progress.value()
+        if moved > 0 and (
+            moved * 50 >= self._batch_total
+            or now - self._progress_shown >= PROGRESS_EVERY_S
+            or self._batch_done == self._batch_total
+        ):
+            self.progress.setValue(self._batch_done)
+            self._progress_shown = now
 
     def _store_ready(self, budget_s: float | None = STORE_SLICE_S) -> None:
         """Store the parsed files that are next in order, a few per transaction, for about `budget_s` (None: all
         of them); the timer comes back for the rest after the event loop has run (gui/loading.py)."""
         start = time.perf_counter()
-        moved = self._batch_done - self.progress.value()
-        if moved > 0 and (  # one repaint per 2 % of the batch or per PROGRESS_EVERY_S, and at the end
-            moved * 50 >= self._batch_total
-            or start - self._progress_shown >= PROGRESS_EVERY_S
-            or self._batch_done == self._batch_total
-        ):
-            self.progress.setValue(self._batch_done)
-            self._progress_shown = time.perf_counter()
+        self._show_progress()
         if self._duplicate_index is None or self._duplicate_index.store is not self.store:
             self._duplicate_index = DuplicateIndex(self.store)
         added: list[int] = []
@@ -465,8 +475,6 @@ class MainWindow(QMainWindow):
             self.queue_model.append([self.store.summary(rid) for rid in added])
         if self._store_next in self._finished_early:
             self._store_timer.start()
-        elif self._pending and self._batch_done == self._batch_total:
-            self.progress.setValue(self._batch_done)
         if self._pending == 0:
             self._batch_stored()
 
@@ -511,6 +519,7 @@ class MainWindow(QMainWindow):
         self.progress.hide()
         self._signals.clear()
         self._duplicate_index = None
+        self.overview.report_changed(-1)  # new reports: recount the overview (now if shown)
         message = self.tr("解析完成：") + str(self._batch_done)
         if self._duplicates:
             message += self.tr("；与工作区中已有报告完全相同、未重复添加：") + "；".join(self._duplicates)
@@ -683,6 +692,17 @@ class MainWindow(QMainWindow):
 
     def _refresh_summary(self, rid: int) -> None:
         self.queue_model.upsert(self.store.summary(rid))
+        self.overview.report_changed(rid)
+
+    def _on_batch_overview_triggered(self) -> None:
+        self.overview.show()
+        self.overview.raise_()
+        self.overview.activateWindow()
+
+    def _on_overview_report_requested(self, rid: int) -> None:
+        self.select_report(rid)
+        self.raise_()
+        self.activateWindow()
 
     def _on_document_issues_changed(self) -> None:
         document = self.sender()
@@ -1367,6 +1387,7 @@ class MainWindow(QMainWindow):
         self.store = store
         self.preferences.workspace = path
         self.source_view.set_source("")
+        self.overview.set_store(store)
         self.queue_model.set_reports(self.store.reports())
         if self.queue_model.rowCount():
             self.select_report(int(self.queue_model.data(self.queue_model.index(0, 0), KEY_ROLE)))
@@ -1504,6 +1525,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._finish_pending_input()
+        self.overview.close()
         self._pool.waitForDone(30000)
         self._process_parser.shutdown()
         QApplication.processEvents()  # store the files parsed meanwhile: nothing the window started is lost
