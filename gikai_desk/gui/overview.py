@@ -562,6 +562,14 @@ class BatchOverview(QWidget):
     def _warnings_of(self, rid: int) -> int:
         return next((s.warnings for s in self._summaries if s.id == rid), 0)
 
+    def hideEvent(self, event: Any) -> None:
+        """Closed or hidden: no counting in the background (and none after the workspace is closed)."""
+        if self._refresh_timer.isActive() or self._count_timer.isActive():
+            self._stale = True
+        self._refresh_timer.stop()
+        self._count_timer.stop()
+        super().hideEvent(event)
+
     def showEvent(self, event: Any) -> None:
         if self._stale:
             self.refresh()
