@@ -378,7 +378,8 @@ class MainWindow(QMainWindow):
         self._show_review_fields()
 
     def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
+        # a window whose construction failed (workspace in use) has no store: nothing to retranslate
+        if event.type() == QEvent.Type.LanguageChange and hasattr(self, "overview"):
             self.retranslate()
         super().changeEvent(event)
 
