@@ -57,7 +57,7 @@ from gikai_desk.gui.actions import ACTIONS, MENUS, key_sequences
 from gikai_desk.gui.commands import CONFIRM_REASON, DecideCommand, SetCellsCommand
 from gikai_desk.gui.document import ReviewDocument, describe_location
 from gikai_desk.gui.domain import WorkspaceInUseError, lock_workspace, open_store
-from gikai_desk.gui.grid_view import CellGridView
+from gikai_desk.gui.grid_view import CellGridView, fit_header_widths
 from gikai_desk.gui.i18n import install_language, tr
 from gikai_desk.gui.import_dialog import ImportChangesDialog, WorkbookChange
 from gikai_desk.gui.loading import PROGRESS_EVERY_S, STORE_SLICE_S, ChunkSizer, DuplicateIndex
@@ -171,6 +171,7 @@ class MainWindow(QMainWindow):
         self.retranslate()
         self.queue_model.set_reports(self.store.reports())
         self.resize(1500, 900)
+        self._restore_panes()
         if self.queue_model.rowCount():
             self.select_report(int(self.queue_model.data(self.queue_model.index(0, 0), KEY_ROLE)))
         self._update_modified_label()
@@ -372,6 +373,7 @@ class MainWindow(QMainWindow):
             self.status_combo.setItemText(i, tr(STATUS_LABELS[str(self.status_combo.itemData(i))]))
         self.source_pane.search_bar.retranslate()
         self.queue_model.retranslate()
+        fit_header_widths(self.queue_view)  # "Warnings" needs more room than 警告
         self.issue_model.retranslate()
         self.history_model.retranslate()
         self._update_modified_label()
@@ -1024,7 +1026,7 @@ class MainWindow(QMainWindow):
             if row >= len(layout.rows):
                 left_out += len(values)
                 continue
-            targets = [c.key for c in layout.rows[row][start.column() :] if c.key is not None]
+            targets = layout.paste_targets(row, start.column())  # a folded 表四 continues on its next rows
             left_out += max(0, len(values) - len(targets))
             for key, raw in zip(targets, values, strict=False):
                 try:
@@ -1032,7 +1034,7 @@ class MainWindow(QMainWindow):
                 except NotANumberError:
                     self.statusBar().showMessage(self.tr("粘贴的内容不是数字，未粘贴：") + raw, 8000)
                     return False
-            row += 1
+            row = max([row] + [layout.positions[k][0] for k in targets[: len(values)]]) + 1
         if not self._push_cell_changes(changes, self.tr("粘贴")):
             return False
         if left_out:  # say so: a clerk pasting a whole row at the last column would not see values vanish
@@ -1524,8 +1526,22 @@ class MainWindow(QMainWindow):
         if len(sizes) == 2 and total > 0 and sizes[1] < grid_min:
             self.splitter.setSizes([total - grid_min, grid_min])
 
+    def _restore_panes(self) -> None:
+        """The dock and splitter sizes the reviewer left last time (QSettings); the defaults otherwise."""
+        state = self.preferences.pane_layout("window")
+        if state is not None:
+            self.restoreState(state)
+        splitter = self.preferences.pane_layout("splitter")
+        if splitter is not None:
+            self.splitter.restoreState(splitter)
+
+    def _save_panes(self) -> None:
+        self.preferences.set_pane_layout("window", self.saveState())
+        self.preferences.set_pane_layout("splitter", self.splitter.saveState())
+
     def closeEvent(self, event: QCloseEvent) -> None:
         self._finish_pending_input()
+        self._save_panes()
         self.overview.close()
         self._pool.waitForDone(30000)
         self._process_parser.shutdown()
