@@ -74,6 +74,7 @@ from gikai_desk.gui.overview import BatchOverview
 from gikai_desk.gui.preferences import Preferences, PreferencesDialog, default_workspace_path
 from gikai_desk.gui.source_view import SourcePane
 from gikai_desk.gui.worker import (
+    AHEAD,
     PROCESS_MIN_FILES,
     SUFFIXES,
     ParsedFile,
@@ -476,6 +477,8 @@ class MainWindow(QMainWindow):
             self._chunk_sizer.took(len(chunk), time.perf_counter() - now)
         if added:
             self.queue_model.append([self.store.summary(rid) for rid in added])
+        self._process_parser.limit = AHEAD - len(self._finished_early)  # parse ahead, but not too far
+        self._process_parser.pump()
         if self._store_next in self._finished_early:
             self._store_timer.start()
         if self._pending == 0:

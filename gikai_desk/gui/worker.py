@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
@@ -48,6 +49,8 @@ class ParseTask(QRunnable):
         self.signals.finished.emit(parsed)
 
 
+AHEAD = 12
+"""Files parsed ahead of the window storing them (the workers are kept busy, memory stays small)."""
 PROCESS_MIN_FILES = 12
 """Batches of at least this many files are parsed in worker processes (starting one costs about half a second)."""
 
@@ -68,6 +71,12 @@ class ProcessParser(QObject):
 
     def __init__(self, fallback: QThreadPool, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self._waiting: deque[tuple[Path, int]] = deque()
+        self._in_flight = 0
+        self.limit = AHEAD
+        """Files given to the workers at a time (the window lowers it while it has results left to store):
+        a thousand parsed reports waiting in memory would make every garbage collection a visible stall."""
+        self.finished.connect(self._on_finished)  # queued: runs in the main thread
         self._executor: ProcessPoolExecutor | None = None
         self._unavailable = False
         """Worker processes could not be started here: threads from then on."""
@@ -76,6 +85,25 @@ class ProcessParser(QObject):
         self._fallback_signals.finished.connect(self.finished)
 
     def start(self, path: Path, order: int) -> None:
+        """Parse `path` (now, or once fewer than `limit` files are being parsed)."""
+        self._waiting.append((path, order))
+        self.pump()
+
+    def pump(self) -> None:
+        """Hand waiting files to the workers up to `limit` at a time."""
+        while self._waiting and self._in_flight < max(1, self.limit):
+            self._in_flight += 1
+            self._submit(*self._waiting.popleft())
+
+    def pending(self) -> int:
+        """Files given and not yet reported back."""
+        return len(self._waiting) + self._in_flight
+
+    def _on_finished(self, _parsed: ParsedFile) -> None:
+        self._in_flight -= 1
+        self.pump()
+
+    def _submit(self, path: Path, order: int) -> None:
         if self._unavailable:
             self._fallback.start(ParseTask(path, self._fallback_signals, order))
             return
@@ -108,6 +136,8 @@ class ProcessParser(QObject):
 
     def shutdown(self) -> None:
         """Wait for every file given (their results are then queued to the main thread) and end the workers."""
+        self.limit = 1 << 30
+        self.pump()
         if self._executor is not None:
             self._executor.shutdown(wait=True)
             self._executor = None
