@@ -444,7 +444,7 @@ class CellGridView(QTableView):
             self.setCurrentIndex(index)
 
 
-def fit_header_widths(view: QTableView, padding: int = 22) -> None:
+def fit_header_widths(view: QTableView, padding: int = 10) -> None:
     """Widen each column of `view` to show its whole heading (in the current language); never narrows."""
     model = view.model()
     if model is None:
@@ -452,6 +452,6 @@ def fit_header_widths(view: QTableView, padding: int = 22) -> None:
     metrics = view.horizontalHeader().fontMetrics()
     for column in range(model.columnCount()):
         text = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
-        need = metrics.horizontalAdvance(text) + padding  # room for the sort arrow
+        need = metrics.horizontalAdvance(text) + padding
         if view.columnWidth(column) < need:
             view.setColumnWidth(column, need)

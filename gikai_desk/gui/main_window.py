@@ -94,6 +94,10 @@ log = logging.getLogger(__name__)
 DEMO_FILE = "demo-report.txt"
 
 
+QUEUE_DEFAULT_WIDTH = 395
+"""The queue dock's width when the screen has room for all its columns."""
+
+
 def demo_path() -> Path:
     """The built-in sample report (made up, with deliberate inconsistencies)."""
     return resource_path("demo", DEMO_FILE)
@@ -1517,7 +1521,7 @@ class MainWindow(QMainWindow):
         """In a small window keep the queue and the issue list from crowding out the grid: cap them at a share
         of the window and give the grid the larger part of the centre (a wider dock the reviewer set is kept
         until the window shrinks below it)."""
-        queue_max = max(230, min(395, self.width() - 1050))  # all the queue's columns from 1450 px up
+        queue_max = max(230, min(QUEUE_DEFAULT_WIDTH, self.width() - 1050))  # all the queue's columns from 1450 px up
         if self.queue_dock.width() > queue_max:
             self.resizeDocks([self.queue_dock], [queue_max], Qt.Orientation.Horizontal)
         issues_max = max(140, self.height() * 24 // 100)
@@ -1534,6 +1538,8 @@ class MainWindow(QMainWindow):
         state = self.preferences.pane_layout("window")
         if state is not None:
             self.restoreState(state)
+        else:  # the queue as wide as its columns (capped on smaller screens by _fit_panes)
+            self.resizeDocks([self.queue_dock], [QUEUE_DEFAULT_WIDTH], Qt.Orientation.Horizontal)
         splitter = self.preferences.pane_layout("splitter")
         if splitter is not None:
             self.splitter.restoreState(splitter)
