@@ -161,3 +161,31 @@ def test_pane_sizes_are_remembered(qapp: QApplication, tmp_path: Path, fresh_set
     finally:
         second.close()
         second.store.close()
+
+
+def test_the_wheel_over_the_frozen_headings_scrolls_the_grid(laptop: MainWindow) -> None:
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QWheelEvent
+
+    grid = laptop.grid_view
+    laptop.select_cell(table_layout("t3", "2021").keys[-1])
+    QApplication.processEvents()
+    assert grid.frozen_headers.isVisible()
+    before = grid.verticalScrollBar().value()
+    position = QPointF(grid.frozen_headers.viewport().rect().center())
+    wheel = QWheelEvent(
+        position,
+        QPointF(grid.frozen_headers.viewport().mapToGlobal(position.toPoint())),
+        QPoint(0, 0),
+        QPoint(0, 120),  # one notch up
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
+    QApplication.sendEvent(grid.frozen_headers.viewport(), wheel)
+    QApplication.processEvents()
+    assert grid.verticalScrollBar().value() < before  # the grid scrolled, not the overlay alone
+    shown = grid.heading_rows_shown()
+    if shown is not None:  # still inside 表三: the overlay shows 表三's own headings
+        assert laptop.grid_model.index(shown[0], 0).data() == "三、收到和处理政府信息公开申请情况"
