@@ -189,3 +189,13 @@ def test_the_wheel_over_the_frozen_headings_scrolls_the_grid(laptop: MainWindow)
     shown = grid.heading_rows_shown()
     if shown is not None:  # still inside 表三: the overlay shows 表三's own headings
         assert laptop.grid_model.index(shown[0], 0).data() == "三、收到和处理政府信息公开申请情况"
+
+
+def test_a_longer_number_widens_its_column(laptop: MainWindow) -> None:
+    grid = laptop.grid_view
+    index = laptop.grid_model.index_of("t3.deny_secret.research")
+    before = grid.columnWidth(index.column())
+    laptop.set_cells({"t3.deny_secret.research": 123456789})
+    QApplication.processEvents()
+    text_width = grid.fontMetrics().horizontalAdvance("123456789")
+    assert grid.columnWidth(index.column()) >= text_width + 8 > before

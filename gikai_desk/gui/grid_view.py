@@ -275,6 +275,7 @@ class CellGridView(QTableView):
         self.frozen_labels.setSelectionModel(self.selectionModel())
         if isinstance(model, CellGridModel):
             model.modelReset.connect(self._on_model_reset)
+            model.dataChanged.connect(self._on_data_changed)
             self._on_model_reset()
 
     def _frozen_width(self) -> int:
@@ -335,6 +336,29 @@ class CellGridView(QTableView):
         self.horizontalScrollBar().setValue(0)
         self.verticalScrollBar().setValue(0)
         self._fit_to_width()
+
+    def _on_data_changed(self, top_left: QModelIndex, bottom_right: QModelIndex, roles: Any = ()) -> None:
+        """A longer number (12345 typed into a column of 0s) widens its column instead of being elided; only
+        the changed cells are measured (an edit repaints within a few milliseconds)."""
+        if not isinstance(self.model(), CellGridModel) or not self._natural_widths:
+            return
+        if roles and Qt.ItemDataRole.DisplayRole not in roles:
+            return
+        model = self.grid_model()
+        metrics = self.fontMetrics()
+        grown = False
+        for row in range(top_left.row(), bottom_right.row() + 1):
+            for column in range(max(top_left.column(), LABEL_COLUMNS), bottom_right.column() + 1):
+                if column >= len(self._natural_widths) or model.layout.cell(row, column).kind != "value":
+                    continue
+                text = model.index(row, column).data()
+                need = metrics.horizontalAdvance(f"?{text or ''}") + CELL_PADDING + 6
+                if need > self._natural_widths[column]:
+                    self._natural_widths[column] = need
+                    grown = True
+        if grown:
+            self._fitted_for = -1
+            self._fit_to_width()
 
     def _fit_to_width(self) -> None:
         """Column widths and row heights for the viewport's width: the natural widths, and room to spare goes

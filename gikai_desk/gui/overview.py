@@ -450,7 +450,13 @@ class BatchOverview(QWidget):
         """Another workspace was opened."""
         self.store = store
         self._by_rule.clear()
-        self.refresh()
+        self._to_count = []
+        self._count_timer.stop()
+        if self.isVisible():
+            self.refresh()
+        else:
+            self._summaries = []
+            self._stale = True
 
     def report_changed(self, rid: int) -> None:
         """A report was edited, decided on or re-checked: count it again (now if shown, else when shown)."""
