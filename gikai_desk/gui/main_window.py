@@ -376,6 +376,7 @@ class MainWindow(QMainWindow):
         self.note_edit.setPlaceholderText(self.tr("给本报告的备注（退回原因等）"))
         for i in range(self.status_combo.count()):
             self.status_combo.setItemText(i, tr(STATUS_LABELS[str(self.status_combo.itemData(i))]))
+        self.status_combo.setMinimumContentsLength(max(len(self.status_combo.itemText(i)) for i in range(4)))
         self.source_pane.search_bar.retranslate()
         self.queue_model.retranslate()
         fit_header_widths(self.queue_view)  # "Warnings" needs more room than 警告
