@@ -258,3 +258,14 @@ def test_check_seed_002_reports_the_narrative_mismatch(capsys: pytest.CaptureFix
     out = capsys.readouterr().out
     assert "泉州市丰泽区" in out and "警告 2" in out
     assert "[警告] NARRATIVE_MISMATCH：" in out and "45" in out and "为 42" in out
+
+
+def test_check_xlsx_of_the_seeds_has_native_charts(seeds_dir: Path, tmp_path: Path) -> None:
+    """`gikai-desk check SEEDS --xlsx` writes a workbook whose 汇总 sheet carries charts (issue 11)."""
+    import openpyxl
+
+    target = tmp_path / "summary.xlsx"
+    main(["check", str(seeds_dir), "--xlsx", str(target)])
+    wb = openpyxl.load_workbook(target)
+    assert len(wb["汇总"]._charts) >= 1
+    assert wb["汇总"].max_row == 2 + len(list(seeds_dir.glob("*.txt")))

@@ -18,6 +18,7 @@ from gikai_desk.excel import (
     write_report_workbook,
     write_summary,
 )
+from gikai_desk.excel.common import local_datetime, local_time_text
 from gikai_desk.formlayout import all_cell_keys, key_labels
 from gikai_desk.model import Report, Violation
 from gikai_desk.review import Correction, Decision
@@ -108,7 +109,7 @@ def test_report_workbook_values_comments_and_print_setup(tmp_path: Path) -> None
     assert cell("t3.new.natural").border.left.style == "thin"
     corrected = cell("t3.new.natural")
     assert corrected.fill.fgColor.rgb.endswith("FFF2CC")
-    assert "12 → 40（张三，2024-03-01T10:00:00+08:00，据原件）" in corrected.comment.text
+    assert f"12 → 40（张三，{local_time_text('2024-03-01T10:00:00+08:00')}，据原件）" in corrected.comment.text
     assert "测试消息" in corrected.comment.text
     total = cell("t3.new.total")
     assert "测试消息" in total.comment.text and "正文为 45" in total.comment.text and "报告本身有误" in total.comment.text
@@ -146,7 +147,7 @@ def test_summary_workbook(tmp_path: Path) -> None:
     path = tmp_path / "summary.xlsx"
     write_summary(entries, path)
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == ["汇总", "问题清单", "修改记录", "说明"]
+    assert wb.sheetnames == ["汇总", "统计", "问题清单", "修改记录", "说明"]
     ws = wb["汇总"]
     assert ws.freeze_panes == "D3" and ws.auto_filter.ref.startswith("A2:")
     assert ws.max_row == 2 + len(entries)
@@ -465,3 +466,80 @@ def test_seed_summary_lists_one_row_per_problem(tmp_path: Path) -> None:
     assert len(body) == (1 if blanks else 0) + len(unsure_rules) + others < len(violations)
     if blanks:
         assert sum(r[8] == f"{blanks} 个空白单元格" for r in body) == 1
+
+
+def test_summary_charts_and_statistics(tmp_path: Path) -> None:
+    """汇总 carries native charts (findings by rule, by organ, review progress) over the 统计 sheet's tables."""
+    entries = [make_entry(1, "2021"), make_entry(2, "2019", agency="乙局"),
+               SummaryEntry(file="scan.pdf", report=None, error="no text layer", violations=[])]
+    entries[1].status = "reviewed"
+    path = tmp_path / "summary.xlsx"
+    write_summary(entries, path)
+    wb = openpyxl.load_workbook(path)
+    assert len(wb["汇总"]._charts) == 3 and wb["汇总"].max_row == 2 + len(entries)  # charts add no rows
+    assert len(wb["统计"]._charts) == 3
+    titles = []
+    for chart in wb["汇总"]._charts:
+        runs = chart.title.tx.rich.p[0].r
+        titles.append("".join(r.t for r in runs))
+    assert titles[0] == "问题按规则" and titles[1].startswith("未处理问题按机关") and titles[2].startswith("审核进度")
+    stats = [r for r in wb["统计"].iter_rows(values_only=True)]
+    by_rule = {r[3]: (r[0], r[1], r[2], r[4]) for r in stats if r[3] in ("T3_ROW_TOTAL", "NARRATIVE_MISMATCH")}
+    # each entry has one open T3_ROW_TOTAL error and one decided NARRATIVE_MISMATCH warning
+    assert by_rule["T3_ROW_TOTAL"][1:] == (2, 0, 2) and by_rule["NARRATIVE_MISMATCH"][1:] == (0, 2, 2)
+    organs = {r[0]: r for r in stats if r[0] in ("乙局", entries[0].report.agency)}  # type: ignore[union-attr]
+    assert organs["乙局"][1:3] == (1, 0) and organs["乙局"][6] == "已审核"
+    progress = {r[0]: r[1] for r in stats if r[0] in ("待审核", "审核中", "已审核", "退回")}
+    assert progress == {"待审核": 1, "审核中": 1, "已审核": 1, "退回": 0}
+    # the chart references the 统计 table it draws
+    rule_chart = wb["统计"]._charts[0]
+    ref = rule_chart.series[0].val.numRef.f
+    assert ref.startswith("'统计'!$B$")
+
+
+def test_summary_with_no_findings_still_charts_progress(tmp_path: Path) -> None:
+    entry = SummaryEntry(file="scan.pdf", report=None, error="no text layer", violations=[])
+    write_summary([entry], tmp_path / "s.xlsx")
+    assert len(openpyxl.load_workbook(tmp_path / "s.xlsx")["汇总"]._charts) == 1
+
+
+def test_summary_times_are_local_excel_dates_and_sheets_print(tmp_path: Path) -> None:
+    import datetime as dt
+
+    path = tmp_path / "summary.xlsx"
+    write_summary([make_entry()], path)
+    wb = openpyxl.load_workbook(path)
+    issues = wb["问题清单"]
+    header = [c.value for c in issues[1]]
+    decided = next(r for r in issues.iter_rows(min_row=2) if r[header.index("规则")].value == "NARRATIVE_MISMATCH")
+    when = decided[header.index("决定时间")]
+    assert isinstance(when.value, dt.datetime) and when.is_date
+    assert when.value == local_datetime("2024-03-01T10:05:00+08:00")
+    audit = wb["修改记录"]
+    assert isinstance(audit.cell(2, 10).value, dt.datetime)
+    # wrapping cells are top-aligned and rows are tall enough for the 说明 text (no overprinting rows)
+    message = decided[header.index("说明")]
+    assert message.alignment.wrap_text and message.alignment.vertical == "top"
+    long_row = next(r for r in issues.iter_rows(min_row=2) if r[header.index("规则")].value == "T3_ROW_TOTAL")
+    assert long_row[0].alignment.vertical == "top"
+    readme = wb["说明"]
+    assert int(readme.page_setup.paperSize) == 9 and readme.sheet_properties.pageSetUpPr.fitToPage
+    assert "说明" in readme.oddHeader.center.text and readme.oddFooter.center.text
+    assert readme["B2"].alignment.wrap_text and readme.row_dimensions[2].height
+
+
+def test_local_datetime_converts_the_stored_offset(monkeypatch: pytest.MonkeyPatch) -> None:
+    import datetime as dt
+    import time
+
+    if not hasattr(time, "tzset"):
+        pytest.skip("time.tzset is not available on this platform")
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
+    try:
+        assert local_datetime("2024-03-01T02:00:00+00:00") == dt.datetime(2024, 3, 1, 10, 0, 0)
+        assert local_time_text("2024-03-01T10:00:00+08:00") == "2024-03-01 10:00:00"
+        assert local_datetime("not a time") is None and local_time_text("not a time") == "not a time"
+    finally:
+        monkeypatch.undo()
+        time.tzset()

@@ -138,3 +138,21 @@ def test_libreoffice_keeps_comments_merges_and_print_titles(tmp_path: Path) -> N
     mine_commented = {c.coordinate for row in ours["表三"].iter_rows() for c in row if c.comment}
     assert set(commented) == mine_commented
     assert any("→" in text and "张三" in text and "据原件" in text for text in commented.values())
+
+
+def test_libreoffice_keeps_the_summary_charts_and_prints_the_issue_list_apart(tmp_path: Path) -> None:
+    """The 汇总/统计 charts are native: LibreOffice opens them and saves them back as charts; the 问题清单 rows
+    print with the row heights and top alignment the writer set (rows never printed over each other)."""
+    entries = [corrected_entry(), entry(4, "2019", agency="乙局"), entry(5, "2021", agency="丙局")]
+    source = tmp_path / "summary.xlsx"
+    write_summary(entries, source)
+    saved = convert(source, "xlsx:Calc MS Excel 2007 XML", tmp_path / "out", tmp_path / "profile")
+    wb = openpyxl.load_workbook(saved)
+    assert len(wb["汇总"]._charts) == 3 and len(wb["统计"]._charts) == 3
+    issues = wb["问题清单"]
+    original = openpyxl.load_workbook(source)["问题清单"]
+    for row in range(2, original.max_row + 1):
+        height = original.row_dimensions[row].height
+        if height:
+            assert (issues.row_dimensions[row].height or 0) >= height - 1
+        assert issues.cell(row, 10).alignment.vertical == "top"

@@ -70,7 +70,8 @@ def when_modal(action: Callable[[QWidget], object]) -> None:
 # ---------------------------------------------------------------------------------------------- 表四
 
 
-def test_table_four_is_one_line_of_fifteen_under_merged_headings(window: MainWindow, qtmodeltester: object) -> None:
+def test_table_four_is_three_rows_of_five_under_its_column_headings(window: MainWindow, qtmodeltester: object) -> None:
+    """表四 folded: 行政复议 / 行政诉讼 → 未经复议直接起诉, 复议后起诉 as row labels, 结果维持 … 总计 as columns."""
     from gikai_desk.gui.models import KEY_ROLE
 
     add_report(window, synthetic_report({"t4.review.total": 3}))
@@ -78,40 +79,35 @@ def test_table_four_is_one_line_of_fifteen_under_merged_headings(window: MainWin
     qtmodeltester.check(model)  # type: ignore[attr-defined]
     positions = [model.index_of(k) for k in T4_KEYS]
     assert len(positions) == 15 and all(i.isValid() for i in positions)
-    assert len({i.row() for i in positions}) == 1  # one printed line
-    assert [i.column() for i in positions] == sorted(i.column() for i in positions)
-    assert [i.data(KEY_ROLE) for i in positions] == list(T4_KEYS)
-    row, first = positions[0].row(), positions[0].column()
-
-    def heading(text: str) -> tuple[int, int, int]:
-        for r in range(row - 3, row):
-            for c in range(model.columnCount()):
-                if model.index(r, c).data() == text:
-                    return r, c, grid.columnSpan(r, c)
-        raise AssertionError(f"heading {text} not found above 表四")
-
-    assert heading("行政复议") == (row - 3, first, 5)
-    assert grid.rowSpan(row - 3, first) == 2
-    assert heading("行政诉讼") == (row - 3, first + 5, 10)
-    assert heading("未经复议直接起诉") == (row - 2, first + 5, 5)
-    assert heading("复议后起诉") == (row - 2, first + 10, 5)
-    labels = [model.index(row - 1, first + i).data() for i in range(15)]
-    assert labels == ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] * 3
+    rows = sorted({i.row() for i in positions})
+    assert len(rows) == 3 and rows == list(range(rows[0], rows[0] + 3))
+    for n, row in enumerate(rows):
+        assert [i.data(KEY_ROLE) for i in positions[5 * n : 5 * n + 5]] == list(T4_KEYS[5 * n : 5 * n + 5])
+        assert [i.row() for i in positions[5 * n : 5 * n + 5]] == [row] * 5
+    first = positions[0].column()
+    headings = [model.index(rows[0] - 1, first + i).data() for i in range(5)]
+    assert headings == ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
+    assert model.index(rows[0], 0).data() == "行政复议"
+    assert model.index(rows[1], 0).data() == "行政诉讼" and grid.rowSpan(rows[1], 0) == 2
+    assert model.index(rows[1], 1).data() == "未经复议直接起诉"
+    assert model.index(rows[2], 1).data() == "复议后起诉"
 
 
 def test_grid_agrees_with_the_printed_layout_of_every_table(window: MainWindow) -> None:
+    """Every table keeps its printed rows (表四: each printed column group is one grid row, in form order)."""
     add_report(window, synthetic_report({}))
     layout = window.grid_model.layout
     for table, variant in layout.variants.items():
         printed = table_layout(table, variant)
-        by_row: dict[int, list[str]] = {}
+        by_row: dict[object, list[str]] = {}
         for key in printed.keys:
-            by_row.setdefault(printed.position(key)[0], []).append(key)  # type: ignore[index]
+            group = key.split(".")[1] if table == "t4" else printed.position(key)[0]  # type: ignore[index]
+            by_row.setdefault(group, []).append(key)
         for keys in by_row.values():
             assert layout.row_keys(layout.positions[keys[0]][0]) == keys
         header_texts = {c.text for c in printed.cells if c.kind == "header" and c.text}
-        shown = {cell.text for r in layout.header_rows for cell in layout.rows[r]}
-        assert header_texts <= shown  # every column heading of every table is in the grid
+        shown = {cell.text for r in range(len(layout.rows)) for cell in layout.rows[r] if cell.text}
+        assert header_texts <= shown  # every heading of every table is in the grid (as a heading or a row label)
 
 
 def test_arrows_and_tab_reach_all_fifteen_values_of_table_four(window: MainWindow, qtbot: object) -> None:
@@ -121,23 +117,34 @@ def test_arrows_and_tab_reach_all_fifteen_values_of_table_four(window: MainWindo
     window.select_cell(T4_KEYS[0])
     visited = [window.current_key()]
     labels_width = grid.frozen_labels.width()
-    for _ in range(14):
-        qtbot.keyClick(grid, Qt.Key.Key_Right)  # type: ignore[attr-defined]
-        visited.append(window.current_key())
-        rect = grid.visualRect(grid.currentIndex())
-        assert rect.left() >= labels_width - 1 and rect.right() <= grid.viewport().width()  # never under the labels
+    for n in range(3):
+        for _ in range(4):
+            qtbot.keyClick(grid, Qt.Key.Key_Right)  # type: ignore[attr-defined]
+            visited.append(window.current_key())
+            rect = grid.visualRect(grid.currentIndex())
+            assert rect.left() >= labels_width - 1 and rect.right() <= grid.viewport().width()
+        if n < 2:
+            qtbot.keyClick(grid, Qt.Key.Key_Down)  # type: ignore[attr-defined]
+            for _ in range(4):
+                qtbot.keyClick(grid, Qt.Key.Key_Left)  # type: ignore[attr-defined]
+            visited.append(window.current_key())
     assert visited == list(T4_KEYS)
-    assert grid.horizontalScrollBar().value() > 0  # the line is wider than the pane: it scrolled, labels stayed
-    assert grid.frozen_labels.isVisible()
-    for _ in range(14):
-        qtbot.keyClick(grid, Qt.Key.Key_Backtab)  # type: ignore[attr-defined]
-        assert grid.visualRect(grid.currentIndex()).left() >= labels_width - 1
-    assert window.current_key() == T4_KEYS[0]
+    assert grid.horizontalScrollBar().value() == 0  # 表四 fits beside its labels: nothing scrolls sideways
+    window.select_cell(T4_KEYS[0])
     qtbot.keyClick(grid, Qt.Key.Key_Tab)  # type: ignore[attr-defined]
     assert window.current_key() == T4_KEYS[1]
     qtbot.keyClick(grid, Qt.Key.Key_Up)  # type: ignore[attr-defined]
     key = window.current_key()
     assert key is not None and key.startswith("t3.")  # up leaves the headings for the table above
+
+
+def test_a_pasted_line_of_fifteen_fills_table_four(window: MainWindow) -> None:
+    add_report(window, synthetic_report({}))
+    window.select_cell(T4_KEYS[0])
+    assert window.paste_text("\t".join(str(n) for n in range(1, 16)))
+    document = window.document
+    assert document is not None
+    assert [document.value(k) for k in T4_KEYS] == list(range(1, 16))
 
 
 def test_row_tools_on_table_four_stay_within_one_form_row(window: MainWindow) -> None:

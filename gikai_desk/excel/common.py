@@ -8,6 +8,7 @@ import os
 import tempfile
 import unicodedata
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -148,3 +149,30 @@ def row_height(texts: Sequence[tuple[str | None, float]], max_lines: int = 12) -
     """
     lines = min(max((wrapped_lines(text, width) for text, width in texts), default=1), max_lines)
     return LINE_HEIGHT * lines + 3 if lines > 1 else None
+
+
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
+"""Number format of time cells: a real Excel date-time, shown to the second."""
+
+
+def local_datetime(iso: str | None) -> datetime | None:
+    """A stored ISO-8601 time (with its UTC offset) as a naive date-time in this computer's local time.
+
+    Excel dates carry no time zone, so a time is written as the office reads its clocks. None when `iso` is
+    empty or not a time (it is then written as text, unchanged).
+    """
+    if not iso:
+        return None
+    try:
+        moment = datetime.fromisoformat(iso)
+    except ValueError:
+        return None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone().replace(tzinfo=None)
+    return moment.replace(microsecond=0)
+
+
+def local_time_text(iso: str) -> str:
+    """「2026-12-08 08:37:17」 in local time, or `iso` itself when it is not a time."""
+    moment = local_datetime(iso)
+    return iso if moment is None else moment.strftime("%Y-%m-%d %H:%M:%S")

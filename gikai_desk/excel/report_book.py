@@ -19,6 +19,7 @@ from gikai_desk.excel.common import (
     BORDER,
     CENTER,
     CORRECTED_FILL,
+    DATETIME_FORMAT,
     FAIL_FILL,
     FAIL_FONT,
     HEADER_FILL,
@@ -28,6 +29,8 @@ from gikai_desk.excel.common import (
     UNSURE_FILL,
     atomic_save,
     display_width,
+    local_datetime,
+    local_time_text,
     row_height,
     set_text,
 )
@@ -59,7 +62,7 @@ def _fmt(value: Number | None) -> str:
 
 def correction_comment(correction: Correction) -> str:
     """原值 → 新值（审核人，时间，原因）"""
-    parts = [correction.reviewer, correction.time]
+    parts = [correction.reviewer, local_time_text(correction.time)]
     if correction.reason:
         parts.append(correction.reason)
     return f"{_fmt(correction.old)} → {_fmt(correction.new)}（{'，'.join(parts)}）"
@@ -286,9 +289,13 @@ def _review_sheet(wb: Any, entry: SummaryEntry) -> None:
             decision.time if decision else "",
         ]
         ws.append([None] * len(row))
+        moment = local_datetime(decision.time) if decision else None
         for i, value in enumerate(row):
             target = ws.cell(row=ws.max_row, column=i + 1)
-            set_text(target, value)
+            if moment is not None and i == len(row) - 1:
+                target.value, target.number_format = moment, DATETIME_FORMAT
+            else:
+                set_text(target, value)
             target.border = BORDER
             target.alignment = TOP_WRAP
     for col, width in zip("ABCDEFGHI", REVIEW_WIDTHS, strict=True):

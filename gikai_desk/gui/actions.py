@@ -131,6 +131,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec(
         "errors_only", _t("只显示有错误的报告"), (), "_on_errors_only_toggled", "view", checkable=True
     ),
+    ActionSpec("batch_overview", _t("批次概览…"), ("Ctrl+Shift+B",), "_on_batch_overview_triggered", "view"),
 )
 
 

@@ -2,9 +2,11 @@
 
 Qt-free: the grid model reads it. Every table keeps the printed layout the Excel writer uses
 (gikai_desk.formlayout), so the window and the workbook agree: 表二 by 第二十条 sections, 表三 with its merged
-column headings and row hierarchy, 表四 as one line of fifteen values under 行政复议 | 行政诉讼 → 未经复议直接起诉 /
-复议后起诉. Row labels always occupy the first LABEL_COLUMNS grid columns (a table with fewer label columns
-has its last one widened; 表四, which has none, gets an empty corner), values follow.
+column headings and row hierarchy. 表四, which the printed form (and the Excel workbook) sets as one line of
+fifteen values under 行政复议 | 行政诉讼 → 未经复议直接起诉 / 复议后起诉, is folded into three rows of five — 行政复议,
+行政诉讼 → 未经复议直接起诉 / 复议后起诉 as row labels, 结果维持 … 总计 as columns — so that its fifteen values fit
+beside 表三's seven value columns, on a laptop screen too, with no empty label block. Row labels always occupy
+the first LABEL_COLUMNS grid columns (a table with fewer label columns has its last one widened), values follow.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from gikai_desk.formlayout import TableLayout, table_layout
+from gikai_desk.formlayout import TRANSPOSED_TABLES, TableLayout, table_layout
+from gikai_desk.formlayout import GridCell as PrintedCell
 from gikai_desk.forms import TABLES, FormBook, formbook, split_key
 from gikai_desk.model import Report
 
@@ -74,6 +77,19 @@ class GridLayout:
 
     def cell_keys(self) -> list[str]:
         return list(self.positions)
+
+    def paste_targets(self, row: int, column: int) -> list[str]:
+        """The cells a pasted line fills from (row, column): the rest of the grid row, and on a folded table
+        (表四) the following rows of that table too, so a copied line of fifteen 表四 values fills all three."""
+        targets = [c.key for c in self.rows[row][column:] if c.key is not None]
+        table = targets[0].split(".", 1)[0] if targets else None
+        if table in TRANSPOSED_TABLES:
+            for below in range(row + 1, len(self.rows)):
+                keys = self.row_keys(below)
+                if not keys or not keys[0].startswith(f"{table}."):
+                    break
+                targets += keys
+        return targets
 
     def _span(self, row: int, column: int, rows: int, columns: int) -> None:
         if rows > 1 or columns > 1:
@@ -152,6 +168,47 @@ def _item_label_columns(printed: TableLayout) -> dict[int, int]:
     return out
 
 
+def folded_layout(table: str, variant: str, book: FormBook | None = None) -> TableLayout:
+    """A transposed table (表四) as rows of values: the printed column groups (行政复议; 行政诉讼 → 未经复议直接起诉,
+    复议后起诉) become row labels, the printed columns of each group (结果维持 … 总计) the columns."""
+    book = book or formbook()
+    printed = table_layout(table, variant)
+    keys = book.keys(table, variant)
+    rows = list(dict.fromkeys(split_key(k)[1] for k in keys))
+    columns = list(dict.fromkeys(split_key(k)[2] for k in keys))
+    tdef = book.table(table)
+    # the printed heading above a group's columns with more than one group under it (行政诉讼)
+    parents: dict[str, str] = {}
+    for cell in printed.cells:
+        if cell.kind == "header" and cell.row == 0 and cell.rowspan == 1:
+            for child in printed.cells:
+                if (
+                    child.kind == "header"
+                    and child.row == 1
+                    and cell.col <= child.col < cell.col + cell.colspan
+                ):
+                    parents[child.text] = cell.text
+    cells: list[PrintedCell] = [PrintedCell(0, 0, "corner", "", colspan=2)]
+    cells += [PrintedCell(0, 2 + i, "header", tdef.columns[c].label) for i, c in enumerate(columns)]
+    done: set[str] = set()
+    for i, row in enumerate(rows, start=1):
+        label = tdef.rows[row].label
+        parent = parents.get(label)
+        if parent is None:
+            cells.append(PrintedCell(i, 0, "label", label, colspan=2))
+        else:
+            if parent not in done:
+                span = sum(1 for r in rows if parents.get(tdef.rows[r].label) == parent)
+                cells.append(PrintedCell(i, 0, "label", parent, rowspan=span))
+                done.add(parent)
+            cells.append(PrintedCell(i, 1, "label", label, level=1))
+        for j, column in enumerate(columns):
+            key = f"{table}.{row}.{column}"
+            if key in keys:
+                cells.append(PrintedCell(i, 2 + j, "value", key=key))
+    return TableLayout(table, variant, printed.title, len(rows) + 1, len(columns) + 2, 1, 2, tuple(cells))
+
+
 def build_layout(report: Report, book: FormBook | None = None) -> GridLayout:
     """The grid of `report`: its tables (表二, 表三, 表四) as printed, in the form variants it uses."""
     book = book or formbook()
@@ -162,7 +219,11 @@ def build_layout(report: Report, book: FormBook | None = None) -> GridLayout:
         if variant is None:
             continue
         layout.variants[table] = variant
-        printed.append(table_layout(table, variant))
+        printed.append(
+            folded_layout(table, variant, book)
+            if table in TRANSPOSED_TABLES
+            else table_layout(table, variant)
+        )
     width = max((LABEL_COLUMNS + p.n_cols - p.label_cols for p in printed), default=0)
     for one in printed:
         _place_table(layout, one, width)

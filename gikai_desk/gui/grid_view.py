@@ -20,6 +20,7 @@ from PySide6.QtGui import QBrush, QColor, QKeyEvent, QMouseEvent, QPainter, QPen
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QAbstractItemView,
+    QApplication,
     QFrame,
     QHeaderView,
     QLineEdit,
@@ -39,9 +40,15 @@ Index = QModelIndex | QPersistentModelIndex
 UNSURE_COLOUR = QColor("#1f5fbf")
 CORRECTED_COLOUR = QColor("#1e8c3a")
 HIGHLIGHT_COLOUR = QColor("#c62828")
-VALUE_COLUMN_WIDTH = 64
-HEADER_CHARS_PER_LINE = 4
-"""About this many CJK characters fit on one line of a value column's heading."""
+VALUE_COLUMN_WIDTH = 44
+"""The narrowest value column: room for the unsure mark and a four-digit number."""
+LABEL_COLUMN_WIDTHS = (44, 88, 184)
+"""Row-label columns (group, sub-group, item); long labels wrap onto a second or third line."""
+HEADER_MAX_LINES = 3
+"""A value column is made wide enough for its heading in at most this many lines."""
+CELL_PADDING = 10
+LABEL_SPARE_MAX = 160
+"""At most this much of a wide pane's spare room widens the item labels (the rest stays blank on the right)."""
 
 
 class CellDelegate(QStyledItemDelegate):
@@ -144,6 +151,14 @@ class CellGridView(QTableView):
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.frozen_labels = self._frozen_label_view()
         self.frozen_labels.viewport().installEventFilter(self)
+        self.frozen_headers = self._frozen_header_view()
+        self.frozen_headers.viewport().installEventFilter(self)
+        self._heading_blocks: list[tuple[int, int, int]] = []
+        self._shown_headings = (0, 0)
+        self._natural_widths: list[int] = []
+        self._fitted_for = -1
+        """Per table: (title row, last heading row, last row)."""
+        self.verticalScrollBar().valueChanged.connect(self._place_frozen_headers)
 
     def select_row_of_label(self, index: Index) -> bool:
         """A click on a row label selects that row's values, the first one current (typing then goes there,
@@ -171,6 +186,13 @@ class CellGridView(QTableView):
         super().mousePressEvent(event)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        headers: QTableView | None = getattr(self, "frozen_headers", None)
+        if event.type() == QEvent.Type.Wheel and (
+            (headers is not None and watched is headers.viewport())
+            or watched is getattr(getattr(self, "frozen_labels", None), "viewport", lambda: None)()
+        ):
+            QApplication.sendEvent(self.viewport(), event)  # the overlays scroll with the grid, never alone
+            return True
         frozen: QTableView | None = getattr(self, "frozen_labels", None)  # filters run during construction
         if (
             frozen is not None
@@ -201,12 +223,79 @@ class CellGridView(QTableView):
         frozen.verticalScrollBar().valueChanged.connect(self.verticalScrollBar().setValue)
         return frozen
 
+    def _frozen_header_view(self) -> QTableView:
+        """The title and column headings of the table being read, drawn again over the top edge once they have
+        scrolled away, so 表三's seven column names stay in view down to its last row."""
+        frozen = QTableView(self)
+        frozen.setObjectName("cellGridHeadings")
+        frozen.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        frozen.horizontalHeader().hide()
+        frozen.verticalHeader().hide()
+        frozen.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        frozen.setWordWrap(True)
+        frozen.setFrameShape(QFrame.Shape.NoFrame)
+        frozen.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        frozen.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        frozen.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        frozen.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        frozen.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        frozen.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        frozen.setStyleSheet("QTableView { border-bottom: 1px solid #9aa5b1; }")
+        self.horizontalScrollBar().valueChanged.connect(frozen.horizontalScrollBar().setValue)
+        frozen.hide()
+        return frozen
+
+    def heading_rows_shown(self) -> tuple[int, int] | None:
+        """(first, last) grid rows the frozen heading overlay shows, or None when it is hidden."""
+        if not self.frozen_headers.isVisible():
+            return None
+        return self._shown_headings
+
+    def _place_frozen_headers(self) -> None:
+        """Show the headings of the table at the top of the viewport when its own have scrolled out of view."""
+        frozen = self.frozen_headers
+        if not self._heading_blocks or not isinstance(self.model(), CellGridModel):
+            frozen.hide()
+            return
+        top = self.rowAt(0)
+        block = next((b for b in self._heading_blocks if b[0] <= top <= b[2]), None)
+        if block is None or self.rowViewportPosition(block[0]) >= 0:  # its headings are in view
+            frozen.hide()
+            return
+        first, last_heading, last = block
+        height = sum(self.rowHeight(r) for r in range(first, last_heading + 1))
+        bottom_of_table = self.rowViewportPosition(last) + self.rowHeight(last)
+        if bottom_of_table < height + self.rowHeight(last):  # the table is leaving: let its headings go too
+            frozen.hide()
+            return
+        frame = self.frameWidth()
+        frozen.setGeometry(frame, frame, self.viewport().width(), height)
+        frozen.verticalScrollBar().setValue(self.rowViewportPosition(first) + self.verticalOffset())
+        frozen.horizontalScrollBar().setValue(self.horizontalScrollBar().value())
+        self._shown_headings = (first, last_heading)
+        frozen.show()
+        frozen.raise_()
+
+    def _heading_blocks_of(self, model: CellGridModel) -> list[tuple[int, int, int]]:
+        layout = model.layout
+        titles = [r for r, cells in enumerate(layout.rows) if cells and cells[0].kind == "title"]
+        blocks = []
+        for i, first in enumerate(titles):
+            last = (titles[i + 1] - 1) if i + 1 < len(titles) else len(layout.rows) - 1
+            heading = first
+            while heading + 1 <= last and heading + 1 in layout.header_rows:
+                heading += 1
+            blocks.append((first, heading, last))
+        return blocks
+
     def setModel(self, model: Any) -> None:
         super().setModel(model)
+        self.frozen_headers.setModel(model)
         self.frozen_labels.setModel(model)
         self.frozen_labels.setSelectionModel(self.selectionModel())
         if isinstance(model, CellGridModel):
             model.modelReset.connect(self._on_model_reset)
+            model.dataChanged.connect(self._on_data_changed)
             self._on_model_reset()
 
     def _frozen_width(self) -> int:
@@ -219,7 +308,9 @@ class CellGridView(QTableView):
 
     def resizeEvent(self, event: Any) -> None:
         super().resizeEvent(event)
+        self._fit_to_width()
         self._place_frozen_labels()
+        self._place_frozen_headers()
 
     def updateGeometries(self) -> None:
         super().updateGeometries()
@@ -236,6 +327,12 @@ class CellGridView(QTableView):
         if hidden > 0:  # under the frozen labels: scroll right of them
             bar = self.horizontalScrollBar()
             bar.setValue(bar.value() - hidden)
+        self._place_frozen_headers()
+        if self.frozen_headers.isVisible():
+            covered = self.frozen_headers.height() - self.visualRect(index).top()
+            if covered > 0:  # under the frozen headings: scroll down to below them
+                bar = self.verticalScrollBar()
+                bar.setValue(bar.value() - covered)
 
     def grid_model(self) -> CellGridModel:
         model = self.model()
@@ -246,32 +343,103 @@ class CellGridView(QTableView):
         self.clearSpans()
         frozen = self.frozen_labels
         frozen.clearSpans()
+        self.frozen_headers.clearSpans()
         model = self.grid_model()
         for span in model.layout.spans:
-            self.setSpan(span.row, span.column, span.rows, span.columns)
-            frozen.setSpan(span.row, span.column, span.rows, span.columns)
-        widths = (46, 92, 210)
+            for view in (self, frozen, self.frozen_headers):
+                view.setSpan(span.row, span.column, span.rows, span.columns)
+        self._heading_blocks = self._heading_blocks_of(model)
+        self._natural_widths = self._column_widths()
+        self._fitted_for = -1
         for column in range(model.columnCount()):
-            width = widths[column] if column < LABEL_COLUMNS else VALUE_COLUMN_WIDTH
-            self.setColumnWidth(column, width)
-            frozen.setColumnWidth(column, width)
             frozen.setColumnHidden(column, column >= LABEL_COLUMNS)
         self.horizontalScrollBar().setValue(0)
         self.verticalScrollBar().setValue(0)
-        layout = model.layout
-        widths_of = {(span.row, span.column): span.columns for span in layout.spans}
+        self._fit_to_width()
+
+    def _on_data_changed(self, top_left: QModelIndex, bottom_right: QModelIndex, roles: Any = ()) -> None:
+        """A longer number (12345 typed into a column of 0s) widens its column instead of being elided; only
+        the changed cells are measured (an edit repaints within a few milliseconds)."""
+        if not isinstance(self.model(), CellGridModel) or not self._natural_widths:
+            return
+        if roles and Qt.ItemDataRole.DisplayRole not in roles:
+            return
+        model = self.grid_model()
+        metrics = self.fontMetrics()
+        grown = False
+        for row in range(top_left.row(), bottom_right.row() + 1):
+            for column in range(max(top_left.column(), LABEL_COLUMNS), bottom_right.column() + 1):
+                if column >= len(self._natural_widths) or model.layout.cell(row, column).kind != "value":
+                    continue
+                text = model.index(row, column).data()
+                need = metrics.horizontalAdvance(f"?{text or ''}") + CELL_PADDING + 6
+                if need > self._natural_widths[column]:
+                    self._natural_widths[column] = need
+                    grown = True
+        if grown:
+            self._fitted_for = -1
+            self._fit_to_width()
+
+    def _fit_to_width(self) -> None:
+        """Column widths and row heights for the viewport's width: the natural widths, and room to spare goes
+        to the item-label column (up to LABEL_SPARE_MAX more) so long labels need fewer lines."""
+        if not isinstance(self.model(), CellGridModel) or not self._natural_widths:
+            return
+        available = self.viewport().width()
+        if available == self._fitted_for:
+            return
+        self._fitted_for = available
+        widths = list(self._natural_widths)
+        spare = available - sum(widths) - 2
+        if spare > 0 and len(widths) > LABEL_COLUMNS:
+            widths[LABEL_COLUMNS - 1] += min(spare, LABEL_SPARE_MAX)
+        frozen = self.frozen_labels
+        for column, width in enumerate(widths):
+            for view in (self, frozen, self.frozen_headers):
+                view.setColumnWidth(column, width)
+        layout = self.grid_model().layout
+        metrics = self.fontMetrics()
+        spans = {(span.row, span.column): (span.rows, span.columns) for span in layout.spans}
         for row, cells in enumerate(layout.rows):
-            long_label = max((len(c.text) for c in cells if c.kind == "label"), default=0)
-            lines = 2 if long_label > 14 else 1
-            if row in layout.header_rows:
-                for column in range(LABEL_COLUMNS, len(cells)):
-                    if cells[column].kind == "header" and cells[column].text:
-                        per_line = HEADER_CHARS_PER_LINE * widths_of.get((row, column), 1)
-                        lines = max(lines, -(-len(cells[column].text) // per_line))
-            height = 26 if lines == 1 else min(lines, 4) * 17 + 8
-            self.setRowHeight(row, height)
-            frozen.setRowHeight(row, height)
+            lines = 1
+            for column, cell in enumerate(cells):
+                if cell.kind not in ("label", "group", "header", "section") or not cell.text:
+                    continue
+                rows, columns = spans.get((row, column), (1, 1))
+                if rows > 1:
+                    continue  # a label over several rows (三、本年度办理结果, （三）不予公开) has their height
+                width = sum(widths[column : column + columns]) - CELL_PADDING
+                lines = max(lines, -(-metrics.horizontalAdvance(cell.text) // max(width, 1)))
+            height = 26 if lines == 1 else min(lines, 4) * (metrics.height() + 1) + 8
+            for view in (self, frozen, self.frozen_headers):
+                if view.rowHeight(row) != height:
+                    view.setRowHeight(row, height)
         self._place_frozen_labels()
+        self._place_frozen_headers()
+
+    def _column_widths(self) -> list[int]:
+        """Label columns fixed (their text wraps); each value column as wide as its widest number and its
+        heading set in at most HEADER_MAX_LINES lines, at least VALUE_COLUMN_WIDTH."""
+        model = self.grid_model()
+        layout = model.layout
+        metrics = self.fontMetrics()
+        widths = [
+            LABEL_COLUMN_WIDTHS[c] if c < LABEL_COLUMNS else VALUE_COLUMN_WIDTH for c in range(layout.columns)
+        ]
+        multi = {(span.row, span.column) for span in layout.spans if span.columns > 1}
+        wide = metrics.horizontalAdvance("中")
+        for row, cells in enumerate(layout.rows):
+            for column in range(LABEL_COLUMNS, len(cells)):
+                cell = cells[column]
+                need = 0
+                if cell.kind == "header" and cell.text and (row, column) not in multi:
+                    per_line = -(-len(cell.text) // HEADER_MAX_LINES)
+                    need = per_line * wide + CELL_PADDING
+                elif cell.kind == "value":
+                    text = model.index(row, column).data()
+                    need = metrics.horizontalAdvance(f"?{text or ''}") + CELL_PADDING + 6
+                widths[column] = max(widths[column], need)
+        return widths
 
     def edit(  # type: ignore[override]
         self, index: Index, trigger: QAbstractItemView.EditTrigger | None = None, event: Any = None
@@ -331,3 +499,16 @@ class CellGridView(QTableView):
         index = self.moveCursor(action, Qt.KeyboardModifier.NoModifier)
         if index.isValid():
             self.setCurrentIndex(index)
+
+
+def fit_header_widths(view: QTableView, padding: int = 10) -> None:
+    """Widen each column of `view` to show its whole heading (in the current language); never narrows."""
+    model = view.model()
+    if model is None:
+        return
+    metrics = view.horizontalHeader().fontMetrics()
+    for column in range(model.columnCount()):
+        text = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
+        need = metrics.horizontalAdvance(text) + padding
+        if view.columnWidth(column) < need:
+            view.setColumnWidth(column, need)

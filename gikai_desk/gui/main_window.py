@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -53,9 +54,10 @@ from gikai_desk.gui.actions import ACTIONS, MENUS, key_sequences
 from gikai_desk.gui.commands import CONFIRM_REASON, SetCellsCommand
 from gikai_desk.gui.document import ReviewDocument, describe_location
 from gikai_desk.gui.domain import WorkspaceInUseError, lock_workspace, open_store
-from gikai_desk.gui.grid_view import CellGridView
+from gikai_desk.gui.grid_view import CellGridView, fit_header_widths
 from gikai_desk.gui.i18n import install_language, tr
 from gikai_desk.gui.import_dialog import ImportChangesDialog
+from gikai_desk.gui.loading import PROGRESS_EVERY_S, STORE_SLICE_S, ChunkSizer, DuplicateIndex
 from gikai_desk.gui.models import (
     KEY_ROLE,
     CellGridModel,
@@ -65,21 +67,35 @@ from gikai_desk.gui.models import (
     ReportQueueModel,
 )
 from gikai_desk.gui.numbers import NotANumberError, format_number, number_at, parse_number, split_pasted
+from gikai_desk.gui.overview import BatchOverview
 from gikai_desk.gui.preferences import Preferences, PreferencesDialog, default_workspace_path
 from gikai_desk.gui.report_ops import ReportOps
 from gikai_desk.gui.review_pane import ReviewPane
 from gikai_desk.gui.shared import SharedSession, WorkspaceAddressDialog
 from gikai_desk.gui.source_view import SourcePane
-from gikai_desk.gui.worker import SUFFIXES, ParsedFile, ParseSignals, ParseTask, expand_paths
+from gikai_desk.gui.worker import (
+    AHEAD,
+    PROCESS_MIN_FILES,
+    SUFFIXES,
+    ParsedFile,
+    ParseSignals,
+    ParseTask,
+    ProcessParser,
+    expand_paths,
+)
 from gikai_desk.model import Number
 from gikai_desk.resources import resource_path
-from gikai_desk.review import STATUS_LABELS, ReportSummary, ReviewStatus, WorkbookChange
+from gikai_desk.review import STATUS_LABELS, ReviewStatus, WorkbookChange
 from gikai_desk.rules import organ_key
 from gikai_desk.workspace import Workspace, WorkspaceError, check_value, is_url
 
 log = logging.getLogger(__name__)
 
 DEMO_FILE = "demo-report.txt"
+
+
+QUEUE_DEFAULT_WIDTH = 395
+"""The queue dock's width when the screen has room for all its columns."""
 
 
 def demo_path() -> Path:
@@ -135,17 +151,28 @@ class MainWindow(ReviewPane):
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(max(1, min(4, QThreadPool.globalInstance().maxThreadCount())))
         self._signals: list[ParseSignals] = []
+        self._process_parser = ProcessParser(self._pool, self)
+        self._process_parser.finished.connect(self._on_parse_finished)
         self._pending = 0
         self._batch_total = 0
         self._batch_done = 0
         self._select_after_parse: int | None = None
         self._duplicates: list[str] = []
         self._revisions: list[str] = []
+        self._added_in_batch: set[int] = set()
+        """Reports this batch added (a file of the same batch is never taken for their revision)."""
         """Files of this batch that replaced a report as its new version (said when the batch is done)."""
         self._next_order = 0
         self._store_next = 0
         self._finished_early: dict[int, ParsedFile] = {}
         """Parsed files waiting for an earlier one to be stored first."""
+        self._duplicate_index: DuplicateIndex | None = None
+        self._chunk_sizer = ChunkSizer()
+        self._progress_shown = 0.0
+        self._store_timer = QTimer(self)
+        self._store_timer.setSingleShot(True)
+        self._store_timer.setInterval(0)
+        self._store_timer.timeout.connect(self._store_ready)
         self._report_at_batch_start: int | None = None
         """The report shown when the batch began (the first new one is shown at the end only if still so)."""
         """'new file = file in the workspace' for files of this batch not added again."""
@@ -154,12 +181,15 @@ class MainWindow(ReviewPane):
         self.menus: dict[str, Any] = {}
 
         self._build_widgets()
+        self.overview = BatchOverview(self.store, self)  # its own window; filled when first shown
+        self.overview.reportRequested.connect(self._on_overview_report_requested)
         self._build_actions()
         self.retranslate()
         self.shared = SharedSession(self)  # claims, live refresh, heartbeat (idle for a .gikai file)
         self.shared.attach(self.store)
         self.queue_model.set_reports(self.store.reports())
         self.resize(1500, 900)
+        self._restore_panes()
         if self.queue_model.rowCount():
             self.select_report(int(self.queue_model.data(self.queue_model.index(0, 0), KEY_ROLE)))
         self._update_modified_label()
@@ -360,15 +390,18 @@ class MainWindow(ReviewPane):
         self.note_edit.setPlaceholderText(self.tr("给本报告的备注（退回原因等）"))
         for i in range(self.status_combo.count()):
             self.status_combo.setItemText(i, tr(STATUS_LABELS[str(self.status_combo.itemData(i))]))
+        self.status_combo.setMinimumContentsLength(max(len(self.status_combo.itemText(i)) for i in range(4)))
         self.source_pane.search_bar.retranslate()
         self.queue_model.retranslate()
+        fit_header_widths(self.queue_view)  # "Warnings" needs more room than 警告
         self.issue_model.retranslate()
         self.history_model.retranslate()
         self._update_modified_label()
         self._show_review_fields()
 
     def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
+        # a window whose construction failed (workspace in use) has no store: nothing to retranslate
+        if event.type() == QEvent.Type.LanguageChange and hasattr(self, "overview"):
             self.retranslate()
         super().changeEvent(event)
 
@@ -394,7 +427,10 @@ class MainWindow(ReviewPane):
         signals.finished.connect(self._on_parse_finished)
         self._signals.append(signals)
         for path in files:
-            self._pool.start(ParseTask(path, signals, self._next_order))
+            if len(files) >= PROCESS_MIN_FILES:  # a big batch: worker processes keep the window responsive
+                self._process_parser.start(path, self._next_order)
+            else:
+                self._pool.start(ParseTask(path, signals, self._next_order))
             self._next_order += 1
 
     def is_idle(self) -> bool:
@@ -417,80 +453,148 @@ class MainWindow(ReviewPane):
         timer.stop()
         return self._pending == 0
 
-    def _duplicate_of(self, parsed: ParsedFile) -> ReportSummary | None:
-        """The report already in the workspace with exactly these bytes (candidates: same organ and year, or
-        same file name), so opening a folder twice or a copy of a file does not queue the report twice."""
-        report = parsed.report
-        for summary in self.store.reports():
-            same_organ = report is not None and (summary.agency, summary.year) == (report.agency, report.year)
-            if (same_organ or summary.file == parsed.path.name) and self.store.source_bytes(
-                summary.id
-            ) == parsed.data:
-                return summary
-        return None
-
     def _on_parse_finished(self, parsed: ParsedFile) -> None:
-        """A file is parsed: store it, and any that finished before it, in the order they were asked for
-        (the queue then follows the folder's order, not the threads' finishing order)."""
+        """A file is parsed: keep it until the files before it are stored (the queue then follows the folder's
+        order, not the threads' finishing order); storing runs in slices from a timer (gui/loading.py)."""
         self._batch_done += 1
-        self.progress.setValue(self._batch_done)
+        self._show_progress()
         self._finished_early[parsed.order] = parsed
-        while self._store_next in self._finished_early:
-            self._store_parsed(self._finished_early.pop(self._store_next))
-            self._store_next += 1
+        if not self._store_timer.isActive():
+            self._store_timer.start()
 
-    def _store_parsed(self, parsed: ParsedFile) -> None:
-        try:
-            duplicate = self._duplicate_of(parsed)
-            revised = (
-                self.store.revision_of(str(parsed.path), parsed.report)
-                if duplicate is None and parsed.report is not None
-                else None
-            )
-            if duplicate is not None:
-                rid = duplicate.id
-                self._duplicates.append(f"{parsed.path.name} = {duplicate.file}")
-            elif revised is not None and parsed.report is not None:
-                rid = revised
-                earlier = self.store.summary(rid).file
-                self.store.revise(rid, str(parsed.path), parsed.data, parsed.report)
-                if rid == self.current_rid:
-                    self.report_ops.refresh(rid)
-                else:
-                    self.report_ops.forget(rid)
-                    self.queue_model.upsert(self.store.summary(rid))
-                self._revisions.append(f"{parsed.path.name} → {earlier}")
+    def _show_progress(self) -> None:
+        """Move the bar once per 2 % of the batch or per PROGRESS_EVERY_S, and at the end (QProgressBar.setValue
+        repaints at once: a thousand files must not cost a thousand repaints)."""
+        now = time.perf_counter()
+        moved = self._batch_done - self.progress.value()
+        if moved > 0 and (
+            moved * 50 >= self._batch_total
+            or now - self._progress_shown >= PROGRESS_EVERY_S
+            or self._batch_done == self._batch_total
+        ):
+            self.progress.setValue(self._batch_done)
+            self._progress_shown = now
+
+    def _store_ready(self, budget_s: float | None = STORE_SLICE_S) -> None:
+        """Store the parsed files that are next in order, a few per transaction, for about `budget_s` (None: all
+        of them); the timer comes back for the rest after the event loop has run (gui/loading.py)."""
+        start = time.perf_counter()
+        self._show_progress()
+        if self._duplicate_index is None or self._duplicate_index.store is not self.store:
+            self._duplicate_index = DuplicateIndex(self.store)
+        added: list[int] = []
+        while self._store_next in self._finished_early:
+            now = time.perf_counter()
+            left = None if budget_s is None else start + budget_s - now
+            if left is not None and left <= 0:
+                break
+            chunk: list[ParsedFile] = []
+            while self._store_next in self._finished_early and len(chunk) < self._chunk_sizer.size(left):
+                chunk.append(self._finished_early.pop(self._store_next))
+                self._store_next += 1
+            added += self._store_chunk(chunk, self._duplicate_index)
+            self._chunk_sizer.took(len(chunk), time.perf_counter() - now)
+        if added:
+            self.queue_model.append([self.store.summary(rid) for rid in added])
+        self._process_parser.limit = AHEAD - len(self._finished_early)  # parse ahead, but not too far
+        self._process_parser.pump()
+        if self._store_next in self._finished_early:
+            self._store_timer.start()
+        if self._pending == 0:
+            self._batch_stored()
+
+    def _store_chunk(self, chunk: list[ParsedFile], index: DuplicateIndex) -> list[int]:
+        """Store a few parsed files in one transaction (one by one when it fails, to name the file refused);
+        the ids of the reports added (duplicates of reports in the workspace are not added again)."""
+        fresh: list[ParsedFile] = []
+        for parsed in chunk:
+            rid = index.find(parsed)
+            if rid is None:
+                twin = next((f for f in fresh if f.digest == parsed.digest and f.data == parsed.data), None)
+                if twin is None and self._revise(parsed, index):
+                    self._pending -= 1
+                    continue
+                if twin is None:
+                    fresh.append(parsed)
+                    continue
+                self._duplicates.append(f"{parsed.path.name} = {twin.path.name}")
             else:
-                rid = self.store.add_document(str(parsed.path), parsed.data, parsed.report, parsed.error)
-                self.queue_model.upsert(self.store.summary(rid))
+                self._duplicates.append(f"{parsed.path.name} = {index.names.get(rid, rid)}")
+                if self._select_after_parse is None:
+                    self._select_after_parse = rid
+            self._pending -= 1
+        items = [(str(p.path), p.data, p.report, p.error) for p in fresh]
+        try:
+            ids = self.store.add_documents(items) if items else []
+            stored = list(zip(fresh, ids, strict=True))
+        except Exception:  # find the file the workspace refused; store the others
+            stored = []
+            for parsed, item in zip(fresh, items, strict=True):
+                try:
+                    stored.append((parsed, self.store.add_document(*item)))
+                except Exception as exc:
+                    log.exception("storing %s failed", parsed.path)
+                    self.statusBar().showMessage(self.tr("无法保存到工作区：") + f"{parsed.path.name}: {exc}")
+        for parsed, rid in stored:
+            index.add(rid, parsed)
+            self._added_in_batch.add(rid)
             if self._select_after_parse is None:
                 self._select_after_parse = rid
-        except Exception as exc:  # the workspace refused it: say so, keep going
-            log.exception("storing %s failed", parsed.path)
+        self._pending -= len(fresh)
+        return [rid for _parsed, rid in stored]
+
+    def _revise(self, parsed: ParsedFile, index: DuplicateIndex) -> bool:
+        """A readable file with the name of a report queued before this batch (and not naming another organ or
+        year) replaces that report as its new version (Workspace.revise). True when it did."""
+        if parsed.report is None:
+            return False
+        rid = self.store.revision_of(str(parsed.path), parsed.report)
+        if rid is None or rid in self._added_in_batch:
+            return False
+        earlier = self.store.summary(rid).file
+        try:
+            self.store.revise(rid, str(parsed.path), parsed.data, parsed.report)
+        except Exception as exc:  # refused (another reviewer has it) or not stored: say so, keep going
+            log.exception("revising %s with %s failed", earlier, parsed.path)
             self.statusBar().showMessage(self.tr("无法保存到工作区：") + f"{parsed.path.name}: {exc}")
-        self._pending -= 1
-        if self._pending == 0:
-            self.progress.hide()
-            self._signals.clear()
-            message = self.tr("解析完成：") + str(self._batch_done)
-            if self._duplicates:
-                message += self.tr("；与工作区中已有报告完全相同、未重复添加：") + "；".join(self._duplicates)
-                self._duplicates.clear()
-            if self._revisions:
-                message += self.tr("；作为已有报告的新版本替换（旧版本保存在工作区，审核修改保留）：") + "；".join(
-                    self._revisions
-                )
-                self._revisions.clear()
-            # show the first new report, unless the reviewer moved to another report while the batch was parsing
-            if (
-                self._select_after_parse is not None
-                and self.current_rid == self._report_at_batch_start
-                and not self._is_typing()  # never pull the report away from under a half-typed value or note
-            ):
-                self.select_report(self._select_after_parse)
-            self._select_after_parse = None
-            self.statusBar().showMessage(message, 20000)  # after showing the report (that clears the bar)
-            self.parsingIdle.emit()
+            return True
+        index.add(rid, parsed)
+        if rid == self.current_rid:
+            self.report_ops.refresh(rid)
+        else:
+            self.report_ops.forget(rid)
+            self.queue_model.upsert(self.store.summary(rid))
+        self._revisions.append(f"{parsed.path.name} → {earlier}")
+        if self._select_after_parse is None:
+            self._select_after_parse = rid
+        return True
+
+    def _batch_stored(self) -> None:
+        """Everything asked for is parsed and stored: say so and show the first new report."""
+        self.progress.hide()
+        self._signals.clear()
+        self._duplicate_index = None
+        self.overview.report_changed(-1)  # new reports: recount the overview (now if shown)
+        message = self.tr("解析完成：") + str(self._batch_done)
+        if self._duplicates:
+            message += self.tr("；与工作区中已有报告完全相同、未重复添加：") + "；".join(self._duplicates)
+            self._duplicates.clear()
+        if self._revisions:
+            message += self.tr("；作为已有报告的新版本替换（旧版本保存在工作区，审核修改保留）：") + "；".join(
+                self._revisions
+            )
+            self._revisions.clear()
+        self._added_in_batch.clear()
+        # show the first new report, unless the reviewer moved to another report while the batch was parsing
+        if (
+            self._select_after_parse is not None
+            and self.current_rid == self._report_at_batch_start
+            and not self._is_typing()  # never pull the report away from under a half-typed value or note
+        ):
+            self.select_report(self._select_after_parse)
+        self._select_after_parse = None
+        self.statusBar().showMessage(message, 20000)  # after showing the report (that clears the bar)
+        self.parsingIdle.emit()
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls():
@@ -592,6 +696,7 @@ class MainWindow(ReviewPane):
     def reload_queue(self) -> None:
         """Read the queue again from the workspace (after reports were removed or restored)."""
         self.queue_model.set_reports(self.store.reports())
+        self.overview.report_changed(-1)
 
     def show_nothing(self) -> None:
         """Empty views: no report is selected (the queue is empty)."""
@@ -686,6 +791,17 @@ class MainWindow(ReviewPane):
 
     def _refresh_summary(self, rid: int) -> None:
         self.queue_model.upsert(self.store.summary(rid))
+        self.overview.report_changed(rid)
+
+    def _on_batch_overview_triggered(self) -> None:
+        self.overview.show()
+        self.overview.raise_()
+        self.overview.activateWindow()
+
+    def _on_overview_report_requested(self, rid: int) -> None:
+        self.select_report(rid)
+        self.raise_()
+        self.activateWindow()
 
     def _on_document_issues_changed(self) -> None:
         document = self.sender()
@@ -1013,7 +1129,7 @@ class MainWindow(ReviewPane):
             if row >= len(layout.rows):
                 left_out += len(values)
                 continue
-            targets = [c.key for c in layout.rows[row][start.column() :] if c.key is not None]
+            targets = layout.paste_targets(row, start.column())  # a folded 表四 continues on its next rows
             left_out += max(0, len(values) - len(targets))
             for key, raw in zip(targets, values, strict=False):
                 try:
@@ -1021,7 +1137,7 @@ class MainWindow(ReviewPane):
                 except NotANumberError:
                     self.statusBar().showMessage(self.tr("粘贴的内容不是数字，未粘贴：") + raw, 8000)
                     return False
-            row += 1
+            row = max([row] + [layout.positions[k][0] for k in targets[: len(values)]]) + 1
         if not self._push_cell_changes(changes, self.tr("粘贴")):
             return False
         if left_out:  # say so: a clerk pasting a whole row at the last column would not see values vanish
@@ -1203,6 +1319,7 @@ class MainWindow(ReviewPane):
         self.shared.attach(store)
         self.preferences.workspace = path
         self.source_view.set_source("")
+        self.overview.set_store(store)
         self.queue_model.set_reports(self.store.reports())
         if self.queue_model.rowCount():
             self.select_report(int(self.queue_model.data(self.queue_model.index(0, 0), KEY_ROLE)))
@@ -1331,7 +1448,7 @@ class MainWindow(ReviewPane):
         """In a small window keep the queue and the issue list from crowding out the grid: cap them at a share
         of the window and give the grid the larger part of the centre (a wider dock the reviewer set is kept
         until the window shrinks below it)."""
-        queue_max = max(230, min(395, self.width() - 1050))  # all the queue's columns from 1450 px up
+        queue_max = max(230, min(QUEUE_DEFAULT_WIDTH, self.width() - 1050))  # all the queue's columns from 1450 px up
         if self.queue_dock.width() > queue_max:
             self.resizeDocks([self.queue_dock], [queue_max], Qt.Orientation.Horizontal)
         issues_max = max(140, self.height() * 24 // 100)
@@ -1343,11 +1460,30 @@ class MainWindow(ReviewPane):
         if len(sizes) == 2 and total > 0 and sizes[1] < grid_min:
             self.splitter.setSizes([total - grid_min, grid_min])
 
+    def _restore_panes(self) -> None:
+        """The dock and splitter sizes the reviewer left last time (QSettings); the defaults otherwise."""
+        state = self.preferences.pane_layout("window")
+        if state is not None:
+            self.restoreState(state)
+        else:  # the queue as wide as its columns (capped on smaller screens by _fit_panes)
+            self.resizeDocks([self.queue_dock], [QUEUE_DEFAULT_WIDTH], Qt.Orientation.Horizontal)
+        splitter = self.preferences.pane_layout("splitter")
+        if splitter is not None:
+            self.splitter.restoreState(splitter)
+
+    def _save_panes(self) -> None:
+        self.preferences.set_pane_layout("window", self.saveState())
+        self.preferences.set_pane_layout("splitter", self.splitter.saveState())
+
     def closeEvent(self, event: QCloseEvent) -> None:
         self._finish_pending_input()
         self.shared.detach()
+        self._save_panes()
+        self.overview.close()
         self._pool.waitForDone(30000)
+        self._process_parser.shutdown()
         QApplication.processEvents()  # store the files parsed meanwhile: nothing the window started is lost
+        self._store_ready(None)
         self.preferences.sync()
         if self._workspace_lock is not None:
             self._workspace_lock.unlock()  # another window may open the workspace now

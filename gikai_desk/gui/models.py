@@ -171,6 +171,14 @@ class ReportQueueModel(RowListModel):
     def summary_at(self, row: int) -> ReportSummary | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
 
+    def append(self, summaries: list[ReportSummary]) -> None:
+        """Add new reports at the end in one insertion (a batch of rows costs one layout pass, not one each)."""
+        if not summaries:
+            return
+        self.beginInsertRows(ROOT, len(self._rows), len(self._rows) + len(summaries) - 1)
+        self._rows.extend(summaries)
+        self.endInsertRows()
+
     def ids_of_year(self, year: int) -> list[int]:
         """The reports of one year in the queue."""
         return [item.id for item in self._rows if item.year == year]

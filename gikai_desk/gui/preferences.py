@@ -5,7 +5,7 @@ from __future__ import annotations
 import getpass
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QStandardPaths
+from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -71,6 +71,14 @@ class Preferences:
         from gikai_desk.workspace.db import is_url, url_without_password
 
         self._settings.setValue("workspace", url_without_password(str(path)) if is_url(path) else str(path))
+
+    def pane_layout(self, name: str) -> QByteArray | None:
+        """A saved pane layout (QMainWindow/QSplitter state) or None."""
+        value = self._settings.value(f"panes/{name}")
+        return value if isinstance(value, QByteArray) and not value.isEmpty() else None
+
+    def set_pane_layout(self, name: str, state: QByteArray) -> None:
+        self._settings.setValue(f"panes/{name}", state)
 
     def sync(self) -> None:
         self._settings.sync()

@@ -1,16 +1,27 @@
-"""Background reading and parsing of report files (QRunnable on a QThreadPool); results reach the main thread."""
+"""Background reading and parsing of report files; results reach the main thread as a queued signal.
+
+A few files are parsed in threads (QRunnable on a QThreadPool: no start-up cost). A big batch is parsed in
+worker processes (`ProcessParser`): the parser is pure Python, and parser threads would hold the interpreter
+lock the window needs for every paint and every call back from Qt, so the window would stutter while a batch
+of hundreds loads. A worker process that dies takes only its file's parse with it: that file is parsed again
+in a thread.
+"""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import multiprocessing
+import os
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QRunnable, Signal
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
-from gikai_desk.errors import InputError
 from gikai_desk.ingest import LEGACY_SUFFIXES, REPORT_SUFFIXES
-from gikai_desk.model import Report
+from gikai_desk.parsejob import ParsedFile, lower_priority, parse_file
+
+__all__ = ["SUFFIXES", "ParseSignals", "ParseTask", "ParsedFile", "ProcessParser", "expand_paths", "parse_file"]
 
 log = logging.getLogger(__name__)
 
@@ -18,39 +29,10 @@ SUFFIXES = REPORT_SUFFIXES | LEGACY_SUFFIXES
 """File types taken when a folder is opened (LEGACY_SUFFIXES would be queued with a "save as" message)."""
 
 
-@dataclass
-class ParsedFile:
-    path: Path
-    data: bytes
-    report: Report | None
-    error: str | None
-    order: int = 0
-    """Position in the order the files were asked for (results are stored in that order)."""
-
-
 class ParseSignals(QObject):
     """Lives in the main thread; `finished` is delivered there (queued) with a ParsedFile."""
 
     finished = Signal(object)
-
-
-def parse_file(path: Path) -> ParsedFile:
-    """Read and parse one file; any failure becomes a reason, never an exception."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return ParsedFile(path, b"", None, f"无法读取文件 cannot read: {exc.strerror or exc}")
-    from gikai_desk.extract import extract
-
-    try:
-        return ParsedFile(path, data, extract(path), None)
-    except InputError as exc:
-        return ParsedFile(path, data, None, exc.reason)
-    except Exception as exc:  # a parser bug must not stop the batch
-        log.exception("parsing %s failed", path)
-        return ParsedFile(
-            path, data, None, f"解析出错（程序内部错误）internal error: {type(exc).__name__}: {exc}"
-        )
 
 
 class ParseTask(QRunnable):
@@ -65,6 +47,101 @@ class ParseTask(QRunnable):
         parsed = parse_file(self.path)
         parsed.order = self.order
         self.signals.finished.emit(parsed)
+
+
+AHEAD = 12
+"""Files parsed ahead of the window storing them (the workers are kept busy, memory stays small)."""
+PROCESS_MIN_FILES = 12
+"""Batches of at least this many files are parsed in worker processes (starting one costs about half a second)."""
+
+
+def process_workers() -> int:
+    """Worker processes: one core is left to the window (and SQLite); at most 4."""
+    return max(1, min(4, (os.cpu_count() or 2) - 1))
+
+
+class ProcessParser(QObject):
+    """Parses files in a pool of worker processes (spawned: no fork of a process running Qt threads).
+
+    `finished` is emitted from the pool's result thread and delivered queued to the main thread, like
+    ParseSignals. The pool starts on the first batch and stays for the next; `shutdown` waits for its files.
+    """
+
+    finished = Signal(object)
+
+    def __init__(self, fallback: QThreadPool, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._waiting: deque[tuple[Path, int]] = deque()
+        self._in_flight = 0
+        self.limit = AHEAD
+        """Files given to the workers at a time (the window lowers it while it has results left to store):
+        a thousand parsed reports waiting in memory would make every garbage collection a visible stall."""
+        self.finished.connect(self._on_finished)  # queued: runs in the main thread
+        self._executor: ProcessPoolExecutor | None = None
+        self._unavailable = False
+        """Worker processes could not be started here: threads from then on."""
+        self._fallback = fallback
+        self._fallback_signals = ParseSignals()
+        self._fallback_signals.finished.connect(self.finished)
+
+    def start(self, path: Path, order: int) -> None:
+        """Parse `path` (now, or once fewer than `limit` files are being parsed)."""
+        self._waiting.append((path, order))
+        self.pump()
+
+    def pump(self) -> None:
+        """Hand waiting files to the workers up to `limit` at a time."""
+        while self._waiting and self._in_flight < max(1, self.limit):
+            self._in_flight += 1
+            self._submit(*self._waiting.popleft())
+
+    def pending(self) -> int:
+        """Files given and not yet reported back."""
+        return len(self._waiting) + self._in_flight
+
+    def _on_finished(self, _parsed: ParsedFile) -> None:
+        self._in_flight -= 1
+        self.pump()
+
+    def _submit(self, path: Path, order: int) -> None:
+        if self._unavailable:
+            self._fallback.start(ParseTask(path, self._fallback_signals, order))
+            return
+        try:
+            if self._executor is None:
+                context = multiprocessing.get_context("spawn")
+                self._executor = ProcessPoolExecutor(
+                    process_workers(), mp_context=context, initializer=lower_priority
+                )
+            future = self._executor.submit(parse_file, path)
+        except Exception:  # no processes here (a locked-down PC, a broken pool): parse in threads
+            log.exception("worker processes unavailable; parsing in threads")
+            if self._executor is not None:
+                self._executor.shutdown(wait=False, cancel_futures=False)
+            self._executor = None
+            self._unavailable = True
+            self._fallback.start(ParseTask(path, self._fallback_signals, order))
+            return
+        future.add_done_callback(lambda done: self._done(path, order, done))
+
+    def _done(self, path: Path, order: int, future: Future[ParsedFile]) -> None:
+        try:
+            parsed = future.result()
+        except Exception:  # the worker process died (or the result did not come back): parse it here
+            log.exception("worker process failed on %s; parsing it in a thread", path)
+            self._fallback.start(ParseTask(path, self._fallback_signals, order))
+            return
+        parsed.order = order
+        self.finished.emit(parsed)
+
+    def shutdown(self) -> None:
+        """Wait for every file given (their results are then queued to the main thread) and end the workers."""
+        self.limit = 1 << 30
+        self.pump()
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
+            self._executor = None
+        self._fallback.waitForDone(30000)
 
 
 def expand_paths(paths: list[Path]) -> list[Path]:
