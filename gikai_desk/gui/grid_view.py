@@ -48,6 +48,9 @@ HEADER_MAX_LINES = 3
 """A value column is made wide enough for its heading in at most this many lines."""
 CELL_PADDING = 10
 LABEL_SPARE_MAX = 160
+LABEL_COLUMN_FLOORS = (32, 60, 112)
+"""How narrow the label columns may get (the item labels then wrap) before the value columns scroll sideways:
+a 2019-form 表三, whose labels are longer, keeps its seven values in view at 1366×768."""
 """At most this much of a wide pane's spare room widens the item labels (the rest stays blank on the right)."""
 
 
@@ -393,6 +396,14 @@ class CellGridView(QTableView):
         spare = available - sum(widths) - 2
         if spare > 0 and len(widths) > LABEL_COLUMNS:
             widths[LABEL_COLUMNS - 1] += min(spare, LABEL_SPARE_MAX)
+        for column, floor in enumerate(LABEL_COLUMN_FLOORS[::-1]):  # too narrow: labels wrap onto more lines
+            column = LABEL_COLUMNS - 1 - column
+            if spare >= 0 or column >= len(widths):
+                break
+            give = min(widths[column] - floor, -spare)
+            if give > 0:
+                widths[column] -= give
+                spare += give
         frozen = self.frozen_labels
         for column, width in enumerate(widths):
             for view in (self, frozen, self.frozen_headers):
