@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from PySide6.QtCore import (
@@ -16,7 +17,18 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QKeyEvent, QMouseEvent, QPainter, QPen, QPolygon
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetrics,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPen,
+    QPolygon,
+    QTextLayout,
+)
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QAbstractItemView,
@@ -410,6 +422,7 @@ class CellGridView(QTableView):
                 view.setColumnWidth(column, width)
         layout = self.grid_model().layout
         metrics = self.fontMetrics()
+        line_height = cjk_line_height(self.font())
         spans = {(span.row, span.column): (span.rows, span.columns) for span in layout.spans}
         for row, cells in enumerate(layout.rows):
             lines = 1
@@ -421,7 +434,7 @@ class CellGridView(QTableView):
                     continue  # a label over several rows (三、本年度办理结果, （三）不予公开) has their height
                 width = sum(widths[column : column + columns]) - CELL_PADDING
                 lines = max(lines, -(-metrics.horizontalAdvance(cell.text) // max(width, 1)))
-            height = 26 if lines == 1 else min(lines, 4) * (metrics.height() + 1) + 8
+            height = 26 if lines == 1 else min(lines, 4) * line_height + 8
             for view in (self, frozen, self.frozen_headers):
                 if view.rowHeight(row) != height:
                     view.setRowHeight(row, height)
@@ -510,6 +523,16 @@ class CellGridView(QTableView):
         index = self.moveCursor(action, Qt.KeyboardModifier.NoModifier)
         if index.isValid():
             self.setCurrentIndex(index)
+
+
+def cjk_line_height(font: QFont) -> int:
+    """The height of a line of Chinese text: the CJK glyphs come from a fallback font whose lines are taller than
+    the default font's metrics say (18 px against 14 here), so wrapped labels sized by those metrics lose a line."""
+    layout = QTextLayout("国", font)
+    layout.beginLayout()
+    line = layout.createLine()
+    layout.endLayout()
+    return max(QFontMetrics(font).height(), math.ceil(line.height())) + 1
 
 
 def fit_header_widths(view: QTableView, padding: int = 10) -> None:

@@ -301,9 +301,10 @@ class MainWindow(ReviewPane):
         self.issue_view.horizontalHeader().setStretchLastSection(False)
         for column, width in enumerate((60, 190, 230, 560, 200)):
             self.issue_view.setColumnWidth(column, width)
-        self.issue_view.horizontalHeader().setSectionResizeMode(
-            IssueListModel.MESSAGE, QHeaderView.ResizeMode.Stretch
-        )
+        header = self.issue_view.horizontalHeader()
+        for column in (IssueListModel.SEVERITY, IssueListModel.RULE, IssueListModel.STATUS):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)  # short, never cut
+        header.setSectionResizeMode(IssueListModel.MESSAGE, QHeaderView.ResizeMode.Stretch)
         self.issue_view.selectionModel().currentRowChanged.connect(self._on_issue_current_changed)
         self.issue_model.modelReset.connect(self._on_issue_model_reset)
         self.issue_dock = QDockWidget()
