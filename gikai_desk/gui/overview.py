@@ -517,7 +517,7 @@ class BatchOverview(QWidget):
         unsure = sum(f.unsure for f in figures)
         self.totals_label.setText(
             self.tr(
-                "%1 份报告，%2 个机关（年度）；已审核或退回 %3 份；未处理错误 %4 个，警告 %5 个，存疑单元格 %6 个"
+                "%1 份报告，%2 个机关（年度）；已审核或退回 %3 份；未处理错误 %4 个，警告 %5 个，待核对的存疑行 %6 个"
             )
             .replace("%1", str(len(figures)))
             .replace("%2", str(len(rows)))
