@@ -218,3 +218,24 @@ def test_a_header_one_word_per_line_with_a_note_over_lines_keeps_the_form_order(
     for column, value in zip(("natural", "commercial", "total"), (3, 1, 4), strict=True):
         cell = report.cells[f"t3.new.{column}"]
         assert (cell.value, cell.sure) == (value, True), (column, cell.flag)
+
+
+def test_a_staircased_header_is_judged_by_the_row_totals() -> None:
+    """A spreadsheet's import of some web pages shifts the header's lines against each other: by cell index 总计
+    (first line) stands before 其他 (second line, one cell further right), though the rows print 总计 last. The
+    rows' totals hold only in the form's order, which therefore stands."""
+    top = ["", NAMES["natural"], "法人或其他组织", "", "", "", NAMES["total"]]
+    bottom = ["", "", *(NAMES[c] for c in ORGS[:-1]), "", NAMES[ORGS[-1]]]
+    header = ["\t".join(["", "申请人情况"]), "\t".join(top), "\t".join(bottom)]
+    rows = _tab_table(COLUMNS)[1:]
+    _assert_read(_parse(_document(header + rows)))
+
+
+def test_a_header_order_neither_reading_explains_flags_every_cell() -> None:
+    """The header says 总计 first, but the rows' totals hold in neither order (values shuffled): not known."""
+    lines = _tab_table(TOTAL_FIRST)
+    shuffled = [lines[0]]
+    for line in lines[1:]:
+        label, *values = line.split("\t")
+        shuffled.append("\t".join([label, *values[1:3], values[0], *values[3:]]))
+    _assert_all_flagged(_parse(_document(shuffled)))

@@ -10,6 +10,7 @@ from itertools import pairwise
 from unicodedata import east_asian_width
 
 from gikai_desk.forms import FormBook, formbook
+from gikai_desk.model import Number
 from gikai_desk.parse.aligned import (
     claim_wrapped_label_values,
     defer_blank_rows,
@@ -551,6 +552,8 @@ def read_labelled_table(
         flag_misplaced_change_words(
             norm, read, columns.index("change") if table == "t2" and "change" in columns else -1
         )
+    if order.positions:
+        order = _order_by_row_totals(result, order)
     if order is not STANDARD_ORDER:
         for read in result.rows.values():
             read.spare = None  # cells read in print order: not placed by the form's order
@@ -857,6 +860,37 @@ def _same_line_sorted(masked: str, found: list[tuple[int, int]]) -> bool:
     for column, pos in found:
         by_line.setdefault(masked.rfind("\n", 0, pos), []).append(column)
     return all(names == sorted(names) for names in by_line.values())
+
+
+def _order_by_row_totals(table: TableRead, order: ColumnOrder) -> ColumnOrder:
+    """Judge a header's column order that differs from the form's by the row totals (总计 = the six applicant
+    columns) in the rows whose values the two orders place differently. The header's order stands when it
+    explains them all, or fails where the form's order fails in at least two rows more (a report's own error or
+    two); the form's own order when it alone explains them (a header's cells can be staircased or shifted
+    against each other, as a spreadsheet's import of some web pages lays them out); otherwise the order is not
+    known and every cell is flagged."""
+    positions = order.positions
+    assert positions
+    total = len(positions) - 1
+
+    def holds(values: list[Number]) -> bool:
+        return abs(sum(values[:total]) - values[total]) < 1e-6
+
+    header_fails = form_fails = 0
+    for read in table.rows.values():
+        if read.blob is not None or len(read.cells) != len(positions):
+            continue
+        printed: list[Number] = [c.value if c.value is not None else 0 for c in read.cells]
+        placed: list[Number] = [0] * len(positions)
+        for value, column in zip(printed, positions, strict=True):
+            placed[column] = value
+        if placed == printed:
+            continue
+        header_fails += not holds(placed)
+        form_fails += not holds(printed)
+    if header_fails == 0 or header_fails + 2 <= form_fails:
+        return order
+    return STANDARD_ORDER if form_fails == 0 else UNKNOWN_ORDER
 
 
 def _apply_column_order(table: TableRead, order: ColumnOrder) -> None:
