@@ -201,24 +201,18 @@ def test_a_longer_number_widens_its_column(laptop: MainWindow) -> None:
     assert grid.columnWidth(index.column()) >= text_width + 8 > before
 
 
-def test_a_2019_form_table_three_also_fits_the_laptop(qapp: QApplication, tmp_path: Path, fresh_settings: None) -> None:
+def test_a_2019_form_table_three_also_fits_the_laptop(laptop: MainWindow) -> None:
     """The 2019 form's 表三 labels are longer (三、本年度办理结果 → （四）无法提供 → 1.本机关不掌握…): the label columns
     wrap more rather than push the 总计 column out of view."""
     from tests.conftest import seed_path
 
     seed = seed_path("001")  # a 2019-form report
-    window = _window(tmp_path, 1366, 768)
-    try:
-        window.open_paths([seed])
-        assert window.wait_idle(60_000)
-        rid = next(s.id for s in window.store.reports() if s.file == seed.name)
-        window.select_report(rid)
-        QApplication.processEvents()
-        row = [k for k in table_layout("t3", "2019").keys if k.startswith("t3.new.")]
-        assert window.select_cell(row[0])
-        QApplication.processEvents()
-        assert all(_in_view(window, k) for k in row)
-        assert window.grid_view.horizontalScrollBar().maximum() == 0
-    finally:
-        window.close()
-        window.store.close()
+    laptop.open_paths([seed])
+    assert laptop.wait_idle(60_000)
+    laptop.select_report(next(s.id for s in laptop.store.reports() if s.file == seed.name))
+    QApplication.processEvents()
+    row = [k for k in table_layout("t3", "2019").keys if k.startswith("t3.new.")]
+    assert laptop.select_cell(row[0])
+    QApplication.processEvents()
+    assert all(_in_view(laptop, k) for k in row)
+    assert laptop.grid_view.horizontalScrollBar().maximum() == 0

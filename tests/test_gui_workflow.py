@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
@@ -11,7 +11,7 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from PySide6.QtCore import QSettings, QStandardPaths, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
@@ -35,23 +35,6 @@ pytestmark = pytest.mark.gui
 
 CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef\u3000-\u303f]")
 T4_KEYS = table_layout("t4", "2021").keys
-
-
-@pytest.fixture(scope="module")
-def window(qapp: QApplication, tmp_path_factory: pytest.TempPathFactory) -> Iterator[MainWindow]:
-    settings_dir = tmp_path_factory.mktemp("settings")
-    QStandardPaths.setTestModeEnabled(True)
-    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
-        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(settings_dir))
-    from gikai_desk.gui import create_main_window
-
-    main = create_main_window(tmp_path_factory.mktemp("ws") / "workflow.gikai")
-    main.preferences.reviewer = "测试员"
-    main.show()
-    QApplication.processEvents()
-    yield main
-    main.close()
-    main.store.close()
 
 
 def when_modal(action: Callable[[QWidget], object]) -> None:
