@@ -383,8 +383,11 @@ def _reason(data: bytes, limits: Limits = LIMITS) -> str:
 
 def test_scanned_pdf_without_text_layer() -> None:
     image_only = "q 595 0 0 842 0 0 cm BI /W 2 /H 2 /CS /G /BPC 8 ID \x80\x40\x20\x10 EI Q\n"
-    assert "no text layer: scanned document" in _reason(make_pdf([image_only, image_only]))
-    assert "no text layer: scanned document" in _reason(make_pdf([""]))
+    no_ocr = Limits(ocr=False)
+    assert "no text layer: scanned document" in _reason(make_pdf([image_only, image_only]), no_ocr)
+    assert "no text layer: scanned document" in _reason(make_pdf([""]), no_ocr)
+    # with OCR on (or its extra absent) a scan that holds nothing legible is refused just the same
+    assert "扫描件" in _reason(make_pdf([image_only, image_only]))
 
 
 def test_encrypted_pdf() -> None:

@@ -41,6 +41,7 @@ REPORT_SUFFIXES = frozenset(
         *(".txt", ".text", ".md", ".csv", ".tsv"),
         *(".htm", ".html", ".shtml", ".xhtml", ".mht", ".mhtml"),
         *(".docx", ".pdf", ".xlsx", ".xlsm"),
+        *(".png", ".jpg", ".jpeg", ".tif", ".tiff"),
     }
 )
 """File name endings (lower case) of the files the readers take, for picking report files out of a folder. The
@@ -52,6 +53,9 @@ LEGACY_SUFFIXES = frozenset({".doc", ".xls", ".wps", ".rtf"})
 OFF_PAGE_MARK = "〔超出页面〕"
 """Ends a PDF table cell whose column runs past the page edge: not visible on the page, so never read sure."""
 ROW_CUT_PREFIX = "〔页面边缘截断"
+OCR_UNSURE_MARK = "〔识别存疑〕"
+"""Ends a cell of a scanned page whose number OCR was not sure of (or whose ink it could not read): the parser
+flags the cell, never reads it sure."""
 
 
 def row_cut_mark(value_columns: int) -> str:
@@ -81,6 +85,7 @@ def read_source(path: str | Path, limits: Limits | None = None) -> SourceDocumen
 
 __all__ = [
     "LEGACY_SUFFIXES",
+    "OCR_UNSURE_MARK",
     "OFF_PAGE_MARK",
     "REPORT_SUFFIXES",
     "ROW_CUT_PREFIX",

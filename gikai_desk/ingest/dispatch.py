@@ -167,7 +167,9 @@ def _reader_for(kind: str, data: bytes, name: str) -> _Reader:
     if kind == "rtf":
         raise InputError(name, "RTF文件不支持，请另存为 .docx RTF is not supported, save as .docx")
     if kind == "image":
-        raise InputError(name, "图片文件，没有文字 an image, not a text document")
+        from gikai_desk.ingest.ocr import read_image_bytes
+
+        return read_image_bytes
     if kind == "html":
         from gikai_desk.ingest.html import read_html
 

@@ -244,7 +244,9 @@ def read_pdf(data: bytes, name: str, limits: Limits) -> SourceDocument:
         raw_pages = _extract(data, name, limits, deadline, notes)
     total_chars = sum(len(page[0]) for page in raw_pages)
     if total_chars == 0:
-        raise InputError(name, _SCANNED)
+        from gikai_desk.ingest.ocr import read_scanned_pdf
+
+        return read_scanned_pdf(data, name, limits, len(raw_pages))
     empty_pages = [i + 1 for i, page in enumerate(raw_pages) if not page[0]]
     if empty_pages:
         notes.append(f"第{'、'.join(map(str, empty_pages))}页没有文字层（可能是扫描页），已跳过")
