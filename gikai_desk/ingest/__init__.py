@@ -36,12 +36,15 @@ from pathlib import Path
 from gikai_desk.errors import InputError
 from gikai_desk.limits import Limits
 
+PAGE_IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".tif", ".tiff"})
+"""Scanned page images: named one by one, each file is a report; found in a folder, the folder's images are the
+pages of one report (page_folders)."""
 REPORT_SUFFIXES = frozenset(
     {
         *(".txt", ".text", ".md", ".csv", ".tsv"),
         *(".htm", ".html", ".shtml", ".xhtml", ".mht", ".mhtml"),
         *(".docx", ".pdf", ".xlsx", ".xlsm"),
-        *(".png", ".jpg", ".jpeg", ".tif", ".tiff"),
+        *PAGE_IMAGE_SUFFIXES,
     }
 )
 """File name endings (lower case) of the files the readers take, for picking report files out of a folder. The
@@ -76,6 +79,19 @@ class SourceDocument:
     """Reader remarks (e.g. pages dropped, encoding detected)."""
 
 
+def page_folders(files: list[Path]) -> list[Path]:
+    """Files found in a folder, with page images replaced by the folder holding them (one report per folder of
+    pages, read in name order), in the order first met."""
+    out: list[Path] = []
+    seen: set[Path] = set()
+    for path in files:
+        item = path.parent if path.suffix.lower() in PAGE_IMAGE_SUFFIXES else path
+        if item not in seen:
+            seen.add(item)
+            out.append(item)
+    return out
+
+
 def read_source(path: str | Path, limits: Limits | None = None) -> SourceDocument:
     """Read any supported file. Raises InputError (naming the file and the reason) for bad input."""
     from gikai_desk.ingest.dispatch import read_path
@@ -87,10 +103,12 @@ __all__ = [
     "LEGACY_SUFFIXES",
     "OCR_UNSURE_MARK",
     "OFF_PAGE_MARK",
+    "PAGE_IMAGE_SUFFIXES",
     "REPORT_SUFFIXES",
     "ROW_CUT_PREFIX",
     "InputError",
     "SourceDocument",
+    "page_folders",
     "read_source",
     "row_cut_mark",
 ]

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from gikai_desk.errors import InputError
-from gikai_desk.ingest import OCR_UNSURE_MARK, SourceDocument
+from gikai_desk.ingest import OCR_UNSURE_MARK, PAGE_IMAGE_SUFFIXES, SourceDocument
 from gikai_desk.ingest import pdf as _pdf
 from gikai_desk.limits import Limits
 
@@ -39,7 +39,6 @@ MIN_DPI, MAX_DPI = 150.0, 300.0
 """Scans are read at their own resolution, within these bounds."""
 A4_WIDTH_IN = 8.27
 """A page image without a resolution of its own is taken as A4 wide."""
-IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp"})
 
 _NO_OCR = (
     "扫描件无文字层 no text layer: scanned document（未安装文字识别组件 OCR is not installed: "
@@ -206,7 +205,7 @@ def image_files(folder: Path) -> list[Path]:
         (
             p
             for p in folder.iterdir()
-            if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES and not p.name.startswith(".")
+            if p.is_file() and p.suffix.lower() in PAGE_IMAGE_SUFFIXES and not p.name.startswith(".")
         ),
         key=key,
     )
