@@ -35,6 +35,8 @@ DIGIT_CONFIDENCE = 0.93
 """A cell's number is sure only when every character of it was recognised at least this confidently."""
 BLURRED_SCORE = 0.75
 """A page whose median line confidence is below this is too blurred to read sure: all its values are flagged."""
+BLURRED_SHARE = 0.2
+"""...or where more than this share of its numbers were recognised unsure (a sharp scan has next to none)."""
 MIN_DPI, MAX_DPI = 150.0, 300.0
 """Scans are read at their own resolution, within these bounds."""
 A4_WIDTH_IN = 8.27
@@ -388,7 +390,13 @@ def read_page(gray: Any, dpi: float, index: int = 0) -> _PageResult:
             by_cell.setdefault(piece.cell, []).append((piece, text, low))
         elif text.strip():
             chars.append(_char(text.strip(), piece, scale, height_pt))
-    blurred = bool(scores) and float(np.median(scores)) < BLURRED_SCORE
+    numbers = [
+        low
+        for piece, (text, _, low) in zip(pieces, texts, strict=True)
+        if piece.cell is not None and _NUMERIC_CELL.fullmatch(text.replace(" ", ""))
+    ]
+    unsure_share = sum(low < DIGIT_CONFIDENCE for low in numbers) / len(numbers) if len(numbers) >= 5 else 0.0
+    blurred = (bool(scores) and float(np.median(scores)) < BLURRED_SCORE) or unsure_share > BLURRED_SHARE
     if blurred:
         notes.append(f"第{index + 1}页图像模糊，文字识别不可靠，本页的数字均已标记待核对")
     for key in sorted(cells_with_ink):

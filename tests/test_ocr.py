@@ -1,0 +1,172 @@
+"""Scanned reports read by OCR (gikai_desk.ingest.ocr): our own PDFs rendered and degraded into scans, page
+images and folders of pages, bad scans, limits, and the real scan in ../shared when it is there."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import CORPUS, FIXTURES, SHARED
+from scan_render import FITS_PDF, image_pdf, scanned_pages
+from test_no_network import network_guard  # noqa: F401  (a fixture, used by name)
+
+from gikai_desk.errors import InputError
+from gikai_desk.ingest import OCR_UNSURE_MARK, read_source
+from gikai_desk.ingest.dispatch import read_bytes
+from gikai_desk.limits import Limits
+from gikai_desk.parse.tokens import FLAG_OCR_UNREAD, FLAG_OCR_UNSURE, Kind, PipeStyle, tokenize
+
+ocr = pytest.importorskip("gikai_desk.ingest.ocr")
+if not ocr.available():
+    pytest.skip('the [ocr] extra is not installed (pip install -e ".[dev,ocr]")', allow_module_level=True)
+
+from gikai_desk.extract import extract  # noqa: E402
+from gikai_desk.model import Report  # noqa: E402
+
+EXPECTED: dict[str, int | float | None] = json.loads(
+    (FIXTURES / "pdfedge" / "expected.json").read_text("utf-8")
+)["cells"]
+
+
+def score(report: Report, expected: dict[str, int | float | None]) -> tuple[int, list[str], list[str]]:
+    """(cells right and sure, cells flagged, cells wrong and NOT flagged)."""
+    right, flagged, silent = 0, [], []
+    for key, want in expected.items():
+        cell = report.cells.get(key)
+        got = cell.value if cell is not None else None
+        if cell is not None and not cell.sure:
+            flagged.append(key)
+        elif got == want or (got is not None and want is not None and abs(float(got) - float(want)) < 1e-9):
+            right += 1
+        else:
+            silent.append(f"{key}: {got!r}, want {want!r}")
+    return right, flagged, silent
+
+
+@pytest.fixture(scope="module")
+def fits_scan() -> list[bytes]:
+    return scanned_pages(FITS_PDF)
+
+
+def test_a_scanned_pdf_reads_like_its_text_layer(fits_scan: list[bytes], tmp_path: Path) -> None:
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(image_pdf(fits_scan))
+    pages: list[tuple[int, int]] = []
+    with ocr.on_page(lambda done, total: pages.append((done, total))):
+        report = extract(path)
+    right, flagged, silent = score(report, EXPECTED)
+    assert silent == []
+    assert right >= 0.97 * len(EXPECTED), flagged
+    assert pages == [(1, 2), (2, 2)]  # progress page by page
+    assert any("OCR" in note for note in report.notes)
+
+
+def test_page_images_one_file_and_a_folder(fits_scan: list[bytes], tmp_path: Path) -> None:
+    from gikai_desk.cli import collect_files
+
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    for index, page in enumerate(fits_scan):
+        (folder / f"page{index + 1}.jpg").write_bytes(page)
+    (tmp_path / "other.txt").write_text("not a page", encoding="utf-8")
+    # a folder of pages is one report, read in page order
+    assert [p for p, _ in collect_files([str(tmp_path)])] == [tmp_path / "other.txt", folder]
+    right, _, silent = score(extract(folder), EXPECTED)
+    assert silent == [] and right >= 0.97 * len(EXPECTED)
+    # one image named on its own is a report of one page (表三 only here)
+    t3 = {k: v for k, v in EXPECTED.items() if k.startswith("t3.")}
+    right, _, silent = score(extract(folder / "page1.jpg"), t3)
+    assert silent == [] and right >= 0.97 * len(t3)
+
+
+import urllib3  # noqa: E402, F401  (see test_ocr_stays_offline)
+
+
+@pytest.mark.usefixtures("network_guard")
+def test_ocr_stays_offline(fits_scan: list[bytes], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The models are opened from the wheel: a fresh engine loads and reads with every connection refused.
+    rapidocr imports requests (for its model download command, which we never call); urllib3 probes for IPv6 at
+    import by binding a socket to ::1 (loopback, nothing is sent), so that import is done before the guard."""
+    monkeypatch.setattr(ocr, "_ENGINE", None)
+    doc = read_bytes(fits_scan[1], "page2.jpg", Limits())
+    assert doc.kind == "image" and doc.text.strip()
+
+
+def test_no_ocr_refuses_scans_as_before(fits_scan: list[bytes]) -> None:
+    off = Limits(ocr=False)
+    for data, name in ((image_pdf(fits_scan[:1]), "scan.pdf"), (fits_scan[0], "page.jpg")):
+        with pytest.raises(InputError) as info:
+            read_bytes(data, name, off)
+        assert "no text layer" in info.value.reason and info.value.file == name
+
+
+def test_too_many_pages_are_refused_before_reading() -> None:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    pages = [Image.new("L", (60, 80), 255) for _ in range(5)]
+    pages[0].save(out, "PDF", save_all=True, append_images=pages[1:])
+    with pytest.raises(InputError) as info:
+        read_bytes(out.getvalue(), "big.pdf", Limits(max_ocr_pages=4))
+    assert "too many scanned pages: 5 (limit 4" in info.value.reason
+
+
+def test_a_blank_scan_is_refused_with_a_reason() -> None:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("L", (1240, 1754), 255).save(out, "PNG")
+    with pytest.raises(InputError) as info:
+        read_bytes(out.getvalue(), "blank.png", Limits())
+    assert "扫描件无法识别" in info.value.reason
+
+
+def test_a_blurred_scan_says_so_and_puts_no_wrong_number_unflagged(tmp_path: Path) -> None:
+    blurred = scanned_pages(FITS_PDF, blur=2.2, noise=5, quality=70)[:1]
+    doc = read_bytes(blurred[0], "blurred.jpg", Limits())
+    assert any("模糊" in note for note in doc.notes)
+    try:
+        report = extract_text(doc)
+    except InputError:
+        return  # not even the table labels could be read: refused with its reason, which is fine
+    t3 = {k: v for k, v in EXPECTED.items() if k.startswith("t3.")}
+    _, _, silent = score(report, t3)
+    assert silent == []
+
+
+def extract_text(doc: object) -> Report:
+    from gikai_desk.parse import parse_document
+
+    return parse_document(doc)  # type: ignore[arg-type]
+
+
+def test_unsure_marks_become_flagged_cells() -> None:
+    text = f"12{OCR_UNSURE_MARK}\t{OCR_UNSURE_MARK}\t7\t属于{OCR_UNSURE_MARK}"
+    tokens = tokenize(text, 0, len(text), PipeStyle.NONE, False, False)
+    assert [(t.kind, t.value, t.flag) for t in tokens] == [
+        (Kind.NUMBER, 12, FLAG_OCR_UNSURE),
+        (Kind.BLANK, None, FLAG_OCR_UNREAD),
+        (Kind.NUMBER, 7, None),
+        (Kind.TEXT, None, None),
+    ]
+    assert text[tokens[0].start : tokens[0].end] == "12"
+
+
+def test_the_shared_scan_every_cell_right_or_flagged() -> None:
+    path = CORPUS / "huaian-city-2024-scan.pdf"
+    labels = SHARED / "eval" / "labels" / "huaian-city-2024-scan.json"
+    if not path.is_file() or not labels.is_file():
+        pytest.skip(f"the shared scan or its labels are absent ({path})")
+    label = json.loads(labels.read_text("utf-8"))
+    expected = {k: v for k, v in label["cells"].items() if k not in set(label.get("ambiguous", []))}
+    report = read_source(path)
+    from gikai_desk.parse import parse_document
+
+    right, _, silent = score(parse_document(report), expected)
+    assert silent == []
+    assert right >= 0.99 * len(expected)
