@@ -578,7 +578,8 @@ REC_HEIGHT = 48
 """The recogniser's input height (PP-OCR)."""
 MIN_REC_RATIO = 2.0
 """Narrowest input (width / height) a crop is padded to: a lone digit needs no 320-pixel canvas."""
-REC_BATCH = 16
+REC_BATCH = 4
+"""Crops recognised together: small batches waste little on padding to the widest (measured: 4 beats 8, 16, 32)."""
 
 
 def _recognise(clean: Any, pieces: list[_Piece], unit: float) -> list[tuple[str, float, float]]:
