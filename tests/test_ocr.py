@@ -170,3 +170,31 @@ def test_the_shared_scan_every_cell_right_or_flagged() -> None:
     right, _, silent = score(parse_document(report), expected)
     assert silent == []
     assert right >= 0.99 * len(expected)
+
+
+def test_a_failing_rule_on_a_scan_flags_its_least_certain_cell(fits_scan: list[bytes]) -> None:
+    """A digit OCR misread with confidence breaks a 勾稽 rule: the rule's least certain cell is flagged (never a
+    silent wrong value, and the report is not accused of an error before the reviewer has looked)."""
+    import dataclasses
+
+    from gikai_desk.parse import parse_document
+    from gikai_desk.parse.scanned import FLAG_OCR_RULE
+    from gikai_desk.rules import check
+
+    doc = read_bytes(fits_scan[0], "page1.jpg", Limits())
+    assert parse_document(doc).cells["t3.new.natural"].value == EXPECTED["t3.new.natural"] == 78
+    start = next(off for off in doc.confidence if doc.text.startswith("78\t", off))
+    confidence = dict(doc.confidence)
+    confidence[start] = min(confidence.values()) - 0.01  # what OCR would say of a digit it half saw
+    misread = dataclasses.replace(
+        doc, text=doc.text[:start] + "76" + doc.text[start + 2 :], confidence=confidence
+    )
+    report = parse_document(misread)
+    cell = report.cells["t3.new.natural"]
+    assert (cell.value, cell.sure, cell.flag) == (76, False, FLAG_OCR_RULE)
+    assert [k for k, c in report.cells.items() if not c.sure] == ["t3.new.natural"]
+    assert not [v for v in check(report) if v.status == "fail" and v.severity == "error"]
+    # the same text without OCR confidences (a text layer) accuses the report, as before
+    plain = parse_document(dataclasses.replace(misread, confidence={}))
+    assert plain.cells["t3.new.natural"].sure
+    assert [v for v in check(plain) if v.status == "fail" and v.severity == "error"]

@@ -77,6 +77,9 @@ class SourceDocument:
     """True when table rows are tab-separated lines made by a reader that knew the cell boundaries."""
     notes: list[str] = field(default_factory=list)
     """Reader remarks (e.g. pages dropped, encoding detected)."""
+    confidence: dict[int, float] = field(default_factory=dict)
+    """Scans read by OCR: where a table cell's text starts in `text` -> the lowest confidence OCR gave one of
+    its characters (0..1). The parser flags the least certain cells of a rule that fails on a scan."""
 
 
 def page_folders(files: list[Path]) -> list[Path]:

@@ -271,6 +271,8 @@ class _PageResult:
     vsegs: list[tuple[float, float, float]]
     box: tuple[float, float, float, float]
     notes: list[str]
+    confidence: dict[_pdf.Char, float]
+    """The lowest character confidence of each table cell's Char."""
 
 
 def _read_pages(
@@ -283,11 +285,13 @@ def _read_pages(
     notes: list[str] = [f"扫描件，经文字识别（OCR）读取，共{count}页；识别不确定的数字已标记待核对"]
     built: list[_pdf._Page] = []
     unreadable: list[int] = []
+    confidence: dict[_pdf.Char, float] = {}
     for index, (gray, dpi) in enumerate(pages):
         if time.monotonic() > deadline:
             raise InputError(name, f"读取超时 timeout: OCR took more than {budget:g} s (GIKAI_OCR_PAGE_S)")
         result = read_page(gray, dpi, index)
         notes.extend(result.notes)
+        confidence.update(result.confidence)
         if not result.chars:
             unreadable.append(index + 1)
         layout = _pdf._PageLayout(index, result.box)
@@ -307,7 +311,47 @@ def _read_pages(
     text = _pdf._compose(built, notes)
     if limits.max_text_chars and len(text) > limits.max_text_chars:
         raise InputError(name, f"文字过多 too much text ({len(text)} characters)")
-    return SourceDocument(path=name, kind=kind, text=text, structured=True, notes=notes)
+    offsets = _cell_confidence(built, text, confidence)
+    return SourceDocument(path=name, kind=kind, text=text, structured=True, notes=notes, confidence=offsets)
+
+
+def _cell_confidence(
+    pages: list[_pdf._Page], text: str, confidence: dict[_pdf.Char, float]
+) -> dict[int, float]:
+    """Where each ruled table cell's text starts in the composed text, with the lowest character confidence OCR
+    gave it. Table rows are written one per line, cells joined by TAB, in block order (as _compose writes them)."""
+    from bisect import bisect_right
+
+    out: dict[int, float] = {}
+    cursor = 0
+    for page in pages:
+        for block in page.blocks:
+            if not isinstance(block, _pdf._Table) or not block.root:
+                continue
+            xs, neg_ys = block.xs, [-y for y in block.ys]
+            ncols, nrows = len(xs) - 1, len(neg_ys) - 1
+            by_cell: dict[int, float] = {}
+            for ch in block.chars:
+                cx, cy = (ch[1] + ch[3]) / 2, (ch[2] + ch[4]) / 2
+                c = min(max(bisect_right(xs, cx) - 1, 0), ncols - 1)
+                r = min(max(bisect_right(neg_ys, -cy) - 1, 0), nrows - 1)
+                cell = block.root[r][c]
+                by_cell[cell] = min(by_cell.get(cell, 1.0), confidence.get(ch, 1.0))
+            for r in range(block.skip, len(block.root)):
+                cells = block.row_texts(r)
+                if not any(cells):
+                    continue
+                line = "\t".join(cell.replace("\t", " ") for cell in cells)
+                found = text.find(line, cursor)
+                if found < 0:
+                    continue
+                cursor = offset = found
+                for c, cell_text in enumerate(cells):
+                    cell = block.root[r][c]
+                    if cell_text and cell in by_cell:
+                        out[offset] = by_cell[cell]
+                    offset += len(cell_text) + 1
+    return out
 
 
 @dataclass
@@ -397,6 +441,7 @@ def read_page(gray: Any, dpi: float, index: int = 0) -> _PageResult:
     ]
     unsure_share = sum(low < DIGIT_CONFIDENCE for low in numbers) / len(numbers) if len(numbers) >= 5 else 0.0
     blurred = (bool(scores) and float(np.median(scores)) < BLURRED_SCORE) or unsure_share > BLURRED_SHARE
+    confidence: dict[_pdf.Char, float] = {}
     if blurred:
         notes.append(f"第{index + 1}页图像模糊，文字识别不可靠，本页的数字均已标记待核对")
     for key in sorted(cells_with_ink):
@@ -412,11 +457,13 @@ def read_page(gray: Any, dpi: float, index: int = 0) -> _PageResult:
         unsure = numeric and (
             blurred or any(low < DIGIT_CONFIDENCE or text != raw for _, text, low, raw in read)
         )
-        for k, (p, text, _, _) in enumerate(read):
+        for k, (p, text, low, _) in enumerate(read):
             mark = OCR_UNSURE_MARK if unsure and k == len(read) - 1 else ""
-            chars.append(_char(text + mark, p, scale, height_pt))
+            char = _char(text + mark, p, scale, height_pt)
+            chars.append(char)
+            confidence[char] = low
     box = (0.0, 0.0, width * scale, height_pt)
-    return _PageResult(chars, hsegs, vsegs, box, notes)
+    return _PageResult(chars, hsegs, vsegs, box, notes, confidence)
 
 
 def _is_table(table: _pdf._Table) -> bool:
