@@ -32,6 +32,8 @@ EXIT_NO_PYINSTALLER = 3
 SMOKE_TIMEOUT_S = 120.0
 CORPUS_PDF = ROOT.parent / "shared" / "corpus" / "huaian-city-2024.pdf"
 LINUX_EXTRAS = ("gikai-desk.desktop", "install-desktop-entry.sh")
+SCAN_SOURCE = ROOT / "tests" / "fixtures" / "pdfedge" / "fits.pdf"
+"""A report page rendered to an image for the smoke test of the bundled OCR (when the [ocr] extra was bundled)."""
 
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -153,7 +155,13 @@ def sample_report_text() -> str:
     from gikai_desk.forms import formbook
 
     book = formbook()
-    lines = ["示例局2021年政府信息公开工作年度报告", "", "一、总体情况", "本机关2021年共收到政府信息公开申请0件。", ""]
+    lines = [
+        "示例局2021年政府信息公开工作年度报告",
+        "",
+        "一、总体情况",
+        "本机关2021年共收到政府信息公开申请0件。",
+        "",
+    ]
     for table in ("t2", "t3", "t4"):
         tdef = book.table(table)
         lines.append(tdef.title)
@@ -218,7 +226,17 @@ class SmokeEnvironment:
     home: Path
 
 
-KEPT_VARIABLES = ("SYSTEMROOT", "SYSTEMDRIVE", "WINDIR", "COMSPEC", "PATHEXT", "LANG", "LC_ALL", "USERNAME", "USER")
+KEPT_VARIABLES = (
+    "SYSTEMROOT",
+    "SYSTEMDRIVE",
+    "WINDIR",
+    "COMSPEC",
+    "PATHEXT",
+    "LANG",
+    "LC_ALL",
+    "USERNAME",
+    "USER",
+)
 
 
 def smoke_environment(root: Path) -> SmokeEnvironment:
@@ -252,7 +270,9 @@ def smoke_environment(root: Path) -> SmokeEnvironment:
     return SmokeEnvironment(root=root, env=env, cwd=cwd, home=home)
 
 
-def _run(command: Sequence[str], smoke: SmokeEnvironment, extra_env: dict[str, str] | None = None) -> tuple[int, str]:
+def _run(
+    command: Sequence[str], smoke: SmokeEnvironment, extra_env: dict[str, str] | None = None
+) -> tuple[int, str]:
     env = dict(smoke.env, **(extra_env or {}))
     started = time.perf_counter()
     completed = subprocess.run(
@@ -268,8 +288,10 @@ def _run(command: Sequence[str], smoke: SmokeEnvironment, extra_env: dict[str, s
     )
     elapsed = time.perf_counter() - started
     output = (completed.stdout + completed.stderr).strip()
-    print(f"smoke: {' '.join(Path(c).name if i == 0 else c for i, c in enumerate(command))}"
-          f" -> exit {completed.returncode} in {elapsed:.1f} s")
+    print(
+        f"smoke: {' '.join(Path(c).name if i == 0 else c for i, c in enumerate(command))}"
+        f" -> exit {completed.returncode} in {elapsed:.1f} s"
+    )
     for line in output.splitlines()[:25]:
         print(f"  | {line}")
     return completed.returncode, output
@@ -277,6 +299,20 @@ def _run(command: Sequence[str], smoke: SmokeEnvironment, extra_env: dict[str, s
 
 def _listing(folder: Path) -> set[str]:
     return {str(path.relative_to(folder)) for path in folder.rglob("*")}
+
+
+def scan_page(dist: Path, path: Path) -> Path | None:
+    """A page image to read with the bundled OCR, or None when the build holds no OCR models."""
+    if not any((dist / APP).rglob("rapidocr/models/*.onnx")) or not SCAN_SOURCE.is_file():
+        return None
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(str(SCAN_SOURCE))
+    try:
+        doc[0].render(scale=150 / 72, grayscale=True).to_pil().save(path)
+    finally:
+        doc.close()
+    return path
 
 
 def smoke_test(dist: Path) -> list[str]:
@@ -306,9 +342,19 @@ def smoke_test(dist: Path) -> list[str]:
         if code not in (0, 1, 2) or broken_reader or (pdf == CORPUS_PDF and code == 2):
             failures.append(f"check {pdf.name} (bundled PDF reader): exit {code}, output {output[-400:]!r}")
 
+        scan = scan_page(dist, smoke.root / "scanned-page.png")
+        if scan is not None:
+            code, output = _run([str(cli), "check", str(scan)], smoke)
+            if code not in (0, 1) or re.search(r"\b\w+(?:Error|Exception):|OCR is not installed", output):
+                failures.append(f"check {scan.name} (bundled OCR): exit {code}, output {output[-400:]!r}")
+            else:
+                print("smoke: a scanned page was read by the bundled OCR")
+
         report = smoke.root / "smoke-gui.txt"
         code, output = _run(
-            [str(program), "--smoke-test-gui"], smoke, {"GIKAI_SMOKE_GUI": "1", "GIKAI_SMOKE_REPORT": str(report)}
+            [str(program), "--smoke-test-gui"],
+            smoke,
+            {"GIKAI_SMOKE_GUI": "1", "GIKAI_SMOKE_REPORT": str(report)},
         )
         result = report.read_text(encoding="utf-8").strip() if report.is_file() else ""
         if code != 0 or "ok=True" not in result:
@@ -333,10 +379,18 @@ def smoke_test(dist: Path) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--smoke", action="store_true", help="after building, run the built program without Python")
-    parser.add_argument("--smoke-only", action="store_true", help="smoke-test an existing build, do not build")
-    parser.add_argument("--dist", type=Path, default=DEFAULT_DIST, help="output folder (default packaging/dist)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--smoke", action="store_true", help="after building, run the built program without Python"
+    )
+    parser.add_argument(
+        "--smoke-only", action="store_true", help="smoke-test an existing build, do not build"
+    )
+    parser.add_argument(
+        "--dist", type=Path, default=DEFAULT_DIST, help="output folder (default packaging/dist)"
+    )
     parser.add_argument("--work", type=Path, default=DEFAULT_WORK, help="PyInstaller work folder")
     args = parser.parse_args(argv)
     dist: Path = args.dist.resolve()
@@ -344,7 +398,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             import PyInstaller  # noqa: F401
         except ImportError:
-            print("build skipped: PyInstaller is not installed (pip install -e '.[packaging]')", file=sys.stderr)
+            print(
+                "build skipped: PyInstaller is not installed (pip install -e '.[packaging]')", file=sys.stderr
+            )
             return EXIT_NO_PYINSTALLER
         try:
             elapsed = build(dist, args.work.resolve())

@@ -112,6 +112,12 @@ def test_too_many_pages_are_refused_before_reading() -> None:
     with pytest.raises(InputError) as info:
         read_bytes(out.getvalue(), "big.pdf", Limits(max_ocr_pages=4))
     assert "too many scanned pages: 5 (limit 4" in info.value.reason
+    tiff = io.BytesIO()
+    frames = [Image.new("L", (60, 80), 255) for _ in range(5)]
+    frames[0].save(tiff, "TIFF", save_all=True, append_images=frames[1:])
+    with pytest.raises(InputError) as info:
+        read_bytes(tiff.getvalue(), "pages.tif", Limits(max_ocr_pages=4))
+    assert "too many scanned pages: 5 (limit 4)" in info.value.reason
 
 
 def test_a_blank_scan_is_refused_with_a_reason() -> None:

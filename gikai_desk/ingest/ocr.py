@@ -14,6 +14,7 @@ ever downloaded.
 from __future__ import annotations
 
 import math
+import os
 import re
 import threading
 import time
@@ -52,6 +53,7 @@ _OCR_OFF = (
 _LOCAL = threading.local()
 _NUMERIC_CELL = re.compile(r"[+\-]?[\d,]*\d[\d,]*(?:\.\d+)?")
 _ENGINE_LOCK = threading.Lock()
+_CREATE_LOCK = threading.Lock()
 _ENGINE: Any = None
 _DIGITLIKE = str.maketrans({"O": "0", "o": "0", "D": "0", "l": "1", "I": "1", "|": "1", "S": "5", "B": "8"})
 """Letters OCR gives for digits in a cell that holds nothing else."""
@@ -70,14 +72,23 @@ def on_page(progress: Progress | None) -> Iterator[None]:
 
 def available() -> bool:
     """True when the [ocr] extra is installed and its models are in place."""
+    return _missing() is None
+
+
+def _missing() -> str | None:
+    """Why OCR cannot run here (a module or a model file missing), or None."""
     try:
         _model_paths()
-    except (ImportError, FileNotFoundError):
-        return False
-    return True
+    except ImportError as exc:
+        return f"{type(exc).__name__}: {exc}"
+    except FileNotFoundError as exc:
+        return f"model file missing: {exc}"
+    return None
 
 
 def _model_paths() -> dict[str, Path]:
+    # onnxruntime (1.2x and later) otherwise writes a device id and a telemetry database under ~/.cache at import
+    os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
     import rapidocr
 
     folder = Path(rapidocr.__file__).resolve().parent / "models"
@@ -98,18 +109,23 @@ def _model_paths() -> dict[str, Path]:
 def _engine() -> Any:
     """The RapidOCR engine, made once, from the models inside the wheel (never downloaded)."""
     global _ENGINE
-    if _ENGINE is None:
-        import logging
-
-        from rapidocr import RapidOCR
-
-        paths = _model_paths()
-        params: dict[str, Any] = {"Global.log_level": "error", "Rec.rec_batch_num": 8}
-        for task, path in paths.items():
-            params[f"{task}.model_path"] = str(path)
-        _ENGINE = RapidOCR(params=params)
-        logging.getLogger("RapidOCR").setLevel(logging.ERROR)
+    with _CREATE_LOCK:
+        if _ENGINE is None:
+            _ENGINE = _new_engine()
     return _ENGINE
+
+
+def _new_engine() -> Any:
+    import logging
+
+    from rapidocr import RapidOCR
+
+    params: dict[str, Any] = {"Global.log_level": "error"}
+    for task, path in _model_paths().items():
+        params[f"{task}.model_path"] = str(path)
+    engine = RapidOCR(params=params)
+    logging.getLogger("RapidOCR").setLevel(logging.ERROR)
+    return engine
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -120,8 +136,9 @@ def refuse_reason(limits: Limits) -> str | None:
     """Why a scan cannot be read here (OCR off or not installed), or None."""
     if not limits.ocr:
         return _OCR_OFF
-    if not available():
-        return _NO_OCR
+    missing = _missing()
+    if missing is not None:
+        return f"{_NO_OCR} [{missing[:200]}]"
     return None
 
 
@@ -164,11 +181,7 @@ def read_image_bytes(data: bytes, name: str, limits: Limits) -> SourceDocument:
     reason = refuse_reason(limits)
     if reason is not None:
         raise InputError(name, reason)
-    frames = _decode_frames(data, name)
-    if limits.max_ocr_pages and len(frames) > limits.max_ocr_pages:
-        raise InputError(
-            name, f"扫描件页数过多 too many scanned pages: {len(frames)} (limit {limits.max_ocr_pages})"
-        )
+    frames = _decode_frames(data, name, limits.max_ocr_pages)
     return _read_pages(iter(frames), len(frames), name, limits, "image")
 
 
@@ -189,6 +202,10 @@ def read_image_folder(folder: Path, limits: Limits) -> SourceDocument:
     def pages() -> Iterator[tuple[Any, float]]:
         for path in files:
             try:
+                if limits.max_file_bytes and path.stat().st_size > limits.max_file_bytes:
+                    raise InputError(
+                        name, f"页面图片过大 page image too large: {path.name} (GIKAI_MAX_FILE_MB)"
+                    )
                 data = path.read_bytes()
             except OSError as exc:
                 raise InputError(name, f"无法读取页面图片 {path.name}: {exc.strerror or exc}") from exc
@@ -213,7 +230,9 @@ def image_files(folder: Path) -> list[Path]:
     )
 
 
-def _decode_frames(data: bytes, name: str) -> list[tuple[Any, float]]:
+def _decode_frames(data: bytes, name: str, max_pages: int = 0) -> list[tuple[Any, float]]:
+    """The grey pages of an image file at their reading resolution; more than `max_pages` frames (a multi-page
+    TIFF) are refused before any is decoded."""
     import io
 
     import numpy as np
@@ -224,6 +243,8 @@ def _decode_frames(data: bytes, name: str) -> list[tuple[Any, float]]:
     try:
         with Image.open(io.BytesIO(data)) as image:
             count = getattr(image, "n_frames", 1)
+            if max_pages and count > max_pages:
+                raise InputError(name, f"扫描件页数过多 too many scanned pages: {count} (limit {max_pages})")
             for k in range(count):
                 image.seek(k)
                 frame = ImageOps.exif_transpose(image.convert("L"))
@@ -233,12 +254,13 @@ def _decode_frames(data: bytes, name: str) -> list[tuple[Any, float]]:
                 if not dpi or not 5.0 <= width / dpi <= 12.0:
                     dpi = width / A4_WIDTH_IN
                 gray: Any = np.asarray(frame, dtype=np.uint8)
-                if dpi < MIN_DPI:
+                if dpi < MIN_DPI or dpi > MAX_DPI:  # read at 150..300 dpi, as PDF pages are
                     import cv2
 
-                    factor = MIN_DPI / dpi
-                    gray = cv2.resize(gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
-                    dpi = MIN_DPI
+                    factor = min(max(dpi, MIN_DPI), MAX_DPI) / dpi
+                    method = cv2.INTER_CUBIC if factor > 1 else cv2.INTER_AREA
+                    gray = cv2.resize(gray, None, fx=factor, fy=factor, interpolation=method)
+                    dpi *= factor
                 frames.append((gray, dpi))
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
         raise InputError(name, f"图片无法读取 unreadable image: {exc}") from exc
