@@ -155,13 +155,7 @@ def sample_report_text() -> str:
     from gikai_desk.forms import formbook
 
     book = formbook()
-    lines = [
-        "示例局2021年政府信息公开工作年度报告",
-        "",
-        "一、总体情况",
-        "本机关2021年共收到政府信息公开申请0件。",
-        "",
-    ]
+    lines = ["示例局2021年政府信息公开工作年度报告", "", "一、总体情况", "本机关2021年共收到政府信息公开申请0件。", ""]
     for table in ("t2", "t3", "t4"):
         tdef = book.table(table)
         lines.append(tdef.title)
@@ -226,17 +220,7 @@ class SmokeEnvironment:
     home: Path
 
 
-KEPT_VARIABLES = (
-    "SYSTEMROOT",
-    "SYSTEMDRIVE",
-    "WINDIR",
-    "COMSPEC",
-    "PATHEXT",
-    "LANG",
-    "LC_ALL",
-    "USERNAME",
-    "USER",
-)
+KEPT_VARIABLES = ("SYSTEMROOT", "SYSTEMDRIVE", "WINDIR", "COMSPEC", "PATHEXT", "LANG", "LC_ALL", "USERNAME", "USER")
 
 
 def smoke_environment(root: Path) -> SmokeEnvironment:
@@ -270,9 +254,7 @@ def smoke_environment(root: Path) -> SmokeEnvironment:
     return SmokeEnvironment(root=root, env=env, cwd=cwd, home=home)
 
 
-def _run(
-    command: Sequence[str], smoke: SmokeEnvironment, extra_env: dict[str, str] | None = None
-) -> tuple[int, str]:
+def _run(command: Sequence[str], smoke: SmokeEnvironment, extra_env: dict[str, str] | None = None) -> tuple[int, str]:
     env = dict(smoke.env, **(extra_env or {}))
     started = time.perf_counter()
     completed = subprocess.run(
@@ -288,10 +270,8 @@ def _run(
     )
     elapsed = time.perf_counter() - started
     output = (completed.stdout + completed.stderr).strip()
-    print(
-        f"smoke: {' '.join(Path(c).name if i == 0 else c for i, c in enumerate(command))}"
-        f" -> exit {completed.returncode} in {elapsed:.1f} s"
-    )
+    print(f"smoke: {' '.join(Path(c).name if i == 0 else c for i, c in enumerate(command))}"
+          f" -> exit {completed.returncode} in {elapsed:.1f} s")
     for line in output.splitlines()[:25]:
         print(f"  | {line}")
     return completed.returncode, output
@@ -352,9 +332,7 @@ def smoke_test(dist: Path) -> list[str]:
 
         report = smoke.root / "smoke-gui.txt"
         code, output = _run(
-            [str(program), "--smoke-test-gui"],
-            smoke,
-            {"GIKAI_SMOKE_GUI": "1", "GIKAI_SMOKE_REPORT": str(report)},
+            [str(program), "--smoke-test-gui"], smoke, {"GIKAI_SMOKE_GUI": "1", "GIKAI_SMOKE_REPORT": str(report)}
         )
         result = report.read_text(encoding="utf-8").strip() if report.is_file() else ""
         if code != 0 or "ok=True" not in result:
@@ -379,18 +357,10 @@ def smoke_test(dist: Path) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument(
-        "--smoke", action="store_true", help="after building, run the built program without Python"
-    )
-    parser.add_argument(
-        "--smoke-only", action="store_true", help="smoke-test an existing build, do not build"
-    )
-    parser.add_argument(
-        "--dist", type=Path, default=DEFAULT_DIST, help="output folder (default packaging/dist)"
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--smoke", action="store_true", help="after building, run the built program without Python")
+    parser.add_argument("--smoke-only", action="store_true", help="smoke-test an existing build, do not build")
+    parser.add_argument("--dist", type=Path, default=DEFAULT_DIST, help="output folder (default packaging/dist)")
     parser.add_argument("--work", type=Path, default=DEFAULT_WORK, help="PyInstaller work folder")
     args = parser.parse_args(argv)
     dist: Path = args.dist.resolve()
@@ -398,9 +368,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             import PyInstaller  # noqa: F401
         except ImportError:
-            print(
-                "build skipped: PyInstaller is not installed (pip install -e '.[packaging]')", file=sys.stderr
-            )
+            print("build skipped: PyInstaller is not installed (pip install -e '.[packaging]')", file=sys.stderr)
             return EXIT_NO_PYINSTALLER
         try:
             elapsed = build(dist, args.work.resolve())
