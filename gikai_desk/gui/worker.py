@@ -9,13 +9,15 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QRunnable, Signal
 
 from gikai_desk.errors import InputError
-from gikai_desk.ingest import LEGACY_SUFFIXES, REPORT_SUFFIXES
+from gikai_desk.ingest import LEGACY_SUFFIXES, PAGE_IMAGE_SUFFIXES, REPORT_SUFFIXES
 from gikai_desk.model import Report
 
 log = logging.getLogger(__name__)
 
-SUFFIXES = REPORT_SUFFIXES | LEGACY_SUFFIXES
-"""File types taken when a folder is opened (legacy .doc/.xls are queued with a "save as" message)."""
+SUFFIXES = (REPORT_SUFFIXES | LEGACY_SUFFIXES) - PAGE_IMAGE_SUFFIXES
+"""File types taken when a folder is opened (legacy .doc/.xls are queued with a "save as" message). Page images
+are read when opened one by one; a folder of pages as one report is for the command line only (the workspace
+stores one file per report)."""
 
 
 @dataclass

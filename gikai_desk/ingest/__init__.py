@@ -84,11 +84,17 @@ class SourceDocument:
 
 def page_folders(files: list[Path]) -> list[Path]:
     """Files found in a folder, with page images replaced by the folder holding them (one report per folder of
-    pages, read in name order), in the order first met."""
+    pages, read in name order), in the order first met. Only a folder holding page images and no other report
+    file is a folder of pages; images beside other reports (a logo, a screenshot) are left out, as before."""
+    mixed = {p.parent for p in files if p.suffix.lower() not in PAGE_IMAGE_SUFFIXES}
     out: list[Path] = []
     seen: set[Path] = set()
     for path in files:
-        item = path.parent if path.suffix.lower() in PAGE_IMAGE_SUFFIXES else path
+        item = path
+        if path.suffix.lower() in PAGE_IMAGE_SUFFIXES:
+            if path.parent in mixed:
+                continue
+            item = path.parent
         if item not in seen:
             seen.add(item)
             out.append(item)
