@@ -334,46 +334,21 @@ def _read_pages(
     if limits.max_text_chars and len(text) > limits.max_text_chars:
         raise InputError(name, f"文字过多 too much text ({len(text)} characters)")
     offsets = _cell_confidence(built, text, confidence)
-    return SourceDocument(path=name, kind=kind, text=text, structured=True, notes=notes, confidence=offsets)
+    boxes = _pdf.cell_boxes(built, text)
+    return SourceDocument(
+        path=name, kind=kind, text=text, structured=True, notes=notes, confidence=offsets, boxes=boxes
+    )
 
 
 def _cell_confidence(
     pages: list[_pdf._Page], text: str, confidence: dict[_pdf.Char, float]
 ) -> dict[int, float]:
-    """Where each ruled table cell's text starts in the composed text, with the lowest character confidence OCR
-    gave it. Table rows are written one per line, cells joined by TAB, in block order (as _compose writes them)."""
-    from bisect import bisect_right
-
-    out: dict[int, float] = {}
-    cursor = 0
-    for page in pages:
-        for block in page.blocks:
-            if not isinstance(block, _pdf._Table) or not block.root:
-                continue
-            xs, neg_ys = block.xs, [-y for y in block.ys]
-            ncols, nrows = len(xs) - 1, len(neg_ys) - 1
-            by_cell: dict[int, float] = {}
-            for ch in block.chars:
-                cx, cy = (ch[1] + ch[3]) / 2, (ch[2] + ch[4]) / 2
-                c = min(max(bisect_right(xs, cx) - 1, 0), ncols - 1)
-                r = min(max(bisect_right(neg_ys, -cy) - 1, 0), nrows - 1)
-                cell = block.root[r][c]
-                by_cell[cell] = min(by_cell.get(cell, 1.0), confidence.get(ch, 1.0))
-            for r in range(block.skip, len(block.root)):
-                cells = block.row_texts(r)
-                if not any(cells):
-                    continue
-                line = "\t".join(cell.replace("\t", " ") for cell in cells)
-                found = text.find(line, cursor)
-                if found < 0:
-                    continue
-                cursor = offset = found
-                for c, cell_text in enumerate(cells):
-                    cell = block.root[r][c]
-                    if cell_text and cell in by_cell:
-                        out[offset] = by_cell[cell]
-                    offset += len(cell_text) + 1
-    return out
+    """Where each ruled table cell's text starts in the composed text -> the lowest character confidence OCR gave
+    it."""
+    return {
+        offset: min(confidence.get(ch, 1.0) for ch in chars)
+        for offset, _, chars in _pdf.table_cell_chars(pages, text)
+    }
 
 
 @dataclass

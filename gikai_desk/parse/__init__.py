@@ -116,6 +116,7 @@ def parse_document(doc: SourceDocument) -> Report:
         cells=cells,
         narrative=narrative,
         notes=notes,
+        boxes=doc.boxes,
     )
     if doc.confidence:
         from gikai_desk.parse.scanned import doubt_failing_rules
