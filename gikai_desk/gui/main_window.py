@@ -46,6 +46,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QSplitter,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -68,10 +69,11 @@ from gikai_desk.gui.models import (
     ReportQueueModel,
 )
 from gikai_desk.gui.numbers import NotANumberError, format_number, number_at, parse_number, split_pasted
+from gikai_desk.gui.page_view import PageView
 from gikai_desk.gui.preferences import Preferences, PreferencesDialog, default_workspace_path
 from gikai_desk.gui.source_view import SourcePane
 from gikai_desk.gui.worker import SUFFIXES, ParsedFile, ParseSignals, ParseTask, expand_paths
-from gikai_desk.model import Number, Violation
+from gikai_desk.model import Number, Report, Violation
 from gikai_desk.resources import resource_path
 from gikai_desk.review import STATUS_LABELS, DecisionKind, ReportSummary, ReviewStatus
 from gikai_desk.rules import organ_key
@@ -192,6 +194,14 @@ class MainWindow(QMainWindow):
         self.source_pane = SourcePane()
         self.source_view = self.source_pane.view
         self.source_view.clickedAt.connect(self._on_source_clicked)
+        # the original page (PDFs and scans), in place of the text when the reviewer switches; remembered
+        self.page_view = PageView()
+        self.source_tabs = QTabWidget()
+        self.source_tabs.setObjectName("sourceTabs")
+        self.source_tabs.addTab(self.source_pane, self.tr("文本"))
+        self.source_tabs.addTab(self.page_view, self.tr("原页面"))
+        self.source_tabs.setCurrentIndex(1 if self.preferences.page_view else 0)
+        self.source_tabs.currentChanged.connect(self._on_source_tab_changed)
 
         # grid (right) with the review bar above it
         self.grid_model = CellGridModel(self)
@@ -240,7 +250,7 @@ class MainWindow(QMainWindow):
         right_layout.addWidget(self.grid_view, 1)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(self.source_pane)
+        self.splitter.addWidget(self.source_tabs)
         self.splitter.addWidget(right)
         self.splitter.setStretchFactor(0, 2)
         self.splitter.setStretchFactor(1, 3)
@@ -349,6 +359,9 @@ class MainWindow(QMainWindow):
         for i in range(self.status_combo.count()):
             self.status_combo.setItemText(i, tr(STATUS_LABELS[str(self.status_combo.itemData(i))]))
         self.source_pane.search_bar.retranslate()
+        self.source_tabs.setTabText(0, self.tr("文本"))
+        self.source_tabs.setTabText(1, self.tr("原页面"))
+        self.page_view.retranslate()
         self.queue_model.retranslate()
         self.issue_model.retranslate()
         self.history_model.retranslate()
@@ -526,10 +539,12 @@ class MainWindow(QMainWindow):
             self.source_view.set_source(
                 self.tr("无法读取此文件：") + f"{summary.file}\n\n{summary.error or ''}"
             )
+            self.page_view.set_pdf(None)
             self.undo_group.setActiveStack(None)  # type: ignore[arg-type]
         else:
             document.refresh_cross_year()  # last year's report may have changed since this one was shown
             self.source_view.set_source(document.report.text)
+            self._show_pages(rid, document.report)
             self.grid_model.set_document(document)
             self.issue_model.set_document(document)
             self.history_model.set_history(self.store.history(rid), document.report)
@@ -680,6 +695,7 @@ class MainWindow(QMainWindow):
         self.provenance_label.setText(self._provenance(key))
         spans = list(cell.spans) if cell is not None else []
         self.source_view.highlight_spans(spans, scroll=self._scroll_source)
+        self._box_cells([key])
         failing = [v for v in document.violations_of(key) if v.status == "fail"]
         issue_ident = self._current_issue_ident()
         if not any(v.ident == issue_ident for v in failing):
@@ -1081,6 +1097,31 @@ class MainWindow(QMainWindow):
         if violation is not None:
             self.show_violation(violation)
 
+    def _on_source_tab_changed(self, index: int) -> None:
+        self.preferences.page_view = index == 1
+
+    def _show_pages(self, rid: int, report: Report) -> None:
+        """The report's original pages in the page view (PDFs; other files have no pages to show)."""
+        if report.kind == "pdf":
+            self.page_view.set_pdf(self.store.source_bytes(rid))
+        else:
+            self.page_view.set_pdf(None, self.tr("原页面只对 PDF 报告显示"))
+
+    def _box_cells(self, keys: list[str]) -> None:
+        """Frame on the page the characters these cells were read from."""
+        document = self.document
+        if document is None:
+            return
+        boxes = document.report.boxes
+        found = [
+            boxes[start]
+            for key in keys
+            if (cell := document.report.cells.get(key)) is not None
+            for start, _ in cell.spans
+            if start in boxes
+        ]
+        self.page_view.show_boxes(found)
+
     def show_violation(self, violation: Violation) -> None:
         """Select every cell of a finding in the grid (its target cell current) and highlight them."""
         document = self.document
@@ -1095,6 +1136,7 @@ class MainWindow(QMainWindow):
         for key in cells:
             index = self.grid_model.index_of(key)
             selection.select(index, index)
+        self._box_cells(cells)  # the finding's cells framed together on the page
         if cells:
             self.grid_view.selectionModel().select(
                 selection, QItemSelectionModel.SelectionFlag.ClearAndSelect

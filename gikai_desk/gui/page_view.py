@@ -116,19 +116,19 @@ class PageView(QWidget):
         self.message = QLabel()
         self.page_label = QLabel()
         buttons: list[QToolButton] = []
-        for name, text, tip, slot in (
-            ("pagePrevious", "▲", self.tr("上一页 (PageUp)"), self.previous_page),
-            ("pageNext", "▼", self.tr("下一页 (PageDown)"), self.next_page),
-            ("pageZoomOut", "－", self.tr("缩小"), self.zoom_out),
-            ("pageZoomIn", "＋", self.tr("放大"), self.zoom_in),
-            ("pageFitWidth", self.tr("适合宽度"), self.tr("页面适合窗口宽度"), self.fit_width),
+        for name, slot in (
+            ("pagePrevious", self.previous_page),
+            ("pageNext", self.next_page),
+            ("pageZoomOut", self.zoom_out),
+            ("pageZoomIn", self.zoom_in),
+            ("pageFitWidth", self.fit_width),
         ):
             button = QToolButton()
             button.setObjectName(name)
-            button.setText(text)
-            button.setToolTip(tip)
             button.clicked.connect(slot)
             buttons.append(button)
+        self._buttons = buttons
+        self.retranslate()
         bar = QHBoxLayout()
         bar.setContentsMargins(4, 2, 4, 2)
         for button in buttons[:2]:
@@ -150,6 +150,20 @@ class PageView(QWidget):
         layout.addWidget(self.scroller, 1)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._update()
+
+    def retranslate(self) -> None:
+        texts = (
+            ("▲", self.tr("上一页 (PageUp)")),
+            ("▼", self.tr("下一页 (PageDown)")),
+            ("-", self.tr("缩小")),
+            ("+", self.tr("放大")),
+            (self.tr("适合宽度"), self.tr("页面适合窗口宽度")),
+        )
+        for button, (text, tip) in zip(self._buttons, texts, strict=True):
+            button.setText(text)
+            button.setToolTip(tip)
+        if self._sizes:
+            self.page_label.setText(self.tr("第 {0}/{1} 页").format(self._page + 1, len(self._sizes)))
 
     # ------------------------------------------------------------------ state
 
@@ -239,7 +253,9 @@ class PageView(QWidget):
             return
         width_pt, height_pt = self._sizes[self._page]
         if self._fit:
-            room = self.scroller.viewport().width() - 4
+            # room beside a vertical scroll bar, shown or not, so fitting never makes the page wider than the view
+            bar = self.scroller.verticalScrollBar().sizeHint().width()
+            room = self.scroller.width() - 2 * self.scroller.frameWidth() - bar - 4
             self._zoom = max(MIN_ZOOM, min(MAX_ZOOM, room / width_pt)) if room > 50 else self._zoom
         self.page_label.setText(self.tr("第 {0}/{1} 页").format(self._page + 1, len(self._sizes)))
         self.canvas.resize(QSize(round(width_pt * self._zoom), round(height_pt * self._zoom)))

@@ -67,6 +67,15 @@ class Preferences:
     def workspace(self, path: Path) -> None:
         self._settings.setValue("workspace", str(path))
 
+    @property
+    def page_view(self) -> bool:
+        """The original page is shown in place of the text (the reviewer's last choice)."""
+        return self._text("source_view", "text") == "page"
+
+    @page_view.setter
+    def page_view(self, on: bool) -> None:
+        self._settings.setValue("source_view", "page" if on else "text")
+
     def sync(self) -> None:
         self._settings.sync()
 
