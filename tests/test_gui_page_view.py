@@ -87,5 +87,41 @@ def test_selecting_a_cell_frames_its_characters_on_the_page(window: object) -> N
     report = main.document.report  # type: ignore[attr-defined]
     page, x0, _, x1, _ = report.boxes[report.cells["t3.new.natural"].spans[0][0]]
     assert page == 0 and x1 - x0 < 30  # the two digits of 78, not the whole row
+    # a click on a number on the page selects the cell it fed; elsewhere it says it fed none
+    box = view.box_rects()[0]
+    assert main.select_cell("t3.granted.total")  # type: ignore[attr-defined]
+    view.clicked_at_pixel(box.center().x(), box.center().y())
+    assert main.current_key() == "t3.new.natural"  # type: ignore[attr-defined]
+    view.clicked_at_pixel(5, 5)
+    assert main.current_key() == "t3.new.natural"  # type: ignore[attr-defined]
+    assert "没有填入" in main.statusBar().currentMessage()  # type: ignore[attr-defined]
     tabs.setCurrentIndex(0)
     assert not main.preferences.page_view  # type: ignore[attr-defined]
+
+
+def test_a_scan_reports_its_pages_while_it_is_read(window: object, tmp_path: Path) -> None:
+    pytest.importorskip("gikai_desk.ingest.ocr")
+    from gikai_desk.ingest import ocr
+
+    if not ocr.available():
+        pytest.skip("the [ocr] extra is not installed")
+    from scan_render import FITS_PDF as source
+    from scan_render import image_pdf, scanned_pages
+
+    scan = tmp_path / "scan.pdf"
+    scan.write_bytes(image_pdf(scanned_pages(source)))
+    main = window
+    seen: list[tuple[int, int]] = []
+    original = main._on_scan_page  # type: ignore[attr-defined]
+
+    def probe(name: str, done: int, total: int) -> None:
+        seen.append((done, total))
+        original(name, done, total)
+
+    main._on_scan_page = probe  # type: ignore[attr-defined]
+    main.open_paths([scan])  # type: ignore[attr-defined]
+    assert main.wait_idle(60000)  # type: ignore[attr-defined]
+    assert seen == [(1, 2), (2, 2)]
+    assert main.select_cell("t3.new.total")  # type: ignore[attr-defined]
+    main.source_tabs.setCurrentIndex(1)  # type: ignore[attr-defined]
+    assert main.page_view.page_count == 2 and len(main.page_view.box_rects()) == 1  # type: ignore[attr-defined]

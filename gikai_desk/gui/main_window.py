@@ -202,6 +202,7 @@ class MainWindow(QMainWindow):
         self.source_tabs.addTab(self.page_view, self.tr("原页面"))
         self.source_tabs.setCurrentIndex(1 if self.preferences.page_view else 0)
         self.source_tabs.currentChanged.connect(self._on_source_tab_changed)
+        self.page_view.clickedAt.connect(self._on_page_clicked)
 
         # grid (right) with the review bar above it
         self.grid_model = CellGridModel(self)
@@ -393,10 +394,16 @@ class MainWindow(QMainWindow):
         )
         signals = ParseSignals()
         signals.finished.connect(self._on_parse_finished)
+        signals.page.connect(self._on_scan_page)
         self._signals.append(signals)
         for path in files:
             self._pool.start(ParseTask(path, signals, self._next_order))
             self._next_order += 1
+
+    def _on_scan_page(self, name: str, done: int, total: int) -> None:
+        """Progress of a scan read by OCR, page by page (the window stays live: reading is in the background)."""
+        text = self.tr("正在识别扫描件 {0}：第 {1}/{2} 页").format(Path(name).name, done, total)
+        self.statusBar().showMessage(text, 10000)
 
     def is_idle(self) -> bool:
         return self._pending == 0
@@ -1106,6 +1113,22 @@ class MainWindow(QMainWindow):
             self.page_view.set_pdf(self.store.source_bytes(rid))
         else:
             self.page_view.set_pdf(None, self.tr("原页面只对 PDF 报告显示"))
+
+    def _on_page_clicked(self, page: int, x: float, y: float) -> None:
+        """A click on a number on the page selects the cell it fed (or says it fed none)."""
+        document = self.document
+        if document is None:
+            return
+        slack = 2.0
+        hits = [
+            start
+            for start, (p, x0, y0, x1, y1) in document.report.boxes.items()
+            if p == page and x0 - slack <= x <= x1 + slack and y0 - slack <= y <= y1 + slack
+        ]
+        if not hits:
+            self.statusBar().showMessage(self.tr("此处的文字没有填入任何单元格"), 5000)
+            return
+        self._on_source_clicked(hits[0])
 
     def _box_cells(self, keys: list[str]) -> None:
         """Frame on the page the characters these cells were read from."""

@@ -7,7 +7,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 
 from PySide6.QtCore import QObject, QPoint, QRect, QRunnable, QSize, Qt, QThreadPool, Signal
-from PySide6.QtGui import QColor, QImage, QKeyEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import QColor, QImage, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -89,12 +89,19 @@ class _Canvas(QWidget):
             painter.drawRect(rect)
         painter.end()
 
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.view.clicked_at_pixel(event.position().x(), event.position().y())
+        super().mousePressEvent(event)
+
 
 class PageView(QWidget):
     """objectName `pageView`: the report's original pages. `set_pdf(data)` shows a PDF (None: no page to show),
     `show_boxes(boxes)` turns to the first box's page, scrolls to it and frames every box on that page."""
 
     pageChanged = Signal(int)
+    clickedAt = Signal(int, float, float)
+    """A click on the page: page index, x and y in PDF points (y up)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -314,6 +321,11 @@ class PageView(QWidget):
             for page, x0, y0, x1, y1 in self._boxes
             if page == self._page
         ]
+
+    def clicked_at_pixel(self, x: float, y: float) -> None:
+        if self._sizes:
+            _, height_pt = self._sizes[self._page]
+            self.clickedAt.emit(self._page, x / self._zoom, height_pt - y / self._zoom)
 
     def wait_rendered(self, timeout_ms: int = 5000) -> bool:
         """Tests and tools: wait for the background renders to finish."""

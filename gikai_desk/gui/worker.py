@@ -34,6 +34,8 @@ class ParseSignals(QObject):
     """Lives in the main thread; `finished` is delivered there (queued) with a ParsedFile."""
 
     finished = Signal(object)
+    page = Signal(str, int, int)
+    """A scan being read by OCR: file, pages done, pages in all (after each page)."""
 
 
 def parse_file(path: Path) -> ParsedFile:
@@ -64,7 +66,11 @@ class ParseTask(QRunnable):
         self.setAutoDelete(True)
 
     def run(self) -> None:
-        parsed = parse_file(self.path)
+        from gikai_desk.ingest.ocr import on_page
+
+        name = str(self.path)
+        with on_page(lambda done, total: self.signals.page.emit(name, done, total)):
+            parsed = parse_file(self.path)
         parsed.order = self.order
         self.signals.finished.emit(parsed)
 
