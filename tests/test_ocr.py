@@ -215,3 +215,10 @@ def test_a_failing_rule_on_a_scan_flags_its_least_certain_cell(fits_scan: list[b
     plain = parse_document(dataclasses.replace(misread, confidence={}))
     assert plain.cells["t3.new.natural"].sure
     assert [v for v in check(plain) if v.status == "fail" and v.severity == "error"]
+
+
+def test_a_bad_page_in_a_folder_is_named(tmp_path: Path) -> None:
+    (tmp_path / "page1.jpg").write_bytes(b"\xff\xd8\xff\xe0 not a picture")
+    with pytest.raises(InputError) as info:
+        read_source(tmp_path)
+    assert info.value.file == str(tmp_path) and info.value.reason.startswith("page1.jpg: 图片无法读取")

@@ -209,7 +209,11 @@ def read_image_folder(folder: Path, limits: Limits) -> SourceDocument:
                 data = path.read_bytes()
             except OSError as exc:
                 raise InputError(name, f"无法读取页面图片 {path.name}: {exc.strerror or exc}") from exc
-            yield from _decode_frames(data, f"{name}/{path.name}")
+            try:
+                frames = _decode_frames(data, f"{name}/{path.name}")
+            except InputError as exc:
+                raise InputError(name, f"{path.name}: {exc.reason}") from exc
+            yield from frames
 
     return _read_pages(pages(), len(files), name, limits, "image")
 
