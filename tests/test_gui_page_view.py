@@ -125,3 +125,27 @@ def test_a_scan_reports_its_pages_while_it_is_read(window: object, tmp_path: Pat
     assert main.select_cell("t3.new.total")  # type: ignore[attr-defined]
     main.source_tabs.setCurrentIndex(1)  # type: ignore[attr-defined]
     assert main.page_view.page_count == 2 and len(main.page_view.box_rects()) == 1  # type: ignore[attr-defined]
+
+
+def test_reading_a_scan_can_be_cancelled(window: object, tmp_path: Path) -> None:
+    pytest.importorskip("gikai_desk.ingest.ocr")
+    from gikai_desk.gui.worker import CANCELLED
+    from gikai_desk.ingest import ocr
+
+    if not ocr.available():
+        pytest.skip("the [ocr] extra is not installed")
+    from scan_render import FITS_PDF as source
+    from scan_render import image_pdf, scanned_pages
+
+    scan = tmp_path / "scan.pdf"
+    scan.write_bytes(image_pdf(scanned_pages(source)))
+    main = window
+    main.open_paths([scan])  # type: ignore[attr-defined]
+    main.cancel_scans()  # type: ignore[attr-defined]  # stops after the page being read
+    assert main.wait_idle(60000)  # type: ignore[attr-defined]
+    summaries = main.store.reports()  # type: ignore[attr-defined]
+    assert [s.error for s in summaries] == [CANCELLED]
+    assert not main.cancel_scans_button.isVisible()  # type: ignore[attr-defined]
+    main.open_paths([FITS_PDF])  # type: ignore[attr-defined]  # a new batch is not cancelled
+    assert main.wait_idle(30000)  # type: ignore[attr-defined]
+    assert any(s.error is None for s in main.store.reports())  # type: ignore[attr-defined]

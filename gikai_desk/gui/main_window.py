@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTableView,
     QTabWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -310,10 +312,16 @@ class MainWindow(QMainWindow):
         self.progress.setObjectName("parseProgress")
         self.progress.setMaximumWidth(200)
         self.progress.hide()
+        self.cancel_scans_button = QToolButton()
+        self.cancel_scans_button.setObjectName("cancelScans")
+        self.cancel_scans_button.clicked.connect(self.cancel_scans)
+        self.cancel_scans_button.hide()
+        self._cancel_scans = threading.Event()
         status_bar = self.statusBar()
         status_bar.addWidget(self.selection_label)
         status_bar.addWidget(self.provenance_label, 1)
         status_bar.addPermanentWidget(self.progress)
+        status_bar.addPermanentWidget(self.cancel_scans_button)
         status_bar.addPermanentWidget(self.modified_label)
         self.undo_group.cleanChanged.connect(self._on_undo_clean_changed)
         self.undo_group.indexChanged.connect(self._on_undo_index_changed)
@@ -363,6 +371,8 @@ class MainWindow(QMainWindow):
         self.source_tabs.setTabText(0, self.tr("文本"))
         self.source_tabs.setTabText(1, self.tr("原页面"))
         self.page_view.retranslate()
+        self.cancel_scans_button.setText(self.tr("取消识别"))
+        self.cancel_scans_button.setToolTip(self.tr("停止识别本批扫描件（已读的页不保留，文件留在队列中）"))
         self.queue_model.retranslate()
         self.issue_model.retranslate()
         self.history_model.retranslate()
@@ -392,18 +402,27 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(
             self.tr("正在解析 %n 个文件…", "", len(files)).replace("%n", str(len(files)))
         )
+        if self._pending == len(files):
+            self._cancel_scans = threading.Event()  # a new batch: an earlier cancel does not stop it
         signals = ParseSignals()
         signals.finished.connect(self._on_parse_finished)
         signals.page.connect(self._on_scan_page)
         self._signals.append(signals)
         for path in files:
-            self._pool.start(ParseTask(path, signals, self._next_order))
+            self._pool.start(ParseTask(path, signals, self._next_order, self._cancel_scans))
             self._next_order += 1
 
     def _on_scan_page(self, name: str, done: int, total: int) -> None:
         """Progress of a scan read by OCR, page by page (the window stays live: reading is in the background)."""
         text = self.tr("正在识别扫描件 {0}：第 {1}/{2} 页").format(Path(name).name, done, total)
         self.statusBar().showMessage(text, 10000)
+        self.cancel_scans_button.setVisible(self._pending > 0 and not self._cancel_scans.is_set())
+
+    def cancel_scans(self) -> None:
+        """Stop reading the scans of this batch after their current page (they stay in the queue, with a reason)."""
+        self._cancel_scans.set()
+        self.cancel_scans_button.hide()
+        self.statusBar().showMessage(self.tr("正在取消扫描件识别…"), 5000)
 
     def is_idle(self) -> bool:
         return self._pending == 0
@@ -464,6 +483,7 @@ class MainWindow(QMainWindow):
         self._pending -= 1
         if self._pending == 0:
             self.progress.hide()
+            self.cancel_scans_button.hide()
             self._signals.clear()
             message = self.tr("解析完成：") + str(self._batch_done)
             if self._duplicates:
@@ -1503,6 +1523,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._finish_pending_input()
+        self._cancel_scans.set()  # a long scan stops after its current page rather than holding the window open
         self._pool.waitForDone(30000)
         QApplication.processEvents()  # store the files parsed meanwhile: nothing the window started is lost
         self.preferences.sync()

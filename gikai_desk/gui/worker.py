@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,19 +58,32 @@ def parse_file(path: Path) -> ParsedFile:
         )
 
 
+CANCELLED = "已取消扫描件识别 OCR cancelled (open the file again to read it)"
+
+
 class ParseTask(QRunnable):
-    def __init__(self, path: Path, signals: ParseSignals, order: int = 0) -> None:
+    def __init__(
+        self, path: Path, signals: ParseSignals, order: int = 0, cancel: threading.Event | None = None
+    ) -> None:
         super().__init__()
         self.path = path
         self.signals = signals
         self.order = order
+        self.cancel = cancel
+        """Set: a scan being read by OCR stops after its current page (the file is kept with that reason)."""
         self.setAutoDelete(True)
 
     def run(self) -> None:
         from gikai_desk.ingest.ocr import on_page
 
         name = str(self.path)
-        with on_page(lambda done, total: self.signals.page.emit(name, done, total)):
+
+        def page(done: int, total: int) -> None:
+            self.signals.page.emit(name, done, total)
+            if self.cancel is not None and self.cancel.is_set() and done < total:
+                raise InputError(name, CANCELLED)
+
+        with on_page(page):
             parsed = parse_file(self.path)
         parsed.order = self.order
         self.signals.finished.emit(parsed)
