@@ -79,7 +79,8 @@ class SourceDocument:
     """Reader remarks (e.g. pages dropped, encoding detected)."""
     confidence: dict[int, float] = field(default_factory=dict)
     """Scans read by OCR: where a table cell's text starts in `text` -> the lowest confidence OCR gave one of
-    its characters (0..1). The parser flags the least certain cells of a rule that fails on a scan."""
+    its characters (0..1); never empty for a scan (key -1 at least). The parser flags the least certain cells of
+    a rule that fails on a scan."""
     boxes: dict[int, tuple[int, float, float, float, float]] = field(default_factory=dict)
     """PDFs and scans: where a table cell's text starts in `text` -> (page index, x0, y0, x1, y1), the box of the
     characters it was read from in PDF points (y up), for the page view."""

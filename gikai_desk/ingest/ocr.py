@@ -338,6 +338,7 @@ def _read_pages(
     if limits.max_text_chars and len(text) > limits.max_text_chars:
         raise InputError(name, f"文字过多 too much text ({len(text)} characters)")
     offsets = _cell_confidence(built, text, confidence)
+    offsets[-1] = 1.0  # never empty for a scan: cells of tables without rulings have no entry (taken as 1.0)
     boxes = _pdf.cell_boxes(built, text)
     return SourceDocument(
         path=name, kind=kind, text=text, structured=True, notes=notes, confidence=offsets, boxes=boxes

@@ -13,6 +13,9 @@ from gikai_desk.model import Report
 FLAG_OCR_RULE = "扫描件：此值参与的勾稽关系不成立，它是其中文字识别最不确定的值，请对照原页面核对"
 TIE = 1e-4
 """Confidences this close count as equally uncertain: all of them are flagged."""
+DOUBTFUL = 0.995
+"""Besides the least certain, every cell of the failing rule read less confidently than this is flagged too (a
+clean digit reads at 0.999 and more; a misread one seldom does)."""
 
 
 def doubt_failing_rules(report: Report, confidence: dict[int, float]) -> int:
@@ -33,7 +36,7 @@ def doubt_failing_rules(report: Report, confidence: dict[int, float]) -> int:
                 candidates.append((confidence.get(cell.spans[0][0], 1.0), key))
             if candidates:
                 low = min(conf for conf, _ in candidates)
-                target = [key for conf, key in candidates if conf <= low + TIE]
+                target = [key for conf, key in candidates if conf <= low + TIE or conf < DOUBTFUL]
                 break
         if not target:
             break
