@@ -222,3 +222,14 @@ def test_a_bad_page_in_a_folder_is_named(tmp_path: Path) -> None:
     with pytest.raises(InputError) as info:
         read_source(tmp_path)
     assert info.value.file == str(tmp_path) and info.value.reason.startswith("page1.jpg: 图片无法读取")
+
+
+def test_an_unsure_number_as_wide_as_chinese_characters_is_a_label() -> None:
+    """总计 in a small header font read as "21" with low confidence: its ink is twice as wide per character as
+    digits are, so the cell is written as unread text, never as a number."""
+    assert ocr._too_wide_for_digits(ocr._Piece(0, 0, 40, 20, None), "21")  # two Chinese characters
+    assert not ocr._too_wide_for_digits(ocr._Piece(0, 0, 22, 20, None), "21")  # two digits
+    assert not ocr._too_wide_for_digits(ocr._Piece(0, 0, 60, 20, None), "96171.6")
+    text = ocr.UNREAD_TEXT
+    tokens = tokenize(text, 0, len(text), PipeStyle.NONE, False, False)
+    assert [t.kind for t in tokens] == [Kind.TEXT]

@@ -36,6 +36,10 @@ DIGIT_CONFIDENCE = 0.93
 """A cell's number is sure only when every character of it was recognised at least this confidently."""
 BLURRED_SCORE = 0.75
 """A page whose median line confidence is below this is too blurred to read sure: all its values are flagged."""
+DIGIT_WIDTH = 0.85
+"""Ink wider than this many times its height per character is not digits (a digit is about 0.55)."""
+UNREAD_TEXT = "〔文字无法识别〕"
+"""Written for a table cell holding text OCR could not read (a label): text, never a number."""
 BLURRED_SHARE = 0.2
 """...or where more than this share of its numbers were recognised unsure (a sharp scan has next to none)."""
 MIN_DPI, MAX_DPI = 150.0, 300.0
@@ -459,6 +463,12 @@ def read_page(gray: Any, dpi: float, index: int = 0) -> _PageResult:
         unsure = numeric and (
             blurred or any(low < DIGIT_CONFIDENCE or text != raw for _, text, low, raw in read)
         )
+        if unsure and not blurred and any(_too_wide_for_digits(p, text) for p, text, _, _ in read):
+            # an unsure "number" whose glyphs are as wide as Chinese characters: a label OCR could not read
+            # (总计 taken for 21), never a value
+            p = read[0][0]
+            chars.append(_char(UNREAD_TEXT, p, scale, height_pt))
+            continue
         for k, (p, text, low, _) in enumerate(read):
             mark = OCR_UNSURE_MARK if unsure and k == len(read) - 1 else ""
             char = _char(text + mark, p, scale, height_pt)
@@ -466,6 +476,14 @@ def read_page(gray: Any, dpi: float, index: int = 0) -> _PageResult:
             confidence[char] = low
     box = (0.0, 0.0, width * scale, height_pt)
     return _PageResult(chars, hsegs, vsegs, box, notes, confidence)
+
+
+def _too_wide_for_digits(piece: _Piece, text: str) -> bool:
+    """The ink is wider than `text` as digits would be: a digit is about half as wide as high, a Chinese
+    character about as wide as high."""
+    count = len(text.replace(" ", ""))
+    height = piece.y1 - piece.y0
+    return count > 0 and height > 0 and (piece.x1 - piece.x0) / (height * count) > DIGIT_WIDTH
 
 
 def _is_table(table: _pdf._Table) -> bool:
