@@ -47,13 +47,8 @@ MIN_DPI, MAX_DPI = 150.0, 300.0
 A4_WIDTH_IN = 8.27
 """A page image without a resolution of its own is taken as A4 wide."""
 
-_NO_OCR = (
-    "扫描件无文字层 no text layer: scanned document（未安装文字识别组件 OCR is not installed: "
-    'pip install "gikai-desk[ocr]"）'
-)
-_OCR_OFF = (
-    "扫描件无文字层 no text layer: scanned document（文字识别已关闭 OCR is off: --no-ocr / GIKAI_NO_OCR）"
-)
+_NO_OCR = f'{_pdf._SCANNED}（未安装文字识别组件 OCR is not installed: pip install "gikai-desk[ocr]"）'
+_OCR_OFF = f"{_pdf._SCANNED}（文字识别已关闭 OCR is off: --no-ocr / GIKAI_NO_OCR）"
 _LOCAL = threading.local()
 _NUMERIC_CELL = re.compile(r"[+\-]?[\d,]*\d[\d,]*(?:\.\d+)?")
 _ENGINE_LOCK = threading.Lock()
