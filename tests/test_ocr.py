@@ -265,3 +265,11 @@ def test_a_bold_scan_whose_table4_headers_are_unreadable() -> None:
     t4 = {k: v for k, v in EXPECTED.items() if k.startswith("t4.")}
     _, _, silent = score(report, t4)
     assert silent == []
+
+
+def test_a_thousands_separator_is_never_read_sure() -> None:
+    """1,234 and 1.234 look alike on a scan: a number with a comma, or a point before exactly three digits, is
+    marked unsure; an amount such as 96171.6 is not."""
+    doubt = ocr._SEPARATOR_DOUBT
+    assert doubt.search("1,234") and doubt.search("1.234")
+    assert not doubt.search("96171.6") and not doubt.search("3985758") and not doubt.search("12.50")

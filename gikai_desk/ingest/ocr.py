@@ -49,6 +49,9 @@ A4_WIDTH_IN = 8.27
 
 _NO_OCR = f'{_pdf._SCANNED}（未安装文字识别组件 OCR is not installed: pip install "gikai-desk[ocr]"）'
 _OCR_OFF = f"{_pdf._SCANNED}（文字识别已关闭 OCR is off: --no-ocr / GIKAI_NO_OCR）"
+_SEPARATOR_DOUBT = re.compile(r"\d[.,]\d{3}(?!\d)|,")
+"""A comma, or a point followed by exactly three digits: a thousands separator and a decimal point look alike
+on a scan (1,234 read as 1.234), so such a number is never read sure."""
 _LOCAL = threading.local()
 _NUMERIC_CELL = re.compile(r"[+\-]?[\d,]*\d[\d,]*(?:\.\d+)?")
 _ENGINE_LOCK = threading.Lock()
@@ -456,7 +459,9 @@ def read_page(gray: Any, dpi: float, index: int = 0) -> _PageResult:
             _NUMERIC_CELL.fullmatch("".join(text for _, text, _, _ in read).replace(" ", "")) is not None
         )
         unsure = numeric and (
-            blurred or any(low < DIGIT_CONFIDENCE or text != raw for _, text, low, raw in read)
+            blurred
+            or any(low < DIGIT_CONFIDENCE or text != raw for _, text, low, raw in read)
+            or any(_SEPARATOR_DOUBT.search(text) for _, text, _, _ in read)
         )
         if unsure and not blurred and any(_too_wide_for_digits(p, text) for p, text, _, _ in read):
             # an unsure "number" whose glyphs are as wide as Chinese characters: a label OCR could not read
