@@ -8,7 +8,7 @@ import importlib
 import os
 import sys
 import traceback
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -60,10 +60,12 @@ class Outcome:
 def process_file(path: Path) -> Outcome:
     """Read, parse and check one file; bad input and internal errors become Outcome.error, never an exception."""
     from gikai_desk.extract import extract_and_check
+    from gikai_desk.ingest.ocr import on_page
 
     name = str(path)
     try:
-        report, violations = extract_and_check(path)
+        with on_page(_ocr_progress(name)):
+            report, violations = extract_and_check(path)
     except InputError as exc:
         return Outcome(file=name, error=exc.reason)
     except Exception as exc:  # one bad file must not stop the batch (RecursionError, MemoryError included)
@@ -73,6 +75,15 @@ def process_file(path: Path) -> Outcome:
     return Outcome(file=name, report=report, violations=violations)
 
 
+def _ocr_progress(name: str) -> Callable[[int, int], None]:
+    """Per-page progress of a scan being read by OCR, on stderr."""
+
+    def show(done: int, total: int) -> None:
+        print(f"识别扫描件 OCR {name}: {done}/{total} 页", file=sys.stderr, flush=True)
+
+    return show
+
+
 def collect_files(paths: Sequence[str]) -> list[tuple[Path, str | None]]:
     """Files named, and report files inside folders (recursive, sorted); (path, reason) when a path is missing."""
     out: list[tuple[Path, str | None]] = []
@@ -80,12 +91,14 @@ def collect_files(paths: Sequence[str]) -> list[tuple[Path, str | None]]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found = sorted(
-                p
-                for p in path.rglob("*")
-                if p.is_file()
-                and p.suffix.lower() in FOLDER_SUFFIXES
-                and not any(part.startswith((".", "~$")) for part in p.relative_to(path).parts)
+            found = ingest.page_folders(
+                sorted(
+                    p
+                    for p in path.rglob("*")
+                    if p.is_file()
+                    and p.suffix.lower() in FOLDER_SUFFIXES
+                    and not any(part.startswith((".", "~$")) for part in p.relative_to(path).parts)
+                )
             )
             for item in found:
                 if item not in seen:
@@ -411,6 +424,7 @@ def build_parser() -> argparse.ArgumentParser:
         "files", nargs="+", metavar="FILE", help="报告文件 (txt/html/docx/pdf/xlsx) 或文件夹"
     )
     extract.add_argument("--json", action="store_true", help="JSON 输出（默认即为 JSON）")
+    extract.add_argument("--no-ocr", action="store_true", help="不识别扫描件（无文字层的 PDF 和图片照旧拒绝）")
     extract.set_defaults(func=cmd_extract)
 
     check = sub.add_parser(
@@ -421,6 +435,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("paths", nargs="+", metavar="PATH", help="报告文件或文件夹 (files or folders)")
     check.add_argument("--xlsx", metavar="OUT", default=None, help="把批量核对结果写入 Excel 汇总表")
+    check.add_argument("--no-ocr", action="store_true", help="不识别扫描件（无文字层的 PDF 和图片照旧拒绝）")
     check.set_defaults(func=cmd_check)
 
     export = sub.add_parser(
@@ -500,6 +515,8 @@ def main(argv: Iterable[str] | None = None) -> int:
         return _run_gui(args)
     try:
         namespace = parser.parse_args(args)
+        if getattr(namespace, "no_ocr", False):
+            os.environ["GIKAI_NO_OCR"] = "1"  # read by Limits.from_env for every file of this run
         status: int = namespace.func(namespace)
     except SystemExit as exc:  # argparse: --help, --version, usage errors
         code = exc.code

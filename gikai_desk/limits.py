@@ -44,6 +44,13 @@ class Limits:
     """Deeper HTML nesting is flattened/refused (GIKAI_MAX_HTML_DEPTH)."""
     timeout_seconds: float = 20.0
     """Wall-clock budget for reading and parsing one file (GIKAI_TIMEOUT_S)."""
+    ocr: bool = True
+    """Read scanned PDFs and page images by OCR when the [ocr] extra is installed (GIKAI_NO_OCR=1 or --no-ocr
+    turns it off: scans are then refused as having no text layer)."""
+    max_ocr_pages: int = 60
+    """Scans with more pages are refused before any page is read (GIKAI_MAX_OCR_PAGES)."""
+    ocr_seconds_per_page: float = 15.0
+    """A scan's reading budget is this per page, or timeout_seconds when that is more (GIKAI_OCR_PAGE_S)."""
 
     @classmethod
     def from_env(cls) -> Limits:
@@ -56,4 +63,7 @@ class Limits:
             max_pdf_pages=_env_int("GIKAI_MAX_PDF_PAGES", 200),
             max_html_depth=_env_int("GIKAI_MAX_HTML_DEPTH", 400),
             timeout_seconds=_env_float("GIKAI_TIMEOUT_S", 20.0),
+            ocr=os.environ.get("GIKAI_NO_OCR", "") in ("", "0"),
+            max_ocr_pages=_env_int("GIKAI_MAX_OCR_PAGES", 60),
+            ocr_seconds_per_page=_env_float("GIKAI_OCR_PAGE_S", 15.0),
         )

@@ -89,6 +89,9 @@ class Report(BaseModel):
     narrative: list[NarrativeFigure] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
     """Parser remarks for the reviewer (Chinese)."""
+    boxes: dict[int, tuple[int, float, float, float, float]] = Field(default_factory=dict)
+    """PDFs and scans: where a table cell's text starts in `text` -> (page index, x0, y0, x1, y1), the box of its
+    characters on the page in PDF points (y up); the page view draws it."""
 
     @property
     def mixed_forms(self) -> bool:

@@ -32,6 +32,8 @@ EXIT_NO_PYINSTALLER = 3
 SMOKE_TIMEOUT_S = 120.0
 CORPUS_PDF = ROOT.parent / "shared" / "corpus" / "huaian-city-2024.pdf"
 LINUX_EXTRAS = ("gikai-desk.desktop", "install-desktop-entry.sh")
+SCAN_SOURCE = ROOT / "tests" / "fixtures" / "pdfedge" / "fits.pdf"
+"""A report page rendered to an image for the smoke test of the bundled OCR (when the [ocr] extra was bundled)."""
 
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -279,6 +281,20 @@ def _listing(folder: Path) -> set[str]:
     return {str(path.relative_to(folder)) for path in folder.rglob("*")}
 
 
+def scan_page(dist: Path, path: Path) -> Path | None:
+    """A page image to read with the bundled OCR, or None when the build holds no OCR models."""
+    if not any((dist / APP).rglob("rapidocr/models/*.onnx")) or not SCAN_SOURCE.is_file():
+        return None
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(str(SCAN_SOURCE))
+    try:
+        doc[0].render(scale=150 / 72, grayscale=True).to_pil().save(path)
+    finally:
+        doc.close()
+    return path
+
+
 def smoke_test(dist: Path) -> list[str]:
     """Run the built program without Python; returns the failures (empty when everything passed)."""
     program = executable_path(dist)
@@ -305,6 +321,14 @@ def smoke_test(dist: Path) -> list[str]:
         broken_reader = re.search(r"\b\w+(?:Error|Exception):", output)
         if code not in (0, 1, 2) or broken_reader or (pdf == CORPUS_PDF and code == 2):
             failures.append(f"check {pdf.name} (bundled PDF reader): exit {code}, output {output[-400:]!r}")
+
+        scan = scan_page(dist, smoke.root / "scanned-page.png")
+        if scan is not None:
+            code, output = _run([str(cli), "check", str(scan)], smoke)
+            if code not in (0, 1) or re.search(r"\b\w+(?:Error|Exception):|OCR is not installed", output):
+                failures.append(f"check {scan.name} (bundled OCR): exit {code}, output {output[-400:]!r}")
+            else:
+                print("smoke: a scanned page was read by the bundled OCR")
 
         report = smoke.root / "smoke-gui.txt"
         code, output = _run(

@@ -181,7 +181,15 @@ def test_folder_check_takes_every_suffix_the_readers_read(tmp_path: Path) -> Non
     assert cli.REPORT_SUFFIXES is REPORT_SUFFIXES
     assert {".mht", ".mhtml", ".html", ".txt", ".docx", ".pdf", ".xlsx", ".xlsm"} <= REPORT_SUFFIXES
     assert not LEGACY_SUFFIXES & REPORT_SUFFIXES
-    for suffix in [*REPORT_SUFFIXES, ".MHT", ".png", ".doc", ".XLS"]:
+    from gikai_desk.ingest import PAGE_IMAGE_SUFFIXES
+
+    for suffix in [*REPORT_SUFFIXES, ".MHT", ".gif", ".doc", ".XLS"]:
         (tmp_path / f"report{suffix}").write_bytes(b"x")
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for suffix in PAGE_IMAGE_SUFFIXES:
+        (pages / f"page{suffix}").write_bytes(b"x")
     taken = {path.name for path, _reason in cli.collect_files([str(tmp_path)])}
-    assert taken == {f"report{suffix}" for suffix in [*REPORT_SUFFIXES, ".MHT", ".doc", ".XLS"]}
+    # page images beside other reports are left out; a folder holding only page images is one report
+    documents = [s for s in REPORT_SUFFIXES if s not in PAGE_IMAGE_SUFFIXES]
+    assert taken == {f"report{suffix}" for suffix in [*documents, ".MHT", ".doc", ".XLS"]} | {"pages"}

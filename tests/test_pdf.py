@@ -383,8 +383,11 @@ def _reason(data: bytes, limits: Limits = LIMITS) -> str:
 
 def test_scanned_pdf_without_text_layer() -> None:
     image_only = "q 595 0 0 842 0 0 cm BI /W 2 /H 2 /CS /G /BPC 8 ID \x80\x40\x20\x10 EI Q\n"
-    assert "no text layer: scanned document" in _reason(make_pdf([image_only, image_only]))
-    assert "no text layer: scanned document" in _reason(make_pdf([""]))
+    no_ocr = Limits(ocr=False)
+    assert "no text layer: scanned document" in _reason(make_pdf([image_only, image_only]), no_ocr)
+    assert "no text layer: scanned document" in _reason(make_pdf([""]), no_ocr)
+    # with OCR on (or its extra absent) a scan that holds nothing legible is refused just the same
+    assert "扫描件" in _reason(make_pdf([image_only, image_only]))
 
 
 def test_encrypted_pdf() -> None:
@@ -492,3 +495,18 @@ def test_golden_huaian_every_cell() -> None:
     assert sorted(report.flags()) == golden["flagged"]
     for key, cell in report.cells.items():  # provenance: the spans hold exactly the raw text
         assert cell.spans and "".join(report.text[a:b] for a, b in cell.spans) == cell.raw, key
+
+
+def test_cell_boxes_frame_the_characters_of_each_table_cell() -> None:
+    """Report.boxes: every table cell read from a text-layer PDF has the box of its characters on its page."""
+    from conftest import corpus_path
+
+    from gikai_desk.parse import parse_document
+
+    path = corpus_path("huaian-city-2024.pdf")
+    doc = read_pdf(path.read_bytes(), path.name, LIMITS)
+    report = parse_document(doc)
+    placed = [c for c in report.cells.values() if c.spans]
+    assert placed and all(c.spans[0][0] in report.boxes for c in placed)
+    page, x0, y0, x1, y1 = report.boxes[report.cells["t3.new.total"].spans[0][0]]
+    assert page in range(6) and 0 < x0 < x1 < 600 and 0 < y0 < y1 < 850 and y1 - y0 < 20

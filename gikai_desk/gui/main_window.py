@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -44,6 +45,8 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QSplitter,
     QTableView,
+    QTabWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -68,6 +71,7 @@ from gikai_desk.gui.models import (
 )
 from gikai_desk.gui.numbers import NotANumberError, format_number, number_at, parse_number, split_pasted
 from gikai_desk.gui.overview import BatchOverview
+from gikai_desk.gui.page_view import PageView
 from gikai_desk.gui.preferences import Preferences, PreferencesDialog, default_workspace_path
 from gikai_desk.gui.report_ops import ReportOps
 from gikai_desk.gui.review_pane import ReviewPane
@@ -83,7 +87,7 @@ from gikai_desk.gui.worker import (
     ProcessParser,
     expand_paths,
 )
-from gikai_desk.model import Number
+from gikai_desk.model import Number, Report
 from gikai_desk.resources import resource_path
 from gikai_desk.review import STATUS_LABELS, ReviewStatus, WorkbookChange
 from gikai_desk.rules import organ_key
@@ -234,6 +238,15 @@ class MainWindow(ReviewPane):
         self.source_view = self.source_pane.view
         self.source_view.clickedAt.connect(self._on_source_clicked)
         self.source_view.takeAt.connect(self.take_number_at)
+        # the original page (PDFs and scans), in place of the text when the reviewer switches; remembered
+        self.page_view = PageView()
+        self.source_tabs = QTabWidget()
+        self.source_tabs.setObjectName("sourceTabs")
+        self.source_tabs.addTab(self.source_pane, self.tr("文本"))
+        self.source_tabs.addTab(self.page_view, self.tr("原页面"))
+        self.source_tabs.setCurrentIndex(1 if self.preferences.page_view else 0)
+        self.source_tabs.currentChanged.connect(self._on_source_tab_changed)
+        self.page_view.clickedAt.connect(self._on_page_clicked)
 
         # grid (right) with the review bar above it
         self.grid_model = CellGridModel(self)
@@ -282,7 +295,7 @@ class MainWindow(ReviewPane):
         right_layout.addWidget(self.grid_view, 1)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(self.source_pane)
+        self.splitter.addWidget(self.source_tabs)
         self.splitter.addWidget(right)
         self.splitter.setStretchFactor(0, 2)
         self.splitter.setStretchFactor(1, 3)
@@ -342,10 +355,16 @@ class MainWindow(ReviewPane):
         self.progress.setObjectName("parseProgress")
         self.progress.setMaximumWidth(200)
         self.progress.hide()
+        self.cancel_scans_button = QToolButton()
+        self.cancel_scans_button.setObjectName("cancelScans")
+        self.cancel_scans_button.clicked.connect(self.cancel_scans)
+        self.cancel_scans_button.hide()
+        self._cancel_scans = threading.Event()
         status_bar = self.statusBar()
         status_bar.addWidget(self.selection_label)
         status_bar.addWidget(self.provenance_label, 1)
         status_bar.addPermanentWidget(self.progress)
+        status_bar.addPermanentWidget(self.cancel_scans_button)
         status_bar.addPermanentWidget(self.modified_label)
         self.undo_group.cleanChanged.connect(self._on_undo_clean_changed)
         self.undo_group.indexChanged.connect(self._on_undo_index_changed)
@@ -393,6 +412,11 @@ class MainWindow(ReviewPane):
             self.status_combo.setItemText(i, tr(STATUS_LABELS[str(self.status_combo.itemData(i))]))
         self.status_combo.setMinimumContentsLength(max(len(self.status_combo.itemText(i)) for i in range(4)))
         self.source_pane.search_bar.retranslate()
+        self.source_tabs.setTabText(0, self.tr("文本"))
+        self.source_tabs.setTabText(1, self.tr("原页面"))
+        self.page_view.retranslate()
+        self.cancel_scans_button.setText(self.tr("取消识别"))
+        self.cancel_scans_button.setToolTip(self.tr("停止识别本批扫描件（已读的页不保留，文件留在队列中）"))
         self.queue_model.retranslate()
         fit_header_widths(self.queue_view)  # "Warnings" needs more room than 警告
         self.issue_model.retranslate()
@@ -424,15 +448,30 @@ class MainWindow(ReviewPane):
         self.statusBar().showMessage(
             self.tr("正在解析 %n 个文件…", "", len(files)).replace("%n", str(len(files)))
         )
+        if self._pending == len(files):
+            self._cancel_scans = threading.Event()  # a new batch: an earlier cancel does not stop it
         signals = ParseSignals()
         signals.finished.connect(self._on_parse_finished)
+        signals.page.connect(self._on_scan_page)
         self._signals.append(signals)
         for path in files:
             if len(files) >= PROCESS_MIN_FILES:  # a big batch: worker processes keep the window responsive
                 self._process_parser.start(path, self._next_order)
             else:
-                self._pool.start(ParseTask(path, signals, self._next_order))
+                self._pool.start(ParseTask(path, signals, self._next_order, self._cancel_scans))
             self._next_order += 1
+
+    def _on_scan_page(self, name: str, done: int, total: int) -> None:
+        """Progress of a scan read by OCR, page by page (the window stays live: reading is in the background)."""
+        text = self.tr("正在识别扫描件 {0}：第 {1}/{2} 页").format(Path(name).name, done, total)
+        self.statusBar().showMessage(text, 10000)
+        self.cancel_scans_button.setVisible(self._pending > 0 and not self._cancel_scans.is_set())
+
+    def cancel_scans(self) -> None:
+        """Stop reading the scans of this batch after their current page (they stay in the queue, with a reason)."""
+        self._cancel_scans.set()
+        self.cancel_scans_button.hide()
+        self.statusBar().showMessage(self.tr("正在取消扫描件识别…"), 5000)
 
     def is_idle(self) -> bool:
         return self._pending == 0
@@ -573,6 +612,7 @@ class MainWindow(ReviewPane):
     def _batch_stored(self) -> None:
         """Everything asked for is parsed and stored: say so and show the first new report."""
         self.progress.hide()
+        self.cancel_scans_button.hide()
         self._signals.clear()
         self._duplicate_index = None
         self.overview.report_changed(-1)  # new reports: recount the overview (now if shown)
@@ -672,9 +712,11 @@ class MainWindow(ReviewPane):
             self.source_view.set_source(
                 unavailable or self.tr("无法读取此文件：") + f"{summary.file}\n\n{summary.error or ''}"
             )
+            self.page_view.set_pdf(None)
             self.undo_group.setActiveStack(None)  # type: ignore[arg-type]
         else:
             self.source_view.set_source(document.report.text)
+            self._show_pages(rid, document.report)
             self.grid_model.set_document(document)
             self.issue_model.set_document(document)
             self.history_model.set_history(history, document.report)
@@ -866,6 +908,7 @@ class MainWindow(ReviewPane):
         self.provenance_label.setText(self._provenance(key))
         spans = list(cell.spans) if cell is not None else []
         self.source_view.highlight_spans(spans, scroll=self._scroll_source)
+        self._box_cells([key])
         failing = [v for v in document.violations_of(key) if v.status == "fail"]
         issue_ident = self._current_issue_ident()
         if not any(v.ident == issue_ident for v in failing):
@@ -1228,6 +1271,49 @@ class MainWindow(ReviewPane):
     def _on_remove_cell_triggered(self) -> None:
         self.shift_cells(self._row_range(whole_row=True), -1, self.tr("删除单元格"), drop=True)
 
+    # ================================================================== the original page
+
+    def _on_source_tab_changed(self, index: int) -> None:
+        self.preferences.page_view = index == 1
+
+    def _show_pages(self, rid: int, report: Report) -> None:
+        """The report's original pages in the page view (PDFs; other files have no pages to show)."""
+        if report.kind == "pdf":
+            self.page_view.set_pdf(self.store.source_bytes(rid))
+        else:
+            self.page_view.set_pdf(None, self.tr("原页面只对 PDF 报告显示"))
+
+    def _on_page_clicked(self, page: int, x: float, y: float) -> None:
+        """A click on a number on the page selects the cell it fed (or says it fed none)."""
+        document = self.document
+        if document is None:
+            return
+        slack = 2.0
+        hits = [
+            start
+            for start, (p, x0, y0, x1, y1) in document.report.boxes.items()
+            if p == page and x0 - slack <= x <= x1 + slack and y0 - slack <= y <= y1 + slack
+        ]
+        if not hits:
+            self.statusBar().showMessage(self.tr("此处的文字没有填入任何单元格"), 5000)
+            return
+        self._on_source_clicked(hits[0])
+
+    def _box_cells(self, keys: list[str]) -> None:
+        """Frame on the page the characters these cells were read from."""
+        document = self.document
+        if document is None:
+            return
+        boxes = document.report.boxes
+        found = [
+            boxes[start]
+            for key in keys
+            if (cell := document.report.cells.get(key)) is not None
+            for start, _ in cell.spans
+            if start in boxes
+        ]
+        self.page_view.show_boxes(found)
+
     # ================================================================== view
 
     def _on_find_triggered(self) -> None:
@@ -1481,6 +1567,7 @@ class MainWindow(ReviewPane):
         self.shared.detach()
         self._save_panes()
         self.overview.close()
+        self._cancel_scans.set()  # a long scan stops after its current page rather than holding the window open
         self._pool.waitForDone(30000)
         self._process_parser.shutdown()
         QApplication.processEvents()  # store the files parsed meanwhile: nothing the window started is lost

@@ -80,6 +80,15 @@ class Preferences:
     def set_pane_layout(self, name: str, state: QByteArray) -> None:
         self._settings.setValue(f"panes/{name}", state)
 
+    @property
+    def page_view(self) -> bool:
+        """The original page is shown in place of the text (the reviewer's last choice)."""
+        return self._text("source_view", "text") == "page"
+
+    @page_view.setter
+    def page_view(self, on: bool) -> None:
+        self._settings.setValue("source_view", "page" if on else "text")
+
     def sync(self) -> None:
         self._settings.sync()
 

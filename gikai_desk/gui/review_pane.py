@@ -53,6 +53,9 @@ class ReviewPane(QMainWindow):
     def _push_cell_changes(self, changes: dict[str, Number | None], text: str) -> bool:
         raise NotImplementedError
 
+    def _box_cells(self, keys: list[str]) -> None:
+        raise NotImplementedError
+
     # ================================================================== issues
 
     def _current_issue_ident(self) -> str | None:
@@ -131,6 +134,7 @@ class ReviewPane(QMainWindow):
         indexes = sorted((self.grid_model.index_of(k) for k in cells), key=lambda i: (i.row(), i.column()))
         for index in (indexes[-1], indexes[0], self.grid_model.index_of(first)):
             self.grid_view.scrollTo(index)  # the whole group in view where it fits, its current cell surely
+        self._box_cells(cells)  # framed together on the original page (after the current cell framed itself)
         return cells
 
     def show_violation(self, violation: Violation) -> None:

@@ -4,7 +4,8 @@ A few files are parsed in threads (QRunnable on a QThreadPool: no start-up cost)
 worker processes (`ProcessParser`): the parser is pure Python, and parser threads would hold the interpreter
 lock the window needs for every paint and every call back from Qt, so the window would stutter while a batch
 of hundreds loads. A worker process that dies takes only its file's parse with it: that file is parsed again
-in a thread.
+in a thread. A scan read by OCR in a thread reports its pages and can be cancelled between pages; in a worker
+process it reports only when done.
 """
 
 from __future__ import annotations
@@ -12,39 +13,70 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import threading
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
-from gikai_desk.ingest import LEGACY_SUFFIXES, REPORT_SUFFIXES
+from gikai_desk.errors import InputError
+from gikai_desk.ingest import LEGACY_SUFFIXES, PAGE_IMAGE_SUFFIXES, REPORT_SUFFIXES
 from gikai_desk.parsejob import ParsedFile, lower_priority, parse_file
 
-__all__ = ["SUFFIXES", "ParseSignals", "ParseTask", "ParsedFile", "ProcessParser", "expand_paths", "parse_file"]
+__all__ = [
+    "CANCELLED",
+    "SUFFIXES",
+    "ParseSignals",
+    "ParseTask",
+    "ParsedFile",
+    "ProcessParser",
+    "expand_paths",
+    "parse_file",
+]
 
 log = logging.getLogger(__name__)
 
-SUFFIXES = REPORT_SUFFIXES | LEGACY_SUFFIXES
-"""File types taken when a folder is opened (LEGACY_SUFFIXES would be queued with a "save as" message)."""
+SUFFIXES = (REPORT_SUFFIXES | LEGACY_SUFFIXES) - PAGE_IMAGE_SUFFIXES
+"""File types taken when a folder is opened (LEGACY_SUFFIXES would be queued with a "save as" message). Page images
+are read when opened one by one; a folder of pages as one report is for the command line only (the workspace
+stores one file per report)."""
+
+CANCELLED = "已取消扫描件识别 OCR cancelled (open the file again to read it)"
 
 
 class ParseSignals(QObject):
     """Lives in the main thread; `finished` is delivered there (queued) with a ParsedFile."""
 
     finished = Signal(object)
+    page = Signal(str, int, int)
+    """A scan being read by OCR: file, pages done, pages in all (after each page)."""
 
 
 class ParseTask(QRunnable):
-    def __init__(self, path: Path, signals: ParseSignals, order: int = 0) -> None:
+    def __init__(
+        self, path: Path, signals: ParseSignals, order: int = 0, cancel: threading.Event | None = None
+    ) -> None:
         super().__init__()
         self.path = path
         self.signals = signals
         self.order = order
+        self.cancel = cancel
+        """Set: a scan being read by OCR stops after its current page (the file is kept with that reason)."""
         self.setAutoDelete(True)
 
     def run(self) -> None:
-        parsed = parse_file(self.path)
+        from gikai_desk.ingest.ocr import on_page
+
+        name = str(self.path)
+
+        def page(done: int, total: int) -> None:
+            self.signals.page.emit(name, done, total)
+            if self.cancel is not None and self.cancel.is_set() and done < total:
+                raise InputError(name, CANCELLED)
+
+        with on_page(page):
+            parsed = parse_file(self.path)
         parsed.order = self.order
         self.signals.finished.emit(parsed)
 

@@ -36,12 +36,16 @@ from pathlib import Path
 from gikai_desk.errors import InputError
 from gikai_desk.limits import Limits
 
+PAGE_IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".tif", ".tiff"})
+"""Scanned page images: named one by one, each file is a report; found in a folder, the folder's images are the
+pages of one report (page_folders)."""
 REPORT_SUFFIXES = frozenset(
     {
         *(".txt", ".text", ".md", ".csv", ".tsv"),
         *(".htm", ".html", ".shtml", ".xhtml", ".mht", ".mhtml"),
         *(".docx", ".pdf", ".xlsx", ".xlsm"),
         *(".doc", ".wps", ".xls", ".et", ".ofd", ".rtf"),
+        *PAGE_IMAGE_SUFFIXES,
     }
 )
 """File name endings (lower case) of the files the readers take, for picking report files out of a folder. The
@@ -54,6 +58,9 @@ since .doc/.wps/.xls/.et/.rtf are read; kept so a format that must be refused ca
 OFF_PAGE_MARK = "〔超出页面〕"
 """Ends a PDF table cell whose column runs past the page edge: not visible on the page, so never read sure."""
 ROW_CUT_PREFIX = "〔页面边缘截断"
+OCR_UNSURE_MARK = "〔识别存疑〕"
+"""Ends a cell of a scanned page whose number OCR was not sure of (or whose ink it could not read): the parser
+flags the cell, never reads it sure."""
 
 
 def row_cut_mark(value_columns: int) -> str:
@@ -72,6 +79,32 @@ class SourceDocument:
     """True when table rows are tab-separated lines made by a reader that knew the cell boundaries."""
     notes: list[str] = field(default_factory=list)
     """Reader remarks (e.g. pages dropped, encoding detected)."""
+    confidence: dict[int, float] = field(default_factory=dict)
+    """Scans read by OCR: where a table cell's text starts in `text` -> the lowest confidence OCR gave one of
+    its characters (0..1); never empty for a scan (key -1 at least). The parser flags the least certain cells of
+    a rule that fails on a scan."""
+    boxes: dict[int, tuple[int, float, float, float, float]] = field(default_factory=dict)
+    """PDFs and scans: where a table cell's text starts in `text` -> (page index, x0, y0, x1, y1), the box of the
+    characters it was read from in PDF points (y up), for the page view."""
+
+
+def page_folders(files: list[Path]) -> list[Path]:
+    """Files found in a folder, with page images replaced by the folder holding them (one report per folder of
+    pages, read in name order), in the order first met. Only a folder holding page images and no other report
+    file is a folder of pages; images beside other reports (a logo, a screenshot) are left out, as before."""
+    mixed = {p.parent for p in files if p.suffix.lower() not in PAGE_IMAGE_SUFFIXES}
+    out: list[Path] = []
+    seen: set[Path] = set()
+    for path in files:
+        item = path
+        if path.suffix.lower() in PAGE_IMAGE_SUFFIXES:
+            if path.parent in mixed:
+                continue
+            item = path.parent
+        if item not in seen:
+            seen.add(item)
+            out.append(item)
+    return out
 
 
 def read_source(path: str | Path, limits: Limits | None = None) -> SourceDocument:
@@ -83,11 +116,14 @@ def read_source(path: str | Path, limits: Limits | None = None) -> SourceDocumen
 
 __all__ = [
     "LEGACY_SUFFIXES",
+    "OCR_UNSURE_MARK",
     "OFF_PAGE_MARK",
+    "PAGE_IMAGE_SUFFIXES",
     "REPORT_SUFFIXES",
     "ROW_CUT_PREFIX",
     "InputError",
     "SourceDocument",
+    "page_folders",
     "read_source",
     "row_cut_mark",
 ]

@@ -115,6 +115,12 @@ def read_path(path: Path, limits: Limits) -> SourceDocument:
     except OSError as exc:
         raise InputError(name, f"无法打开文件 cannot open: {exc.strerror or exc}") from exc
     if stat.S_ISDIR(info.st_mode):
+        from gikai_desk.ingest import PAGE_IMAGE_SUFFIXES
+
+        if any(p.suffix.lower() in PAGE_IMAGE_SUFFIXES for p in path.iterdir()):
+            from gikai_desk.ingest.ocr import read_image_folder
+
+            return read_image_folder(path, limits)  # a folder of scanned pages is one report
         raise InputError(name, "是文件夹，不是文件 a folder, not a file")
     if not stat.S_ISREG(info.st_mode):
         raise InputError(name, "不是普通文件 not a regular file")
@@ -166,7 +172,9 @@ def _reader_for(kind: str, data: bytes, name: str) -> _Reader:
 
         return read_rtf
     if kind == "image":
-        raise InputError(name, "图片文件，没有文字 an image, not a text document")
+        from gikai_desk.ingest.ocr import read_image_bytes
+
+        return read_image_bytes
     if kind == "html":
         from gikai_desk.ingest.html import read_html
 

@@ -10,6 +10,7 @@ import time
 import unicodedata
 from bisect import bisect_left, bisect_right
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
@@ -242,6 +243,10 @@ def read_pdf(data: bytes, name: str, limits: Limits) -> SourceDocument:
     notes: list[str] = []
     with _PDFIUM_LOCK:
         raw_pages = _extract(data, name, limits, deadline, notes)
+    if sum(len(page[0]) for page in raw_pages) == 0:  # no text layer: a scan
+        from gikai_desk.ingest.ocr import read_scanned_pdf
+
+        return read_scanned_pdf(data, name, limits, len(raw_pages))
     return compose_pages(raw_pages, name, limits, deadline, notes, "pdf")
 
 
@@ -271,7 +276,57 @@ def compose_pages(
     text = _compose(pages, notes)
     if limits.max_text_chars and len(text) > limits.max_text_chars:
         raise InputError(name, f"文字过多 too much text ({len(text)} characters)")
-    return SourceDocument(path=name, kind=kind, text=text, structured=True, notes=notes)
+    boxes = cell_boxes(pages, text)
+    return SourceDocument(path=name, kind=kind, text=text, structured=True, notes=notes, boxes=boxes)
+
+
+def table_cell_chars(pages: list[_Page], text: str) -> Iterator[tuple[int, int, list[Char]]]:
+    """(where the cell's text starts in `text`, page index, its characters) of every ruled table cell holding
+    text. Table rows are written one per line, cells joined by TAB, in block order (as _compose writes them);
+    a table with marked cells (beyond the page edge) is left out."""
+    cursor = 0
+    for page in pages:
+        for block in page.blocks:
+            if not isinstance(block, _Table) or not block.root:
+                continue
+            if block.off_cols or block.off_cells or block.cut is not None:
+                continue
+            xs, neg_ys = block.xs, [-y for y in block.ys]
+            ncols, nrows = len(xs) - 1, len(neg_ys) - 1
+            by_cell: dict[int, list[Char]] = {}
+            for ch in block.chars:
+                cx, cy = (ch[1] + ch[3]) / 2, (ch[2] + ch[4]) / 2
+                c = min(max(bisect_right(xs, cx) - 1, 0), ncols - 1)
+                r = min(max(bisect_right(neg_ys, -cy) - 1, 0), nrows - 1)
+                by_cell.setdefault(block.root[r][c], []).append(ch)
+            for r in range(block.skip, len(block.root)):
+                cells = block.row_texts(r)
+                if not any(cells):
+                    continue
+                found = text.find("\t".join(cell.replace("\t", " ") for cell in cells), cursor)
+                if found < 0:
+                    continue
+                cursor = offset = found
+                for c, cell_text in enumerate(cells):
+                    chars = by_cell.get(block.root[r][c])
+                    if cell_text and chars:
+                        yield offset, page.index, chars
+                    offset += len(cell_text) + 1
+
+
+def cell_boxes(pages: list[_Page], text: str) -> dict[int, tuple[int, float, float, float, float]]:
+    """Where each ruled table cell's text starts in `text` -> (page index, x0, y0, x1, y1): the box of the
+    characters it was read from, in PDF points (y up). The page view draws it around the cell's value."""
+    return {
+        offset: (
+            page,
+            min(ch[1] for ch in chars),
+            min(ch[2] for ch in chars),
+            max(ch[3] for ch in chars),
+            max(ch[4] for ch in chars),
+        )
+        for offset, page, chars in table_cell_chars(pages, text)
+    }
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -104,7 +104,7 @@ def parse_document(doc: SourceDocument) -> Report:
     elif "t3" in forms:
         template = book.table("t3").variants[forms["t3"]].template
 
-    return Report.model_construct(
+    report = Report.model_construct(
         file=doc.path,
         text=text,
         kind=doc.kind,
@@ -116,7 +116,13 @@ def parse_document(doc: SourceDocument) -> Report:
         cells=cells,
         narrative=narrative,
         notes=notes,
+        boxes=doc.boxes,
     )
+    if doc.confidence:
+        from gikai_desk.parse.scanned import doubt_failing_rules
+
+        doubt_failing_rules(report, doc.confidence)
+    return report
 
 
 # --------------------------------------------------------------------------------------------------------

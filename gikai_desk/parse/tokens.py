@@ -8,7 +8,7 @@ from enum import Enum
 from functools import cache
 
 from gikai_desk.forms import formbook
-from gikai_desk.ingest import OFF_PAGE_MARK, ROW_CUT_PREFIX
+from gikai_desk.ingest import OCR_UNSURE_MARK, OFF_PAGE_MARK, ROW_CUT_PREFIX
 from gikai_desk.model import Number
 from gikai_desk.parse.normalize import fold
 
@@ -48,6 +48,8 @@ class Token:
 FLAG_OFF_PAGE = "该列超出页面边缘，未能读取"
 FLAG_OFF_PAGE_VALUE = "该列超出页面边缘，此值在页面上看不到（取自文件的文字层），请核对"
 FLAG_ROW_CUT = "该行在页面边缘被截断，此列超出页面，未能读取"
+FLAG_OCR_UNSURE = "扫描件文字识别不确定，请对照原页面核对此值"
+FLAG_OCR_UNREAD = "扫描件此格有字迹但未能识别，请对照原页面核对"
 _ROW_CUT = re.compile(re.escape(ROW_CUT_PREFIX) + r"[：:]页面上有(\d{1,4})列数值〕")
 """A row cut mark as the parser sees it (folded: the full-width colon may be ASCII)."""
 
@@ -154,6 +156,9 @@ def classify(norm: str, start: int, end: int, line: int, explicit: bool, out: li
     if text[-1] == "〕" and (text.endswith(OFF_PAGE_MARK) or text.startswith(ROW_CUT_PREFIX)):
         _classify_off_page(norm, start, end, line, out)
         return
+    if text[-1] == "〕" and text.endswith(OCR_UNSURE_MARK):
+        _classify_ocr_unsure(norm, start, end, line, out)
+        return
     if text.isdigit() and text.isascii() and len(text) <= MAX_DIGITS:
         out.append(Token(Kind.NUMBER, start, end, line, int(text)))
         return
@@ -216,6 +221,25 @@ def _classify_off_page(norm: str, start: int, end: int, line: int, out: list[Tok
     if NUMBER_CELL.fullmatch(body):
         value = number_value(body)
         out.append(Token(Kind.NUMBER, first, first + len(body), line, value, flag=FLAG_OFF_PAGE_VALUE))
+    else:
+        out.append(Token(Kind.TEXT, first, first + len(body), line))
+
+
+def _classify_ocr_unsure(norm: str, start: int, end: int, line: int, out: list[Token]) -> None:
+    """A cell of a scanned page OCR was not sure of (see gikai_desk.ingest.OCR_UNSURE_MARK): its number, or an
+    empty cell, flagged; text stays text."""
+    body_end = end - len(OCR_UNSURE_MARK)
+    raw = norm[start:body_end]
+    body = raw.strip()
+    if not body:
+        out.append(Token(Kind.BLANK, body_end, end, line, flag=FLAG_OCR_UNREAD))
+        return
+    first = start + len(raw) - len(raw.lstrip())
+    compact = body.replace(" ", "")
+    if NUMBER_CELL.fullmatch(compact):
+        out.append(Token(Kind.NUMBER, first, first + len(body), line, number_value(compact), flag=FLAG_OCR_UNSURE))
+    elif BLANK_MARK.fullmatch(compact):
+        out.append(Token(Kind.BLANK, first, first + len(body), line, flag=FLAG_OCR_UNSURE))
     else:
         out.append(Token(Kind.TEXT, first, first + len(body), line))
 
