@@ -119,9 +119,26 @@ def test_a_scan_reports_its_pages_while_it_is_read(window: object, tmp_path: Pat
         original(name, done, total)
 
     main._on_scan_page = probe  # type: ignore[attr-defined]
+    previews: list[tuple[object, object, str]] = []
+    original_partial = main._on_scan_partial  # type: ignore[attr-defined]
+
+    def preview(name: str, report: object) -> None:
+        original_partial(name, report)
+        grid = main.grid_model  # type: ignore[attr-defined]
+        shown = grid.index(*grid.layout.positions["t3.new.total"]).data() if "t3.new.total" in grid.layout.positions else None
+        main.set_cells({"t3.new.total": 1})  # type: ignore[attr-defined]  # refused: the preview is read-only
+        previews.append((shown, main.current_rid, main.statusBar().currentMessage()))  # type: ignore[attr-defined]
+
+    main._on_scan_partial = preview  # type: ignore[attr-defined]
     main.open_paths([scan])  # type: ignore[attr-defined]
     assert main.wait_idle(60000)  # type: ignore[attr-defined]
     assert seen == [(1, 2), (2, 2)]
+    # after page 1 (表三) its cells were on screen while page 2 (表四) was still being read, read-only
+    assert len(previews) == 1
+    shown, current, message = previews[0]
+    assert shown not in (None, "") and current is None and "只读" in message
+    assert main.current_rid is not None and main.document is not None  # type: ignore[attr-defined]
+    assert str(main.document.value("t3.new.total")) == str(shown)  # type: ignore[attr-defined]  # the edit was refused
     assert main.select_cell("t3.new.total")  # type: ignore[attr-defined]
     main.source_tabs.setCurrentIndex(1)  # type: ignore[attr-defined]
     assert main.page_view.page_count == 2 and len(main.page_view.box_rects()) == 1  # type: ignore[attr-defined]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -75,6 +76,7 @@ from gikai_desk.gui.page_view import PageView
 from gikai_desk.gui.preferences import Preferences, PreferencesDialog, default_workspace_path
 from gikai_desk.gui.report_ops import ReportOps
 from gikai_desk.gui.review_pane import ReviewPane
+from gikai_desk.gui.scan_preview import READ_ONLY, preview_store
 from gikai_desk.gui.shared import SharedSession, WorkspaceAddressDialog
 from gikai_desk.gui.source_view import SourcePane
 from gikai_desk.gui.worker import (
@@ -163,6 +165,9 @@ class MainWindow(ReviewPane):
         self._select_after_parse: int | None = None
         self._duplicates: list[str] = []
         self._revisions: list[str] = []
+        self._preview: ReviewDocument | None = None
+        """The document of a scan's first pages, shown while the rest is read (gui/scan_preview.py)."""
+        self._preview_file = ""
         self._added_in_batch: set[int] = set()
         """Reports this batch added (a file of the same batch is never taken for their revision)."""
         """Files of this batch that replaced a report as its new version (said when the batch is done)."""
@@ -453,6 +458,7 @@ class MainWindow(ReviewPane):
         signals = ParseSignals()
         signals.finished.connect(self._on_parse_finished)
         signals.page.connect(self._on_scan_page)
+        signals.partial.connect(self._on_scan_partial)
         self._signals.append(signals)
         for path in files:
             if len(files) >= PROCESS_MIN_FILES:  # a big batch: worker processes keep the window responsive
@@ -466,6 +472,33 @@ class MainWindow(ReviewPane):
         text = self.tr("正在识别扫描件 {0}：第 {1}/{2} 页").format(Path(name).name, done, total)
         self.statusBar().showMessage(text, 10000)
         self.cancel_scans_button.setVisible(self._pending > 0 and not self._cancel_scans.is_set())
+
+    def _on_scan_partial(self, name: str, report: Report) -> None:
+        """The pages of a scan read so far: shown read-only while later pages are read, when the reviewer is not
+        at work on another report (the same rule as showing the first new report at the end of a batch)."""
+        if not (self.previewing or self.current_rid == self._report_at_batch_start) or self._is_typing():
+            return
+        self._finish_pending_input()
+        self.current_rid = None  # nothing is edited while the preview is shown
+        old = self._preview
+        self._preview = ReviewDocument(preview_store(), -1, report, lambda: self.preferences.reviewer, self)
+        self.grid_model.set_document(self._preview)
+        self.issue_model.set_document(None)  # the findings of a part of the report would only mislead
+        self.history_model.set_history([], report)
+        self.source_view.set_source(report.text)
+        self.undo_group.setActiveStack(None)  # type: ignore[arg-type]
+        if old is not None:
+            old.deleteLater()
+        if name != self._preview_file and report.kind == "pdf":
+            self._preview_file = name
+            with contextlib.suppress(OSError):
+                self.page_view.set_pdf(Path(name).read_bytes())
+        self.report_title.setText(self.tr("预览（只读）：") + Path(name).name)
+
+    @property
+    def previewing(self) -> bool:
+        """The grid shows the first pages of a scan still being read (read-only)."""
+        return self._preview is not None and self.current_rid is None
 
     def cancel_scans(self) -> None:
         """Stop reading the scans of this batch after their current page (they stay in the queue, with a reason)."""
@@ -629,10 +662,15 @@ class MainWindow(ReviewPane):
         # show the first new report, unless the reviewer moved to another report while the batch was parsing
         if (
             self._select_after_parse is not None
-            and self.current_rid == self._report_at_batch_start
+            and (self.current_rid == self._report_at_batch_start or self.previewing)
             and not self._is_typing()  # never pull the report away from under a half-typed value or note
         ):
             self.select_report(self._select_after_parse)
+        elif self.previewing:  # the scan was not stored (cancelled, unreadable): no preview of it stays
+            self.show_nothing()
+        if self._preview is not None:
+            self._preview.deleteLater()
+            self._preview, self._preview_file = None, ""
         self._select_after_parse = None
         self.statusBar().showMessage(message, 20000)  # after showing the report (that clears the bar)
         self.parsingIdle.emit()
@@ -972,6 +1010,9 @@ class MainWindow(ReviewPane):
     def _push_cell_changes(self, changes: dict[str, Number | None], text: str) -> bool:
         """Change cells of the current report as one undoable step; False (with a message) when refused."""
         document = self.document
+        if document is None and self.previewing:
+            self.statusBar().showMessage(self.tr(READ_ONLY), 8000)
+            return False
         if document is None or not changes:
             return False
         kept = sorted(  # findings decided "report error — value kept as published" whose value is now changed

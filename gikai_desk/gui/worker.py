@@ -21,7 +21,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from gikai_desk.errors import InputError
-from gikai_desk.ingest import LEGACY_SUFFIXES, PAGE_IMAGE_SUFFIXES, REPORT_SUFFIXES
+from gikai_desk.ingest import LEGACY_SUFFIXES, PAGE_IMAGE_SUFFIXES, REPORT_SUFFIXES, SourceDocument
 from gikai_desk.parsejob import ParsedFile, lower_priority, parse_file
 
 __all__ = [
@@ -51,6 +51,8 @@ class ParseSignals(QObject):
     finished = Signal(object)
     page = Signal(str, int, int)
     """A scan being read by OCR: file, pages done, pages in all (after each page)."""
+    partial = Signal(str, object)
+    """A scan being read by OCR: file, the Report of the pages read so far (after each page but the last)."""
 
 
 class ParseTask(QRunnable):
@@ -66,7 +68,7 @@ class ParseTask(QRunnable):
         self.setAutoDelete(True)
 
     def run(self) -> None:
-        from gikai_desk.ingest.ocr import on_page
+        from gikai_desk.ingest.ocr import on_page, on_partial
 
         name = str(self.path)
 
@@ -75,7 +77,17 @@ class ParseTask(QRunnable):
             if self.cancel is not None and self.cancel.is_set() and done < total:
                 raise InputError(name, CANCELLED)
 
-        with on_page(page):
+        def partial(document: SourceDocument) -> None:
+            from gikai_desk.parse import parse_document
+
+            try:
+                report = parse_document(document)
+            except Exception:  # the first pages may hold no table yet: nothing to show
+                log.debug("no preview of %s after its first pages", name, exc_info=True)
+                return
+            self.signals.partial.emit(name, report)
+
+        with on_page(page), on_partial(partial):
             parsed = parse_file(self.path)
         parsed.order = self.order
         self.signals.finished.emit(parsed)

@@ -13,6 +13,7 @@ ever downloaded.
 
 from __future__ import annotations
 
+import copy
 import math
 import os
 import re
@@ -70,6 +71,18 @@ def on_page(progress: Progress | None) -> Iterator[None]:
         yield
     finally:
         _LOCAL.progress = previous
+
+
+@contextmanager
+def on_partial(show: Callable[[SourceDocument], None] | None) -> Iterator[None]:
+    """After each page but the last of a scan read by this thread inside the block, hand `show` the document
+    of the pages read so far (the window shows the first pages' cells while later pages are still read)."""
+    previous = getattr(_LOCAL, "partial", None)
+    _LOCAL.partial = show
+    try:
+        yield
+    finally:
+        _LOCAL.partial = previous
 
 
 def available() -> bool:
@@ -310,6 +323,7 @@ def _read_pages(
     budget = max(limits.timeout_seconds, limits.ocr_seconds_per_page * count) if limits.timeout_seconds else 0
     deadline = started + budget if budget else math.inf
     progress: Progress | None = getattr(_LOCAL, "progress", None)
+    partial: Callable[[SourceDocument], None] | None = getattr(_LOCAL, "partial", None)
     notes: list[str] = [f"扫描件，经文字识别（OCR）读取，共{count}页；识别不确定的数字已标记待核对"]
     built: list[_pdf._Page] = []
     unreadable: list[int] = []
@@ -330,15 +344,26 @@ def _read_pages(
         )
         if progress is not None:
             progress(index + 1, count)
+        if partial is not None and index + 1 < count and len(unreadable) < len(built):
+            so_far = copy.deepcopy(built)  # composing drops running headers and joins tables: not on `built`
+            partial(_document(so_far, [*notes, f"正在识别：已读{index + 1}/{count}页"], confidence, name, kind))
     if len(unreadable) == len(built):
         raise InputError(
             name, "扫描件无法识别 no text could be recognised on any page (blank or unreadable scan)"
         )
     if unreadable:
         notes.append(f"第{'、'.join(map(str, unreadable))}页未识别出文字")
+    document = _document(built, notes, confidence, name, kind)
+    if limits.max_text_chars and len(document.text) > limits.max_text_chars:
+        raise InputError(name, f"文字过多 too much text ({len(document.text)} characters)")
+    return document
+
+
+def _document(
+    built: list[_pdf._Page], notes: list[str], confidence: dict[_pdf.Char, float], name: str, kind: str
+) -> SourceDocument:
+    """The document of the pages read: text, each table cell's lowest confidence and its box on the page."""
     text = _pdf._compose(built, notes)
-    if limits.max_text_chars and len(text) > limits.max_text_chars:
-        raise InputError(name, f"文字过多 too much text ({len(text)} characters)")
     offsets = _cell_confidence(built, text, confidence)
     offsets[-1] = 1.0  # never empty for a scan: cells of tables without rulings have no entry (taken as 1.0)
     boxes = _pdf.cell_boxes(built, text)
