@@ -1116,39 +1116,6 @@ class MainWindow(ReviewPane):
     def _on_confirm_cells_triggered(self) -> None:
         self.confirm_cells(self.selected_keys())
 
-    def go_to_unsure_cell(self, step: int) -> bool:
-        """Select the next (step 1) or previous (step -1) cell the parser was unsure of, in grid order."""
-        document = self.document
-        if document is None:
-            return False
-        positions = sorted(
-            (index.row(), index.column(), key)
-            for key, cell in document.report.cells.items()
-            if not cell.settled and (index := self.grid_model.index_of(key)).isValid()
-        )
-        if not positions:
-            return False
-        current = self.grid_view.currentIndex()
-        here = (current.row(), current.column()) if current.isValid() else (-1, -1)
-        if step > 0:
-            following = [p for p in positions if (p[0], p[1]) > here] or positions
-        else:
-            following = [p for p in reversed(positions) if (p[0], p[1]) < here] or positions[::-1]
-        key = following[0][2]
-        self.select_cell(key)
-        self.grid_view.setFocus()
-        cell = document.cell(key)
-        self.statusBar().showMessage(
-            self.tr(
-                "没有待处理的问题；解析存疑的单元格 %1/%2（核对原文后直接改正，或按 Ctrl+Shift+Enter 确认读数）："
-            )
-            .replace("%1", str(positions.index(following[0]) + 1))
-            .replace("%2", str(len(positions)))
-            + (cell.flag or "" if cell is not None else ""),
-            15000,
-        )
-        return True
-
     def _selection_block(self) -> tuple[int, int, int, int] | None:
         indexes = [i for i in self.grid_view.selectionModel().selectedIndexes() if self.grid_model.key(i)]
         if not indexes:
