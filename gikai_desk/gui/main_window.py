@@ -64,6 +64,7 @@ from gikai_desk.gui.models import (
     IssueListModel,
     ReportQueueFilter,
     ReportQueueModel,
+    status_texts,
 )
 from gikai_desk.gui.numbers import NotANumberError, format_number, number_at, parse_number, split_pasted
 from gikai_desk.gui.overview import BatchOverview
@@ -381,6 +382,9 @@ class MainWindow(BatchPane):
         self.cancel_scans_button.setToolTip(self.tr("停止识别本批扫描件（已读的页不保留，文件留在队列中）"))
         self.queue_model.retranslate()
         fit_header_widths(self.queue_view)  # "Warnings" needs more room than 警告
+        status_width = max(self.queue_view.fontMetrics().horizontalAdvance(t) for t in status_texts()) + 12
+        if self.queue_view.columnWidth(ReportQueueModel.STATUS) < status_width:  # 「审核中」, "In review", "Unreadable"
+            self.queue_view.setColumnWidth(ReportQueueModel.STATUS, status_width)
         self.issue_model.retranslate()
         self.history_model.retranslate()
         self._update_modified_label()

@@ -45,6 +45,13 @@ TITLE_BACKGROUND = QColor("#dfe6ee")
 LABEL_FOREGROUND = QColor("#202020")
 
 STATUS_TEXT = {status: label for status, label in STATUS_LABELS.items()}
+UNREADABLE = "无法读取"
+"""The queue's status of a file that could not be read (its reason stands in the organ column and the tooltip)."""
+
+
+def status_texts() -> list[str]:
+    """Every text the queue's status column shows, in the interface language (to size the column)."""
+    return [tr(text) for text in (*STATUS_TEXT.values(), UNREADABLE)]
 
 
 def _right() -> int:
@@ -129,14 +136,14 @@ class ReportQueueModel(RowListModel):
         if column == self.FILE:
             return item.file
         if column == self.AGENCY:
-            return item.agency or ""
+            return item.error if item.error else item.agency or ""  # an unreadable file: why, where the organ would be
         if column == self.YEAR:
             return item.year if item.year is not None else ""
         if column == self.FORM:
             return item.template or ""
         if column == self.STATUS:
             if item.error:
-                return tr("无法读取") + "：" + item.error
+                return tr(UNREADABLE)
             return tr(STATUS_TEXT.get(item.status, item.status))
         if column == self.ERRORS:
             return item.errors
