@@ -166,3 +166,29 @@ def test_reading_a_scan_can_be_cancelled(window: object, tmp_path: Path) -> None
     main.open_paths([FITS_PDF])  # type: ignore[attr-defined]  # a new batch is not cancelled
     assert main.wait_idle(30000)  # type: ignore[attr-defined]
     assert any(s.error is None for s in main.store.reports())  # type: ignore[attr-defined]
+
+
+def test_a_page_image_is_shown_with_its_cells_framed(window: object, tmp_path: Path) -> None:
+    """A report sent as a page image (PNG/JPEG/TIFF) is shown on the page view too, its boxes where the OCR read."""
+    pytest.importorskip("gikai_desk.ingest.ocr")
+    from gikai_desk.ingest import ocr
+
+    if not ocr.available():
+        pytest.skip("the [ocr] extra is not installed")
+    from scan_render import FITS_PDF as source
+    from scan_render import scanned_pages
+
+    page = tmp_path / "page1.jpg"
+    page.write_bytes(scanned_pages(source)[0])  # 表三's page
+    main = window
+    main.open_paths([page])  # type: ignore[attr-defined]
+    assert main.wait_idle(60000)  # type: ignore[attr-defined]
+    rid = next(s.id for s in main.store.reports() if s.file == "page1.jpg")  # type: ignore[attr-defined]
+    main.select_report(rid)  # type: ignore[attr-defined]
+    main.source_tabs.setCurrentIndex(1)  # type: ignore[attr-defined]
+    view = main.page_view  # type: ignore[attr-defined]
+    assert view.page_count == 1
+    assert main.select_cell("t3.new.total")  # type: ignore[attr-defined]
+    (box,) = view.box_rects()
+    view.clicked_at_pixel(box.center().x(), box.center().y())
+    assert main.current_key() == "t3.new.total"  # type: ignore[attr-defined]

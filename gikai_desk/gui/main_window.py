@@ -1009,8 +1009,16 @@ class MainWindow(BatchPane):
         """The report's original pages in the page view (PDFs; other files have no pages to show)."""
         if report.kind == "pdf":
             self.page_view.set_pdf(self.store.source_bytes(rid))
-        else:
-            self.page_view.set_pdf(None, self.tr("原页面只对 PDF 报告显示"))
+            return
+        if report.kind == "image":  # a page image (PNG/JPEG/TIFF): shown as the PDF of its pages
+            try:
+                from gikai_desk.ingest.ocr import image_pages_pdf
+
+                self.page_view.set_pdf(image_pages_pdf(self.store.source_bytes(rid), report.file))
+                return
+            except (ImportError, InputError) as exc:
+                log.info("no page view of %s: %s", report.file, exc)
+        self.page_view.set_pdf(None, self.tr("原页面只对 PDF 和扫描图片报告显示"))
 
     def _on_page_clicked(self, page: int, x: float, y: float) -> None:
         """A click on a number on the page selects the cell it fed (or says it fed none)."""

@@ -200,6 +200,23 @@ def read_image_bytes(data: bytes, name: str, limits: Limits) -> SourceDocument:
     return _read_pages(iter(frames), len(frames), name, limits, "image")
 
 
+def image_pages_pdf(data: bytes, name: str = "image") -> bytes:
+    """An image report's pages as an image-only PDF, each page as large (in points) as the OCR read it, so the
+    page view draws the cells' boxes (Report.boxes) on it as on a scanned PDF."""
+    import io
+
+    from PIL import Image
+
+    frames = _decode_frames(data, name)
+    images = [Image.fromarray(gray) for gray, _dpi in frames]
+    if not images:
+        raise InputError(name, "图片无法读取 unreadable image: no pages")
+    out = io.BytesIO()
+    # one resolution per file: PIL's PDF writer takes one; pages of one scanner share it
+    images[0].save(out, "PDF", save_all=True, append_images=images[1:], resolution=frames[0][1])
+    return out.getvalue()
+
+
 def read_image_folder(folder: Path, limits: Limits) -> SourceDocument:
     """A folder of page images (one report, pages in file name order)."""
     name = str(folder)
