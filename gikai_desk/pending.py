@@ -116,19 +116,34 @@ def review_items(
                     blocked.setdefault(row_of(key), []).append(violation)
                 continue
             add(
-                ReviewItem("note", violation.ident, "info", tuple(violation.cells), violation.message, False,
-                           violation)
+                ReviewItem(
+                    "note",
+                    violation.ident,
+                    "info",
+                    tuple(violation.cells),
+                    violation.message,
+                    False,
+                    violation,
+                )
             )
             continue
         rule = book.rules.get(violation.rule)
         rank = _RULE_KIND_RANK.get(rule.kind if rule else None, 3)
         is_decided = violation.ident in decided
-        level: ItemLevel = violation.severity if violation.severity != "info" else "info"
+        level: ItemLevel = violation.severity
         pending = level in ("error", "warning") and not is_decided
         kind: ItemKind = "finding" if level != "info" else "note"
         add(
-            ReviewItem(kind, violation.ident, level, tuple(violation.cells), violation.message, pending,
-                       violation, decided=is_decided),
+            ReviewItem(
+                kind,
+                violation.ident,
+                level,
+                tuple(violation.cells),
+                violation.message,
+                pending,
+                violation,
+                decided=is_decided,
+            ),
             rank,
         )
 
@@ -136,7 +151,9 @@ def review_items(
         keys.sort(key=lambda k: order.get(k, len(order)))
         reasons = sorted({flag for k in keys if (flag := report.cells[k].flag)})
         rules = sorted({v.rule for v in blocked.get(row, ())})
-        message = f"{row_label(row)} {len(keys)} 个单元格解析存疑" + ("：" + "；".join(reasons) if reasons else "")
+        message = f"{row_label(row)} {len(keys)} 个单元格解析存疑" + (
+            "：" + "；".join(reasons) if reasons else ""
+        )
         if rules:
             message += f"（{len(rules)} 条规则因此无法核对：{'、'.join(rules)}）"
         message += "。核对原文后改正，或确认读数。"

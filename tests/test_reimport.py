@@ -70,7 +70,9 @@ def test_import_command_applies_in_its_own_workspace_and_refuses_in_another(
     books = export_books(ws, tmp_path / "out")
     ws.close()
     edit(books[a], "t3.new.natural", 55)
-    assert main(["import", str(books[a]), "--workspace", str(tmp_path / "w.gikai"), "--reviewer", "王五"]) == 0
+    assert (
+        main(["import", str(books[a]), "--workspace", str(tmp_path / "w.gikai"), "--reviewer", "王五"]) == 0
+    )
     assert "已导入 1 处修改" in capsys.readouterr().out
     with Workspace.open(tmp_path / "w.gikai") as again:
         (correction,) = again.history(a)

@@ -128,7 +128,8 @@ def test_following_suggestions_never_revisits_a_state(window: MainWindow) -> Non
         seen = {tuple(sorted((k, document.value(k)) for k in document.report.cells))}
         for _step in range(40):
             offers = [
-                item for item in document.pending_items()
+                item
+                for item in document.pending_items()
                 if item.violation is not None and (s := document.suggestion(item.violation)) and s.safe
             ]
             if not offers:
@@ -250,7 +251,9 @@ def test_ctrl_click_takes_a_number_into_the_selected_cell_without_moving_it(
     source_cursor = source.textCursor()
     source_cursor.setPosition(start + 1)
     source.setTextCursor(source_cursor)
-    QCursor.setPos(window.mapToGlobal(window.rect().topLeft()) - QPoint(50, 50))  # the mouse is not over the text
+    QCursor.setPos(
+        window.mapToGlobal(window.rect().topLeft()) - QPoint(50, 50)
+    )  # the mouse is not over the text
     window.actions_by_name["take_number"].trigger()  # Ctrl+T: the number at the text cursor
     assert window.current_key() == "t3.carried_in.natural"
     assert value_at(window, "t3.carried_in.natural") == "17"

@@ -72,5 +72,6 @@ def find_report(ws: Workspace, path: str | Path) -> int:
         if ws.summary(rid).error is None and file_hash(ws.source_bytes(rid)) == origin.sha256:
             return rid
     raise InputError(
-        str(source), f"工作区中没有这份工作簿的报告：{origin.describe()}。未导入 no such report in the workspace"
+        str(source),
+        f"工作区中没有这份工作簿的报告：{origin.describe()}。未导入 no such report in the workspace",
     )

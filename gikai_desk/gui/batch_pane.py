@@ -312,9 +312,9 @@ class BatchPane(ReviewPane):
             message += self.tr("；与工作区中已有报告完全相同、未重复添加：") + "；".join(self._duplicates)
             self._duplicates.clear()
         if self._revisions:
-            message += self.tr("；作为已有报告的新版本替换（旧版本保存在工作区，审核修改保留）：") + "；".join(
-                self._revisions
-            )
+            message += self.tr(
+                "；作为已有报告的新版本替换（旧版本保存在工作区，审核修改保留）："
+            ) + "；".join(self._revisions)
             self._revisions.clear()
         self._added_in_batch.clear()
         # show the first new report, unless the reviewer moved to another report while the batch was parsing
@@ -332,4 +332,3 @@ class BatchPane(ReviewPane):
         self._select_after_parse = None
         self.statusBar().showMessage(message, 20000)  # after showing the report (that clears the bar)
         self.parsingIdle.emit()
-

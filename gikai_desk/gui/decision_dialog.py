@@ -20,7 +20,9 @@ def finding_title(violation: Violation) -> str:
 class DecisionDialog(QDialog):
     """Title: the decision; text: the finding (rule, place, message); a reason line; OK only with a reason."""
 
-    def __init__(self, title: str, violation: Violation, note: str = "", parent: QWidget | None = None) -> None:
+    def __init__(
+        self, title: str, violation: Violation, note: str = "", parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("decisionDialog")
         self.setWindowTitle(title)

@@ -147,7 +147,9 @@ class ReportOps(QObject):
         try:
             window.store.reparse(rid)
         except InputError as exc:
-            window.statusBar().showMessage(tr("重新解析失败，保留原读数：") + f"{exc.file}: {exc.reason}", 15000)
+            window.statusBar().showMessage(
+                tr("重新解析失败，保留原读数：") + f"{exc.file}: {exc.reason}", 15000
+            )
             return False
         except WorkspaceError as exc:
             window.statusBar().showMessage(tr("未保存：") + str(exc), 15000)

@@ -220,7 +220,8 @@ class ReviewPane(QMainWindow):
         label = formbook().label(offer.key)
         self._push_cell_changes({offer.key: offer.value}, self.tr("采用建议值 ") + label)
         self.statusBar().showMessage(
-            self.tr("已采用建议值：") + f"{label} = {format_number(offer.value)}" + self.tr("，问题已解决"), 10000
+            self.tr("已采用建议值：") + f"{label} = {format_number(offer.value)}" + self.tr("，问题已解决"),
+            10000,
         )
         return True
 
@@ -288,4 +289,3 @@ class ReviewPane(QMainWindow):
 
     def _on_clear_decision_triggered(self) -> None:
         self.decide_current_issue(None)
-

@@ -25,7 +25,9 @@ class PreviewStore:
     def previous_year_report(self, rid: int) -> Report | None:
         return None
 
-    def set_cell(self, rid: int, key: str, value: Number | None, reviewer: str, reason: str | None = None) -> None:
+    def set_cell(
+        self, rid: int, key: str, value: Number | None, reviewer: str, reason: str | None = None
+    ) -> None:
         raise WorkspaceError("", READ_ONLY)
 
     def decide(self, rid: int, ident: str, kind: DecisionKind | None, note: str, reviewer: str) -> None:
