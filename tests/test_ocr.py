@@ -236,13 +236,10 @@ def test_an_unsure_number_as_wide_as_chinese_characters_is_a_label() -> None:
     assert [t.kind for t in tokens] == [Kind.TEXT]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="parser: on a bold, smudged scan whose 表四 header labels OCR cannot read (行政诉讼 as 行政养运, "
-    "总计 unread), 表四's 复议后起诉 cells come out as sure blanks while the values row 3 1 0 2 6 4 0 1 1 6 2 1 1 3 7 "
-    "is read right; the reader (parse/) should flag them",
-)
 def test_a_bold_scan_whose_table4_headers_are_unreadable() -> None:
+    """OCR garbles 表四's header (行政诉讼 as 行政养运, 总计 unread), so its group words read like the row labels of a
+    transposed 表四; but a group's worth of numbers (the values row) is left that no such row took: the labels were
+    a header, and no cell may come out a sure blank."""
     import numpy as np
     import pypdfium2 as pdfium
     from PIL import Image, ImageFilter

@@ -1190,6 +1190,7 @@ def _group_totals_hold(read: RowRead, groups: int) -> bool:
     return True
 
 
+_NUMBER_RUN = re.compile(r"\d+(?:\.\d+)?")
 _EMPTY_GRID_CELL = re.compile(r"\t[ ]*(?=[\t\n])|\|[ ]*\||\n[ ]*\|[ |]*\n")
 """An empty cell of a TAB, Markdown or pipe-terminated grid (a bare `|` line)."""
 FLAG_T4_ROW_MISSING = "文档中未找到该行"
@@ -1216,6 +1217,12 @@ def read_t4_transposed(norm: str, start: int, end: int, pipes: PipeStyle, per_gr
     for i, hit in enumerate(hits):
         stop = hits[i + 1].start if i + 1 < len(hits) else end
         by_row[hit.row] = read_row(norm, hit.end, stop, per_group, pipes, prefer_leading, 1)
+    # A group's worth of numbers no row took: the labels were a header (an official 表四 whose header words OCR
+    # garbled), and the values one run after it.
+    taken = [(c.start, c.end) for read in by_row.values() for c in read.cells if c.start >= 0]
+    left = [m for m in _NUMBER_RUN.finditer(norm, hits[0].end, end) if not any(a <= m.start() < b for a, b in taken)]
+    if len(left) >= per_group:
+        return None
     t4 = formbook().table("t4")
     cells: list[CellRead] = []
     problems: list[str] = []
