@@ -239,7 +239,8 @@ def test_an_unsure_number_as_wide_as_chinese_characters_is_a_label() -> None:
 def test_a_bold_scan_whose_table4_headers_are_unreadable() -> None:
     """OCR garbles 表四's header (行政诉讼 as 行政养运, 总计 unread), so its group words read like the row labels of a
     transposed 表四; but a group's worth of numbers (the values row) is left that no such row took: the labels were
-    a header, and no cell may come out a sure blank."""
+    a header, and no cell may come out a sure blank. The one line of fifteen numbers whose group totals all hold
+    is the values row."""
     import numpy as np
     import pypdfium2 as pdfium
     from PIL import Image, ImageFilter
@@ -260,8 +261,9 @@ def test_a_bold_scan_whose_table4_headers_are_unreadable() -> None:
     doc.close()
     report = extract_text(read_bytes(image_pdf(pages), "bold.pdf", Limits()))
     t4 = {k: v for k, v in EXPECTED.items() if k.startswith("t4.")}
-    _, _, silent = score(report, t4)
+    right, flagged, silent = score(report, t4)
     assert silent == []
+    assert right == len(t4) and flagged == []
 
 
 def test_a_thousands_separator_is_never_read_sure() -> None:

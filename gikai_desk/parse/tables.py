@@ -1095,9 +1095,33 @@ def read_t4(
         )
     if read.problem is not None and read.problem != "lost_blank":
         read = read_t4_blocks(norm, span[0], span[1], pipes, count, groups, stated or {}) or read
+    if read.problem is not None or not all(c.sure for c in read.cells):
+        read = _t4_values_line(norm, span, pipes, count, groups) or read
     if _may_hold_change_words(norm, span[0], span[1]):
         flag_misplaced_change_words(norm, read, -1)
     return read
+
+
+def _t4_values_line(
+    norm: str, span: tuple[int, int], pipes: PipeStyle, count: int, groups: int
+) -> RowRead | None:
+    """When 表四 could not be read otherwise (its header words garbled by OCR, say): the one line of its region
+    holding exactly its `count` numbers, read sure, with every group's total holding. None when there is no such
+    line, or more than one."""
+    start, end = span
+    found: list[RowRead] = []
+    pos = start
+    while pos < end:
+        line_end = norm.find("\n", pos, end)
+        line_end = end if line_end < 0 else line_end
+        if len(_NUMBER_RUN.findall(norm, pos, line_end)) == count:
+            tokens = [t for t in tokenize(norm, pos, line_end, pipes, False, False) if t.kind is not Kind.BLANK]
+            if len(tokens) == count and all(t.kind is Kind.NUMBER and not t.extra and not t.flag for t in tokens):
+                read = RowRead(cells=[CellRead(t.value, t.start, t.end) for t in tokens])
+                if _group_totals_hold(read, groups):
+                    found.append(read)
+        pos = line_end + 1
+    return found[0] if len(found) == 1 else None
 
 
 def _read_t4(norm: str, span: tuple[int, int], pipes: PipeStyle, count: int, groups: int) -> RowRead:
