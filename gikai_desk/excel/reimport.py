@@ -67,9 +67,9 @@ def find_report(ws: Workspace, path: str | Path) -> int:
             str(source),
             "工作簿没有记录来源报告（旧版本导出），请在窗口中选定报告后导入 the workbook does not say which report",
         )
-    candidates = [s.id for s in ws.reports() if s.id == origin.report_id] + [s.id for s in ws.reports()]
-    for rid in dict.fromkeys(candidates):  # the recorded id first, then every report (a copied workspace)
-        if ws.summary(rid).error is None and file_hash(ws.source_bytes(rid)) == origin.sha256:
+    readable = [s.id for s in ws.reports() if s.error is None]
+    for rid in sorted(readable, key=lambda r: r != origin.report_id):  # the recorded id first (then a copy's)
+        if file_hash(ws.source_bytes(rid)) == origin.sha256:
             return rid
     raise InputError(
         str(source),

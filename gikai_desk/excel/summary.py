@@ -668,7 +668,6 @@ def workspace_entries(ws: Workspace) -> list[tuple[int, SummaryEntry]]:
                     report_log=ws.report_log(item.id),
                     status=item.status,
                     note=item.note,
-                    source=report_source(ws, item.id),
                 ),
             )
         )
@@ -696,4 +695,5 @@ def export_workspace(ws: Workspace, xlsx: Path | None, per_report_dir: Path | No
         folder.mkdir(parents=True, exist_ok=True)
         for rid, entry in entries:
             if entry.report is not None:
+                entry.source = report_source(ws, rid)  # (its file's bytes hashed only for the workbooks)
                 write_report_workbook(entry, folder / report_workbook_name(rid, entry))

@@ -219,21 +219,26 @@ class CellGridView(QTableView):
             return self.select_row_of_label(frozen.indexAt(event.position().toPoint()))
         return super().eventFilter(watched, event)
 
+    def _overlay_view(self, name: str, border: str) -> QTableView:
+        """A read-only view of the same model drawn over an edge of the grid (no scroll bars, no focus)."""
+        overlay = QTableView(self)
+        overlay.setObjectName(name)
+        overlay.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        overlay.horizontalHeader().hide()
+        overlay.verticalHeader().hide()
+        overlay.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        overlay.setWordWrap(True)
+        overlay.setFrameShape(QFrame.Shape.NoFrame)
+        overlay.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        overlay.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        overlay.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        overlay.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        overlay.setStyleSheet(f"QTableView {{ {border}: 1px solid #9aa5b1; }}")
+        return overlay
+
     def _frozen_label_view(self) -> QTableView:
         """The row-label columns drawn again over the left edge, so they stay put when 表四 scrolls sideways."""
-        frozen = QTableView(self)
-        frozen.setObjectName("cellGridLabels")
-        frozen.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        frozen.horizontalHeader().hide()
-        frozen.verticalHeader().hide()
-        frozen.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        frozen.setWordWrap(True)
-        frozen.setFrameShape(QFrame.Shape.NoFrame)
-        frozen.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        frozen.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        frozen.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        frozen.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        frozen.setStyleSheet("QTableView { border-right: 1px solid #9aa5b1; }")
+        frozen = self._overlay_view("cellGridLabels", "border-right")
         self.verticalScrollBar().valueChanged.connect(frozen.verticalScrollBar().setValue)
         frozen.verticalScrollBar().valueChanged.connect(self.verticalScrollBar().setValue)
         return frozen
@@ -241,21 +246,9 @@ class CellGridView(QTableView):
     def _frozen_header_view(self) -> QTableView:
         """The title and column headings of the table being read, drawn again over the top edge once they have
         scrolled away, so 表三's seven column names stay in view down to its last row."""
-        frozen = QTableView(self)
-        frozen.setObjectName("cellGridHeadings")
-        frozen.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        frozen.horizontalHeader().hide()
-        frozen.verticalHeader().hide()
-        frozen.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        frozen.setWordWrap(True)
-        frozen.setFrameShape(QFrame.Shape.NoFrame)
-        frozen.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        frozen.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        frozen.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        frozen = self._overlay_view("cellGridHeadings", "border-bottom")
         frozen.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        frozen.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         frozen.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        frozen.setStyleSheet("QTableView { border-bottom: 1px solid #9aa5b1; }")
         self.horizontalScrollBar().valueChanged.connect(frozen.horizontalScrollBar().setValue)
         frozen.hide()
         return frozen

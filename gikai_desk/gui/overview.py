@@ -18,10 +18,8 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QObject,
-    QPersistentModelIndex,
     QRect,
     QRectF,
     QSize,
@@ -56,14 +54,12 @@ from gikai_desk.batchstats import (
 )
 from gikai_desk.forms import formbook
 from gikai_desk.gui.i18n import tr
+from gikai_desk.gui.models import SORT_ROLE, Index, RowListModel
 from gikai_desk.review import STATUS_LABELS, ReportSummary
 
 if TYPE_CHECKING:
     from gikai_desk.workspace import Workspace
 
-Index = QModelIndex | QPersistentModelIndex
-ROOT = QModelIndex()
-SORT_ROLE = Qt.ItemDataRole.UserRole + 3
 RIDS_ROLE = Qt.ItemDataRole.UserRole + 4
 SLICE_S = 0.03
 """Main-thread time per slice of counting findings by rule."""
@@ -79,6 +75,18 @@ STATUS_COLOURS = {
 }
 
 
+def _paint_title(painter: QPainter, chart: QWidget, title: str) -> int:
+    """A chart's title in bold at its top left; the height of a line of text."""
+    line = painter.fontMetrics().height()
+    bold = painter.font()
+    bold.setBold(True)
+    painter.setFont(bold)
+    painter.setPen(QColor("#202020"))
+    painter.drawText(QRect(8, 4, chart.width() - 16, line + 2), Qt.AlignmentFlag.AlignLeft, title)
+    painter.setFont(chart.font())
+    return line
+
+
 def _rule_title(rule: str) -> str:
     rules = formbook().rules
     return rules[rule].title if rule in rules else rule
@@ -87,29 +95,12 @@ def _rule_title(rule: str) -> str:
 # ---------------------------------------------------------------------------------------------- table
 
 
-class OrganTableModel(QAbstractTableModel):
+class OrganTableModel(RowListModel):
     """One row per organ and year."""
 
     ORGAN, YEAR, REPORTS, STATUS, ERRORS, WARNINGS, UNSURE, RULES = range(8)
     HEADERS = ("机关", "年度", "报告数", "审核状态", "错误", "警告", "存疑", "最常见的问题")
     NUMERIC = (YEAR, REPORTS, ERRORS, WARNINGS, UNSURE)
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[OrganRow] = []
-
-    def rowCount(self, parent: Index = ROOT) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = ROOT) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return tr(self.HEADERS[section]) if 0 <= section < len(self.HEADERS) else None
-        return None
 
     def set_rows(self, rows: list[OrganRow]) -> None:
         self.beginResetModel()
@@ -120,7 +111,7 @@ class OrganTableModel(QAbstractTableModel):
         return list(self._rows)
 
     def retranslate(self) -> None:
-        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.HEADERS) - 1)
+        self._retranslate_headers()
         if self._rows:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, len(self.HEADERS) - 1))
 
@@ -255,13 +246,7 @@ class BarChart(QWidget):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.fillRect(self.rect(), QColor("#ffffff"))
         metrics = painter.fontMetrics()
-        line = metrics.height()
-        bold = painter.font()
-        bold.setBold(True)
-        painter.setFont(bold)
-        painter.setPen(QColor("#202020"))
-        painter.drawText(QRect(8, 4, self.width() - 16, line + 2), Qt.AlignmentFlag.AlignLeft, self.title)
-        painter.setFont(self.font())
+        line = _paint_title(painter, self, self.title)
         # legend
         x = 8
         y = 8 + line
@@ -333,13 +318,7 @@ class ProgressChart(QWidget):
         painter = QPainter(self)
         painter.fillRect(self.rect(), QColor("#ffffff"))
         metrics = painter.fontMetrics()
-        line = metrics.height()
-        bold = painter.font()
-        bold.setBold(True)
-        painter.setFont(bold)
-        painter.setPen(QColor("#202020"))
-        painter.drawText(QRect(8, 4, self.width() - 16, line + 2), Qt.AlignmentFlag.AlignLeft, self.title)
-        painter.setFont(self.font())
+        line = _paint_title(painter, self, self.title)
         total = sum(self.counts.values())
         top = 10 + line
         width = self.width() - 16

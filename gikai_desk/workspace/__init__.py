@@ -521,15 +521,16 @@ class Workspace:
         ).fetchall()
         return [int(r[0]) for r in rows if int(r[0]) != exclude and organ_key(str(r[1])) == wanted]
 
-    def _previous_year_id(self, rid: int, report: Report) -> int | None:
-        """The report CROSS_YEAR_CARRY compares `report` with: the first of the same organ, the year before."""
-        if report.year is None:
+    def _previous_year_id(self, rid: int, agency: str | None, year: int | None) -> int | None:
+        """The report CROSS_YEAR_CARRY compares report `rid` (of `agency`, `year`) with: the first of the same
+        organ, the year before."""
+        if year is None:
             return None
-        found = self._same_organ_ids(report.agency, report.year - 1, rid)
+        found = self._same_organ_ids(agency, year - 1, rid)
         return found[0] if found else None
 
     def _cross_year(self, rid: int, report: Report) -> list[Violation]:
-        previous_id = self._previous_year_id(rid, report)
+        previous_id = self._previous_year_id(rid, report.agency, report.year)
         if previous_id is None:
             return []
         previous = self._current_report(previous_id)
@@ -545,9 +546,9 @@ class Workspace:
         return [] if report is None else self._cross_year(rid, report)
 
     def previous_year_report(self, rid: int) -> Report | None:
-        """The same organ's report of the year before (with its corrections), which CROSS_YEAR_CARRY uses."""
-        report = self.report(rid)
-        previous_id = None if report is None else self._previous_year_id(rid, report)
+        """The same organ's report of the year before (with its corrections), which CROSS_YEAR_CARRY uses. Reads
+        only the stored organ and year of `rid` (not report(): that would record a version to write against)."""
+        previous_id = self._previous_year_id(rid, *self._organ_year(rid))
         return None if previous_id is None else self._current_report(previous_id)
 
     def _refresh_followers(self, rid: int, agency: str | None, year: int | None) -> None:
